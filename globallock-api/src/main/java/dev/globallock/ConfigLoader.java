@@ -1,0 +1,143 @@
+package dev.globallock;
+
+import dev.globallock.spi.ConfigSection;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Turns YAML or a map into a {@link ConfigSection}: safe YAML loading only, {@code ${VAR}} and
+ * {@code ${VAR:-default}} replaced from the environment inside every string value.
+ */
+final class ConfigLoader {
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.]*)(?::-([^}]*))?}");
+
+    private ConfigLoader() {}
+
+    static Map<String, Object> readYaml(Path file) {
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return readYaml(reader, file.toString());
+        } catch (NoSuchFileException e) {
+            throw new LockConfigException("the configuration file " + file + " does not exist", e);
+        } catch (IOException e) {
+            throw new LockConfigException(
+                    "the configuration file " + file + " could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    static Map<String, Object> readYaml(Reader yaml, String source) {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setMaxAliasesForCollections(20);
+        Object document;
+        try {
+            document = new Yaml(new SafeConstructor(options)).load(yaml);
+        } catch (MarkedYAMLException e) {
+            // only the problem and its position: the snippet SnakeYAML adds could show a secret
+            Mark mark = e.getProblemMark();
+            String where =
+                    mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+            throw new LockConfigException("malformed YAML in " + source + where + ": " + e.getProblem(), null);
+        } catch (YAMLException e) {
+            throw new LockConfigException(
+                    "malformed YAML in " + source + ": " + e.getClass().getSimpleName(), null);
+        }
+        if (document == null) {
+            throw new LockConfigException(
+                    "the YAML in " + source + " is empty: it needs at least 'engine: <name>'", null);
+        }
+        if (!(document instanceof Map)) {
+            throw new LockConfigException(
+                    "the YAML in " + source + " must be a mapping of keys such as 'engine: redis', not a "
+                            + document.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT),
+                    null);
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map = (Map<String, Object>) document;
+        return map;
+    }
+
+    /**
+     * A root section over {@code config} with environment variables substituted; substitution
+     * problems are already recorded in it.
+     */
+    static ConfigSection section(Map<String, ?> config, Function<String, String> environment) {
+        List<String[]> problems = new ArrayList<>();
+        Map<String, Object> substituted = substituteMap(config, "", environment, problems);
+        ConfigSection root = ConfigSection.of("", substituted);
+        for (String[] problem : problems) {
+            root.problem(problem[0], problem[1], problem[2]);
+        }
+        return root;
+    }
+
+    private static Map<String, Object> substituteMap(
+            Map<?, ?> map, String path, Function<String, String> environment, List<String[]> problems) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+            String key = String.valueOf(entry.getKey());
+            result.put(
+                    key, substitute(entry.getValue(), path.isEmpty() ? key : path + "." + key, environment, problems));
+        }
+        return result;
+    }
+
+    private static Object substitute(
+            Object value, String path, Function<String, String> environment, List<String[]> problems) {
+        if (value instanceof String) {
+            return substituteString((String) value, path, environment, problems);
+        }
+        if (value instanceof Map) {
+            return substituteMap((Map<?, ?>) value, path, environment, problems);
+        }
+        if (value instanceof List) {
+            List<Object> list = new ArrayList<>();
+            int index = 0;
+            for (Object item : (List<?>) value) {
+                list.add(substitute(item, path + "[" + index++ + "]", environment, problems));
+            }
+            return list;
+        }
+        return value;
+    }
+
+    private static String substituteString(
+            String text, String path, Function<String, String> environment, List<String[]> problems) {
+        Matcher matcher = VARIABLE.matcher(text);
+        StringBuilder result = new StringBuilder();
+        while (matcher.find()) {
+            String name = matcher.group(1);
+            String value = environment.apply(name);
+            if (value == null || (value.isEmpty() && matcher.group(2) != null)) {
+                value = matcher.group(2);
+            }
+            if (value == null) {
+                problems.add(new String[] {
+                    path,
+                    text,
+                    "environment variable " + name + " is not set (write ${" + name + ":-default} for a default)"
+                });
+                value = "";
+            }
+            matcher.appendReplacement(result, Matcher.quoteReplacement(value));
+        }
+        matcher.appendTail(result);
+        return result.toString();
+    }
+}

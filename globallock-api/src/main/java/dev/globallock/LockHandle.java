@@ -1,0 +1,80 @@
+package dev.globallock;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One acquisition of a named lock, or one failed attempt ({@link #isLocked()} false). Use it with
+ * try-with-resources:
+ *
+ * <pre>{@code
+ * try (LockHandle lock = locks.tryLock("invoice-42")) {
+ *     if (lock.isLocked()) {
+ *         resource.write(data, lock.fencingToken());
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Ownership is carried by the handle, not by a thread: any thread may release it, and it works
+ * the same on virtual threads. Handles are thread-safe. A reentrant acquisition (same thread, same
+ * name, same manager) returns a new handle on the same lease; the lease is released when the last
+ * of them is closed.
+ */
+public interface LockHandle extends AutoCloseable {
+    /** The lock's name as the application gave it (without the key prefix). */
+    String name();
+
+    /** Acquired, and not known to be lost, expired or released. Does no I/O. */
+    boolean isLocked();
+
+    /** The detailed state. Does no I/O. */
+    LockState state();
+
+    /**
+     * The fencing token of this acquisition: strictly greater than every token issued before it for
+     * this name on this backend. Pass it to the resource you protect so it can reject a stale
+     * holder. Reentrant handles share their outer handle's token.
+     *
+     * @throws IllegalStateException if the lock was never acquired
+     */
+    long fencingToken();
+
+    /** How many open handles share this lease (1 when not reentered; 0 when not held). */
+    int holdCount();
+
+    /**
+     * Runs {@code listener} once when the lease is lost or its lease time runs out while held; at
+     * once, on the calling thread, if that already happened. It never runs after a normal release.
+     * Listeners run on an internal thread and must not block.
+     *
+     * @return this handle
+     */
+    LockHandle onLost(Runnable listener);
+
+    /**
+     * A future that completes when the lease is lost or its lease time runs out while held, and is
+     * cancelled when the handle is released first (or was never acquired). Completing the returned
+     * future yourself has no effect on the handle.
+     */
+    CompletableFuture<Void> lost();
+
+    /**
+     * Releases this handle: the lease goes when the last reentrant handle on it is released.
+     * Blocks for at most the manager's operation timeout.
+     *
+     * @throws IllegalStateException if the handle was never acquired or is already released
+     * @throws LockLostException if the lease had been lost or had expired before the release (the
+     *     handle is released all the same)
+     * @throws LockBackendException if the backend could not be told (the lease then ends by itself)
+     */
+    void release();
+
+    /**
+     * Releases the handle if it holds the lock and was not released yet; otherwise does nothing.
+     * Idempotent. Unlike {@link #release()}, a lost or expired lease is not reported here (see
+     * {@link #onLost(Runnable)}).
+     *
+     * @throws LockBackendException if the backend could not be told (the lease then ends by itself)
+     */
+    @Override
+    void close();
+}

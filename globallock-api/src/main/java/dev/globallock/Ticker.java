@@ -1,0 +1,16 @@
+package dev.globallock;
+
+/**
+ * A monotonic source of nanoseconds, injected so lease arithmetic can be tested without sleeping.
+ * Only differences between two readings mean anything. Implementations must be thread-safe.
+ */
+@FunctionalInterface
+public interface Ticker {
+    /** Nanoseconds from an arbitrary origin, never going backwards. */
+    long read();
+
+    /** The ticker backed by {@link System#nanoTime()}. */
+    static Ticker system() {
+        return System::nanoTime;
+    }
+}

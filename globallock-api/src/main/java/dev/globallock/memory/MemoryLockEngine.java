@@ -1,0 +1,125 @@
+package dev.globallock.memory;
+
+import dev.globallock.Capability;
+import dev.globallock.EngineCapabilities;
+import dev.globallock.LockBackendException;
+import dev.globallock.spi.AcquireRequest;
+import dev.globallock.spi.LockEngine;
+import dev.globallock.spi.LockGrant;
+import dev.globallock.spi.LockInspector;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The in-JVM reference engine: meets the whole lock contract (leases, FIFO waiters, fencing tokens,
+ * lost-lease detection on renewal) without a server. Engines opened on the same namespace share one
+ * lock table, so several managers stand for several processes. Thread-safe; nothing blocks.
+ */
+public final class MemoryLockEngine implements LockEngine {
+    /** The namespace {@code GlobalLockManager.inMemory()} uses. */
+    public static final String DEFAULT_NAMESPACE = "default";
+
+    private static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
+            Capability.LEASE_TIME,
+            Capability.FIFO,
+            Capability.FENCING_TOKENS,
+            Capability.WAIT_NOTIFICATION,
+            Capability.LOCAL_ONLY);
+
+    private final String namespace;
+    private final MemoryLockTable table;
+    private volatile boolean abandoned;
+
+    private MemoryLockEngine(String namespace) {
+        this.namespace = namespace;
+        this.table = MemoryLockTable.named(namespace);
+    }
+
+    /** An engine on the named in-JVM lock table. */
+    public static MemoryLockEngine open(String namespace) {
+        Objects.requireNonNull(namespace, "namespace");
+        return new MemoryLockEngine(namespace);
+    }
+
+    /**
+     * Makes the table drop the key's holder without telling it, as a backend that lost its data
+     * would; the holder learns of it at its next renewal. For tests of lost-lease handling.
+     */
+    public void forget(String key) {
+        table.forget(key);
+    }
+
+    @Override
+    public String name() {
+        return "memory";
+    }
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public String describeEndpoint() {
+        return "memory:" + namespace;
+    }
+
+    @Override
+    public CompletableFuture<LockGrant> acquire(AcquireRequest request) {
+        if (abandoned) {
+            return unreachable("acquire lock '" + request.name() + "'");
+        }
+        return table.acquire(request);
+    }
+
+    @Override
+    public CompletableFuture<Void> release(LockGrant grant) {
+        if (abandoned) {
+            return unreachable("release");
+        }
+        table.release((MemoryLockTable.Grant) grant);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Set<LockGrant>> renew(Collection<LockGrant> grants) {
+        if (abandoned) {
+            return unreachable("renew");
+        }
+        Set<LockGrant> lost = new HashSet<>();
+        for (LockGrant grant : grants) {
+            if (!table.renew((MemoryLockTable.Grant) grant)) {
+                lost.add(grant);
+            }
+        }
+        return CompletableFuture.completedFuture(lost);
+    }
+
+    @Override
+    public Optional<LockInspector> inspector() {
+        return Optional.of((name, key) -> CompletableFuture.completedFuture(table.inspect(name, key)));
+    }
+
+    /** Stops answering, as a crashed process would: its leases then expire in the table. */
+    @Override
+    public void abandon() {
+        abandoned = true;
+    }
+
+    @Override
+    public void close() {}
+
+    private <T> CompletableFuture<T> unreachable(String what) {
+        return CompletableFuture.failedFuture(new LockBackendException(
+                "engine 'memory' at " + describeEndpoint() + " was abandoned: cannot " + what));
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryLockEngine{" + namespace + "}";
+    }
+}

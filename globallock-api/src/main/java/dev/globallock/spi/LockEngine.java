@@ -1,0 +1,76 @@
+package dev.globallock.spi;
+
+import dev.globallock.EngineCapabilities;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What a backend does natively: one acquisition (with its wait), release, renewal, fencing tokens
+ * and noticing a lost lease. Everything else (defaults, name validation, key prefix, reentrancy,
+ * the watchdog schedule, handles and listeners) is the manager's.
+ *
+ * <p>Implementations are thread-safe. No method blocks: each returns a future, and no thread may
+ * be parked per lock or per waiter. A manager owns its engine and calls {@link #start} once before
+ * anything else and {@link #close} once at the end.
+ *
+ * <h2>Acquire</h2>
+ *
+ * {@link #acquire} returns a future that completes with the grant once the lock is held. With
+ * {@link AcquireRequest#singleAttempt()} it makes one attempt and completes with {@code null} if
+ * the lock is taken. Otherwise it waits, woken by the backend, until acquired or until the manager
+ * cancels the future (wait time elapsed, interrupt, user cancel). On cancellation the engine must
+ * remove everything the wait left on the server (a queued node or key, a subscription) and, if it
+ * acquired the lock in the same instant, release it: complete with {@code
+ * if (!future.complete(grant)) release(grant)}. A backend failure completes the future
+ * exceptionally with a {@link dev.globallock.LockBackendException} naming the lock and endpoint.
+ */
+public interface LockEngine extends AutoCloseable {
+    /** The provider name, such as {@code redis}. */
+    String name();
+
+    /** What the engine supports; constant for the engine's life. */
+    EngineCapabilities capabilities();
+
+    /** The endpoint(s) for messages, such as {@code redis://127.0.0.1:6379}: never credentials. */
+    String describeEndpoint();
+
+    /** Called once by the manager before any other call. */
+    default void start(EngineContext context) {}
+
+    /** Acquires the lock; see the class documentation for the waiting and cancellation contract. */
+    CompletableFuture<LockGrant> acquire(AcquireRequest request);
+
+    /**
+     * Releases the grant if, and only if, it still owns the lock: never removes another holder's
+     * lock. Idempotent: releasing twice, or after the lease expired, completes normally.
+     */
+    CompletableFuture<Void> release(LockGrant grant);
+
+    /**
+     * Extends each grant's lease by its lease time, batched: as few round trips as the backend
+     * allows (one script call per node, one lease keep-alive, or nothing when a session heartbeat
+     * already does it). Completes with the grants found lost (no longer owned); completes
+     * exceptionally when it could not tell (the manager retries on the next tick).
+     */
+    CompletableFuture<Set<LockGrant>> renew(Collection<LockGrant> grants);
+
+    /** Reads a lock's state without taking it, where the backend can tell. */
+    default Optional<LockInspector> inspector() {
+        return Optional.empty();
+    }
+
+    /**
+     * Drops the connection without releasing anything, the way a crashed process would: the
+     * backend frees the locks when their leases or sessions end. Used by the contract suite to
+     * simulate a crash; the default closes the engine.
+     */
+    default void abandon() {
+        close();
+    }
+
+    /** Closes the engine's clients (not a client the application passed in). Idempotent. */
+    @Override
+    void close();
+}
