@@ -565,7 +565,7 @@ public final class GlobalLockManager implements AutoCloseable {
             this.waitTime = waitTime;
             boolean watchdogLease = explicitLease == null;
             Duration leaseTime = watchdogLease ? settings.watchdogLease : explicitLease;
-            this.lease = new HeldLock(name, key, watchdogLease, leaseTime.toNanos(), thread);
+            this.lease = new HeldLock(name, key, watchdogLease, leaseTime.toNanos(), thread, ticker);
             this.threadKey = thread == null ? null : new ThreadKey(thread, key);
             this.request = new AcquireRequest(
                     name, key, leaseTime, watchdogLease, waitTime != null && waitTime.isZero(), lease);

@@ -25,6 +25,8 @@ final class HeldLock implements LeaseListener {
     /** The thread whose reentrant acquisitions share this lease; null for async acquisitions. */
     final Thread ownerThread;
 
+    private final Ticker ticker;
+
     private final ReentrantLock mutex = new ReentrantLock();
     private final CompletableFuture<Void> lostFuture = new CompletableFuture<>();
     private final List<Runnable> listeners = new ArrayList<>();
@@ -35,7 +37,8 @@ final class HeldLock implements LeaseListener {
     private long validUntilNanos;
     private ScheduledFuture<?> expiryTimer;
 
-    HeldLock(String name, String key, boolean watchdog, long leaseNanos, Thread ownerThread) {
+    HeldLock(String name, String key, boolean watchdog, long leaseNanos, Thread ownerThread, Ticker ticker) {
+        this.ticker = ticker;
         this.name = name;
         this.key = key;
         this.watchdog = watchdog;
@@ -196,11 +199,13 @@ final class HeldLock implements LeaseListener {
                 lostBeforeGrant = cause;
                 return;
             }
-            toRun = markGone(LockState.LOST);
+            // an explicit lease the backend dropped once its time was up expired; anything else was lost
+            boolean timeUp = !watchdog && ticker.read() - validUntilNanos >= 0;
+            toRun = markGone(timeUp ? LockState.EXPIRED : LockState.LOST);
         } finally {
             mutex.unlock();
         }
-        if (!toRun.isEmpty() || cause != null) {
+        if (!toRun.isEmpty()) {
             LOG.log(Level.WARNING, () -> "lease of lock '" + name + "' was lost: " + cause);
         }
         runListeners(toRun);

@@ -51,7 +51,15 @@ final class ManagedLockHandle implements LockHandle {
 
     @Override
     public CompletableFuture<Void> lost() {
-        return lease.lostFuture().copy();
+        CompletableFuture<Void> view = new CompletableFuture<>();
+        lease.lostFuture().whenComplete((ignored, cancelled) -> {
+            if (cancelled != null) {
+                view.cancel(false);
+            } else {
+                view.complete(null);
+            }
+        });
+        return view;
     }
 
     @Override
