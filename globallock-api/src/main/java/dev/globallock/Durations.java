@@ -47,7 +47,8 @@ public final class Durations {
             try {
                 Duration parsed = Duration.parse(trimmed.toUpperCase(Locale.ROOT));
                 if (parsed.isNegative()) {
-                    throw new IllegalArgumentException("a duration must not be negative");
+                    throw new IllegalArgumentException(
+                            "a duration must not be negative: use, for example, 500ms, 5s or PT5S");
                 }
                 return parsed;
             } catch (DateTimeParseException e) {
