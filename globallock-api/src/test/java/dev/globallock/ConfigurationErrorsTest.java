@@ -58,7 +58,7 @@ class ConfigurationErrorsTest {
         assertThat(e.problems().get(0))
                 .startsWith("engine was 'etcd' but no engine of that name is on the class path; found: ")
                 .contains("memory")
-                .endsWith("(add the dev.globallock:globallock-etcd artifact for 'etcd')");
+                .contains("(add the dev.globallock:globallock-etcd artifact for 'etcd')");
         LockConfigException unknown = failure(() -> GlobalLockManager.create(Map.of("engine", "mongo")));
         assertThat(unknown.problems().get(0)).doesNotContain("artifact");
     }
