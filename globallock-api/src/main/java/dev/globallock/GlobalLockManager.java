@@ -64,6 +64,7 @@ public final class GlobalLockManager implements AutoCloseable {
     private final EngineCapabilities capabilities;
     private final ManagerSettings settings;
     private final Ticker ticker;
+    private final LockEventListener events;
     private final ScheduledThreadPoolExecutor scheduler;
     private final Watchdog watchdog;
     private final Set<HeldLock> active = ConcurrentHashMap.newKeySet();
@@ -71,8 +72,9 @@ public final class GlobalLockManager implements AutoCloseable {
     private final Set<CompletableFuture<LockGrant>> pending = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private GlobalLockManager(LockEngine engine, ManagerSettings settings, Ticker ticker) {
+    private GlobalLockManager(LockEngine engine, ManagerSettings settings, Ticker ticker, LockEventListener events) {
         this.engine = engine;
+        this.events = SafeLockEventListener.wrap(events);
         this.capabilities = Objects.requireNonNull(engine.capabilities(), "engine capabilities");
         this.settings = settings;
         this.ticker = ticker;
@@ -220,6 +222,9 @@ public final class GlobalLockManager implements AutoCloseable {
             if (failure != null) {
                 Throwable cause = unwrap(failure);
                 if (cause instanceof CancellationException) {
+                    if (timedOut.get()) {
+                        events.notAcquired(name, attempt.waited());
+                    }
                     result.completeExceptionally(
                             timedOut.get()
                                     ? timeoutFor(attempt)
@@ -228,6 +233,7 @@ public final class GlobalLockManager implements AutoCloseable {
                     result.completeExceptionally(translate(cause, name, "acquire"));
                 }
             } else if (grant == null) {
+                events.notAcquired(name, attempt.waited());
                 result.completeExceptionally(new LockTimeoutException(name, Duration.ZERO));
             } else {
                 ManagedLockHandle handle = attempt.activate(grant);
@@ -359,6 +365,7 @@ public final class GlobalLockManager implements AutoCloseable {
         HeldLock existing = reentrant.get(attempt.threadKey);
         if (existing != null) {
             if (existing.tryReenter()) {
+                events.acquired(name, Duration.ZERO, true);
                 return new ManagedLockHandle(this, existing);
             }
             reentrant.remove(attempt.threadKey, existing);
@@ -379,6 +386,7 @@ public final class GlobalLockManager implements AutoCloseable {
                             + " did not answer an attempt on lock '" + name + "' within the operation timeout of "
                             + Durations.format(settings.operationTimeout));
                 }
+                events.notAcquired(name, attempt.waited());
                 if (throwOnTimeout) {
                     throw timeoutFor(attempt);
                 }
@@ -400,6 +408,7 @@ public final class GlobalLockManager implements AutoCloseable {
             throw closedException(name);
         }
         if (grant == null) {
+            events.notAcquired(name, attempt.waited());
             if (throwOnTimeout) {
                 throw new LockTimeoutException(name, Duration.ZERO);
             }
@@ -484,6 +493,7 @@ public final class GlobalLockManager implements AutoCloseable {
             return;
         }
         forget(lease);
+        events.released(lease.name, Duration.ofNanos(ticker.read() - lease.grantedAtNanos()));
         LockGrant grant = lease.grant();
         await(engine.release(grant), lease.name, "release");
         if (reportLoss && !before.isLocked()) {
@@ -497,6 +507,7 @@ public final class GlobalLockManager implements AutoCloseable {
     private void releaseHoldAsync(HeldLock lease) {
         if (lease.releaseOne() != null) {
             forget(lease);
+            events.released(lease.name, Duration.ofNanos(ticker.read() - lease.grantedAtNanos()));
             engine.release(lease.grant());
         }
     }
@@ -587,9 +598,15 @@ public final class GlobalLockManager implements AutoCloseable {
             return acquiring;
         }
 
+        Duration waited() {
+            return Duration.ofNanos(ticker.read() - sentAtNanos);
+        }
+
         ManagedLockHandle activate(LockGrant grant) {
             lease.granted(grant, sentAtNanos);
             active.add(lease);
+            events.acquired(name, waited(), false);
+            lease.onLost(() -> events.lost(name, lease.state()));
             if (!lease.watchdog) {
                 long remaining = lease.leaseNanos - (ticker.read() - sentAtNanos);
                 lease.expiryTimer(scheduler.schedule(lease::expired, Math.max(0, remaining), TimeUnit.NANOSECONDS));
@@ -634,6 +651,7 @@ public final class GlobalLockManager implements AutoCloseable {
         private UnaryOperator<LockEngine> decorator = UnaryOperator.identity();
         private Function<String, String> environment = System::getenv;
         private Ticker ticker = Ticker.system();
+        private LockEventListener eventListener = SafeLockEventListener.NONE;
         private String keyPrefix;
         private Duration defaultWaitTime;
         private Duration defaultLeaseTime;
@@ -679,6 +697,12 @@ public final class GlobalLockManager implements AutoCloseable {
         /** The monotonic clock lease arithmetic uses; {@link Ticker#system()} by default. */
         public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** Receives acquire, release and loss events, for metrics and tracing. */
+        public Builder eventListener(LockEventListener listener) {
+            this.eventListener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
@@ -776,7 +800,7 @@ public final class GlobalLockManager implements AutoCloseable {
                     operationTimeout != null ? operationTimeout : fromConfig.operationTimeout);
             LockEngine decorated = Objects.requireNonNull(decorator.apply(opened), "decorated engine");
             try {
-                return new GlobalLockManager(decorated, merged, ticker);
+                return new GlobalLockManager(decorated, merged, ticker, eventListener);
             } catch (RuntimeException e) {
                 decorated.close();
                 throw e;

@@ -35,6 +35,7 @@ final class HeldLock implements LeaseListener {
     private Throwable lostBeforeGrant;
     private int holds;
     private long validUntilNanos;
+    private long grantedAtNanos;
     private ScheduledFuture<?> expiryTimer;
 
     HeldLock(String name, String key, boolean watchdog, long leaseNanos, Thread ownerThread, Ticker ticker) {
@@ -54,6 +55,7 @@ final class HeldLock implements LeaseListener {
             this.grant = grant;
             this.holds = 1;
             this.validUntilNanos = sentAtNanos + leaseNanos;
+            this.grantedAtNanos = ticker.read();
             this.state = LockState.HELD;
             if (lostBeforeGrant != null) {
                 toRun = markGone(LockState.LOST);
@@ -86,6 +88,15 @@ final class HeldLock implements LeaseListener {
         mutex.lock();
         try {
             return holds;
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    long grantedAtNanos() {
+        mutex.lock();
+        try {
+            return grantedAtNanos;
         } finally {
             mutex.unlock();
         }
