@@ -1,0 +1,46 @@
+package dev.globallock.etcd;
+
+import dev.globallock.spi.LeaseListener;
+import dev.globallock.spi.LockGrant;
+import io.etcd.jetcd.ByteSequence;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One acquisition: the acquisition's own key, the lease it sits on, and its create revision, which
+ * is the fencing token. Thread-safe.
+ */
+final class EtcdGrant implements LockGrant {
+    final String name;
+    final ByteSequence key;
+    final EtcdLease lease;
+    final long createRevision;
+    final LeaseListener listener;
+    private final AtomicBoolean released = new AtomicBoolean();
+
+    EtcdGrant(String name, ByteSequence key, EtcdLease lease, long createRevision, LeaseListener listener) {
+        this.name = name;
+        this.key = key;
+        this.lease = lease;
+        this.createRevision = createRevision;
+        this.listener = listener;
+    }
+
+    @Override
+    public long fencingToken() {
+        return createRevision;
+    }
+
+    /** True the first time: the release goes to the server once. */
+    boolean markReleased() {
+        return released.compareAndSet(false, true);
+    }
+
+    boolean isReleased() {
+        return released.get();
+    }
+
+    @Override
+    public String toString() {
+        return "EtcdGrant{" + name + ", key=" + EtcdKeys.text(key) + ", token=" + createRevision + ", " + lease + "}";
+    }
+}

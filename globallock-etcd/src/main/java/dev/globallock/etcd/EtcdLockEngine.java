@@ -1,0 +1,697 @@
+package dev.globallock.etcd;
+
+import dev.globallock.Capability;
+import dev.globallock.Durations;
+import dev.globallock.EngineCapabilities;
+import dev.globallock.LockBackendException;
+import dev.globallock.LockInfo;
+import dev.globallock.LockLostException;
+import dev.globallock.Ticker;
+import dev.globallock.spi.AcquireRequest;
+import dev.globallock.spi.EngineContext;
+import dev.globallock.spi.LockEngine;
+import dev.globallock.spi.LockGrant;
+import dev.globallock.spi.LockInspector;
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Lease;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.LeaseOption;
+import io.grpc.Status;
+import java.io.File;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
+
+/**
+ * The {@code etcd} engine on jetcd: etcd's own mutex recipe (a key per acquisition under the
+ * lock's directory, the lowest create revision owns the lock, each waiter watches only the key
+ * before it), with one shared session lease for every watchdog lock and an own lease for each lock
+ * with an explicit lease time.
+ *
+ * <p>Round trips: an uncontended acquire is one transaction (plus one lease grant the first time
+ * the engine needs its session lease, or per acquisition with an explicit lease time); a release is
+ * one delete (one revoke for an own lease); a watchdog renewal of K locks is one lease keep-alive
+ * plus one read-only transaction confirming the K keys, sent together; a handoff is the holder's
+ * delete, the watch event and one read-only transaction.
+ *
+ * <p>Thread-safe. Nothing blocks: every call returns a future and continues in jetcd's callbacks;
+ * timers run on the manager's scheduler.
+ */
+public final class EtcdLockEngine implements LockEngine {
+    private static final System.Logger LOG = System.getLogger(EtcdLockEngine.class.getName());
+
+    /** etcd's minimum lease TTL with its default election timeout: 1.5 × 1 s, rounded up to whole seconds. */
+    static final Duration MINIMUM_LEASE = Duration.ofSeconds(2);
+
+    private static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
+                    Capability.LEASE_TIME,
+                    Capability.SESSION_BOUND,
+                    Capability.FIFO,
+                    Capability.FENCING_TOKENS,
+                    Capability.WAIT_NOTIFICATION)
+            .withMinimumLeaseTime(MINIMUM_LEASE);
+
+    /** How often queued waiters' leases are checked for a due keep-alive. */
+    private static final long WAITER_KEEPALIVE_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** etcd's default --max-txn-ops is 128. */
+    private static final int KEYS_PER_RENEW_TXN = 100;
+
+    private static final int CLEANUP_ATTEMPTS = 12;
+
+    private final EtcdEngineConfig config;
+    private final Client client;
+    private final boolean ownsClient;
+    private final String endpoint;
+    private final KV kv;
+    private final Watch watch;
+    private final Lease leases;
+    private final AtomicLong sequence = new AtomicLong();
+    private final Map<Long, CompletableFuture<EtcdLease>> sessions = new ConcurrentHashMap<>();
+    private final Set<EtcdLease> waitedOn = ConcurrentHashMap.newKeySet();
+    private final Set<EtcdAcquisition> inFlight = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean abandoned;
+    private volatile ScheduledExecutorService scheduler;
+    private volatile Ticker ticker = Ticker.system();
+    private volatile ScheduledFuture<?> keepAliveTask;
+
+    private EtcdLockEngine(EtcdEngineConfig config, Client client, boolean ownsClient) {
+        this.config = config;
+        this.client = client;
+        this.ownsClient = ownsClient;
+        this.endpoint = config.describeEndpoints();
+        this.kv = client.getKVClient();
+        this.watch = client.getWatchClient();
+        this.leases = client.getLeaseClient();
+    }
+
+    /**
+     * Opens the engine. Builds a jetcd client from the configuration, or uses the one it carries
+     * (and then never closes it). Does no I/O: the first request connects.
+     *
+     * @throws LockBackendException when the TLS files cannot be read
+     */
+    public static EtcdLockEngine open(EtcdEngineConfig config) {
+        Objects.requireNonNull(config, "config");
+        if (config.client().isPresent()) {
+            return new EtcdLockEngine(config, config.client().get(), false);
+        }
+        return new EtcdLockEngine(config, buildClient(config), true);
+    }
+
+    private static Client buildClient(EtcdEngineConfig config) {
+        ClientBuilder builder = Client.builder();
+        config.tlsAuthority().ifPresent(builder::authority);
+        builder.endpoints(config.endpoints())
+                .connectTimeout(config.connectTimeout())
+                .keepaliveTime(config.keepaliveTime())
+                .keepaliveTimeout(config.keepaliveTimeout())
+                .keepaliveWithoutCalls(true)
+                .retryMaxDuration(config.requestTimeout())
+                .interceptor(new EtcdDeadlines(config.requestTimeout()));
+        if (config.user().isPresent()) {
+            builder.user(EtcdKeys.bytes(config.user().get()))
+                    .password(EtcdKeys.bytes(config.password().orElseThrow().reveal()));
+        }
+        if (config.tls()) {
+            try {
+                builder.sslContext(ssl -> {
+                    config.tlsCaFile().ifPresent(ca -> ssl.trustManager(ca.toFile()));
+                    if (config.tlsCertFile().isPresent()) {
+                        File cert = config.tlsCertFile().get().toFile();
+                        File key = config.tlsKeyFile().orElseThrow().toFile();
+                        ssl.keyManager(cert, key);
+                    }
+                });
+            } catch (SSLException | RuntimeException e) {
+                throw new LockBackendException(
+                        "engine 'etcd' at " + config.describeEndpoints() + " could not set up TLS from "
+                                + config.tlsCaFile().map(Object::toString).orElse("the system trust store")
+                                + config.tlsCertFile().map(c -> " and " + c).orElse("") + ": " + e.getMessage(),
+                        e);
+            }
+        }
+        return builder.build();
+    }
+
+    // ----------------------------------------------------------------------------- LockEngine
+
+    @Override
+    public String name() {
+        return "etcd";
+    }
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public String describeEndpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public void start(EngineContext context) {
+        this.scheduler = context.scheduler();
+        this.ticker = context.ticker();
+        this.keepAliveTask = scheduler.scheduleAtFixedRate(
+                this::keepWaitersAlive, WAITER_KEEPALIVE_TICK_NANOS, WAITER_KEEPALIVE_TICK_NANOS, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public CompletableFuture<LockGrant> acquire(AcquireRequest request) {
+        Objects.requireNonNull(request, "request");
+        if (scheduler == null) {
+            throw new IllegalStateException("the etcd engine was not started: the manager calls start() first");
+        }
+        if (closed.get() || abandoned) {
+            return CompletableFuture.failedFuture(new LockBackendException("engine 'etcd' at " + endpoint + " is "
+                    + (abandoned ? "abandoned" : "closed") + ": cannot acquire lock '" + request.name() + "'"));
+        }
+        EtcdAcquisition acquisition = new EtcdAcquisition(this, request);
+        inFlight.add(acquisition);
+        acquisition.result.whenComplete((grant, failure) -> inFlight.remove(acquisition));
+        return acquisition.start();
+    }
+
+    @Override
+    public CompletableFuture<Void> release(LockGrant lockGrant) {
+        EtcdGrant grant = (EtcdGrant) Objects.requireNonNull(lockGrant, "grant");
+        if (!grant.markReleased()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (abandoned) {
+            return CompletableFuture.failedFuture(new LockBackendException(
+                    "engine 'etcd' at " + endpoint + " is abandoned: cannot release lock '" + grant.name + "'"));
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        removeEventually(grant.name, grant.lease, grant.key, CLEANUP_ATTEMPTS).whenComplete((ignored, failure) -> {
+            if (failure == null) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(failure("release", grant.name, failure));
+            }
+        });
+        return done;
+    }
+
+    @Override
+    public CompletableFuture<Set<LockGrant>> renew(Collection<LockGrant> lockGrants) {
+        Map<EtcdLease, List<EtcdGrant>> byLease = new LinkedHashMap<>();
+        List<EtcdGrant> all = new ArrayList<>();
+        for (LockGrant lockGrant : lockGrants) {
+            EtcdGrant grant = (EtcdGrant) lockGrant;
+            if (!grant.isReleased()) {
+                byLease.computeIfAbsent(grant.lease, lease -> new ArrayList<>()).add(grant);
+                all.add(grant);
+            }
+        }
+        if (all.isEmpty()) {
+            return CompletableFuture.completedFuture(Set.of());
+        }
+        if (closed.get() || abandoned) {
+            return CompletableFuture.failedFuture(
+                    new LockBackendException("engine 'etcd' at " + endpoint + " is closed: cannot renew"));
+        }
+        Set<EtcdGrant> lost = ConcurrentHashMap.newKeySet();
+        AtomicReference<Throwable> unknown = new AtomicReference<>();
+        List<CompletableFuture<?>> parts = new ArrayList<>();
+        for (Map.Entry<EtcdLease, List<EtcdGrant>> entry : byLease.entrySet()) {
+            EtcdLease lease = entry.getKey();
+            long sentAt = ticker.read();
+            parts.add(keepAlive(lease, sentAt).handle((alive, failure) -> {
+                if (failure != null) {
+                    unknown.compareAndSet(null, failure);
+                } else if (!alive) {
+                    lost.addAll(entry.getValue());
+                }
+                return null;
+            }));
+        }
+        // the keep-alive proves the lease lives; one read proves every key is still there
+        for (int from = 0; from < all.size(); from += KEYS_PER_RENEW_TXN) {
+            List<EtcdGrant> chunk = all.subList(from, Math.min(all.size(), from + KEYS_PER_RENEW_TXN));
+            Op[] reads = new Op[chunk.size()];
+            GetOption keysOnly = GetOption.builder().withKeysOnly(true).build();
+            for (int i = 0; i < reads.length; i++) {
+                reads[i] = Op.get(chunk.get(i).key, keysOnly);
+            }
+            parts.add(bounded(kv.txn().Then(reads).commit()).handle((response, failure) -> {
+                if (failure != null) {
+                    unknown.compareAndSet(null, failure);
+                    return null;
+                }
+                for (int i = 0; i < reads.length; i++) {
+                    List<KeyValue> found = response.getGetResponses().get(i).getKvs();
+                    EtcdGrant grant = chunk.get(i);
+                    if (found.isEmpty() || found.get(0).getCreateRevision() != grant.createRevision) {
+                        lost.add(grant);
+                    }
+                }
+                return null;
+            }));
+        }
+        return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+                .handle((ignored, failure) -> {
+                    Set<LockGrant> result = new HashSet<>();
+                    for (EtcdGrant grant : lost) {
+                        if (!grant.isReleased()) {
+                            result.add(grant);
+                            grant.listener.leaseLost(lostException(grant));
+                        }
+                    }
+                    Throwable problem = unknown.get();
+                    for (EtcdGrant grant : all) {
+                        if (!lost.contains(grant)) {
+                            if (problem == null) {
+                                grant.listener.ownershipConfirmed();
+                            } else {
+                                grant.listener.ownershipUncertain();
+                            }
+                        }
+                    }
+                    if (problem != null && result.size() < all.size()) {
+                        throw new LockBackendException(
+                                "engine 'etcd' at " + endpoint + " could not renew " + (all.size() - result.size())
+                                        + " lock(s): " + EtcdErrors.describe(problem),
+                                EtcdErrors.unwrap(problem));
+                    }
+                    return result;
+                });
+    }
+
+    private LockLostException lostException(EtcdGrant grant) {
+        return new LockLostException(
+                grant.name,
+                "etcd at " + endpoint + " no longer holds lock '" + grant.name + "' for this owner: "
+                        + (grant.lease.isDead()
+                                ? "its lease " + grant.lease.hex() + " expired or was revoked"
+                                : "its key " + EtcdKeys.text(grant.key) + " was deleted"));
+    }
+
+    @Override
+    public Optional<LockInspector> inspector() {
+        return Optional.of(this::inspect);
+    }
+
+    private CompletableFuture<LockInfo> inspect(String name, String key) {
+        GetOption owner = GetOption.builder()
+                .isPrefix(true)
+                .withSortField(GetOption.SortTarget.CREATE)
+                .withSortOrder(GetOption.SortOrder.ASCEND)
+                .withLimit(1)
+                .withKeysOnly(true)
+                .build();
+        CompletableFuture<LockInfo> info = bounded(kv.get(EtcdKeys.lockPrefix(config.namespace(), key), owner))
+                .thenCompose(response -> {
+                    if (response.getKvs().isEmpty()) {
+                        return CompletableFuture.completedFuture(LockInfo.free(name));
+                    }
+                    KeyValue holder = response.getKvs().get(0);
+                    OptionalLong token = OptionalLong.of(holder.getCreateRevision());
+                    if (holder.getLease() == 0) {
+                        return CompletableFuture.completedFuture(LockInfo.held(name, token, Optional.empty()));
+                    }
+                    return bounded(leases.timeToLive(holder.getLease(), LeaseOption.DEFAULT))
+                            .thenApply(ttl -> LockInfo.held(
+                                    name,
+                                    token,
+                                    ttl.getTTL() > 0
+                                            ? Optional.of(Duration.ofSeconds(ttl.getTTL()))
+                                            : Optional.empty()));
+                });
+        return info.exceptionally(failure -> {
+            throw failure("inspect", name, failure);
+        });
+    }
+
+    /**
+     * Drops the connection without releasing or revoking anything, as a crash would: the locks
+     * end when their leases do.
+     */
+    @Override
+    public void abandon() {
+        abandoned = true;
+        stopTimers();
+        for (EtcdAcquisition acquisition : List.copyOf(inFlight)) {
+            acquisition.result.cancel(false);
+        }
+        if (ownsClient) {
+            client.close();
+        }
+    }
+
+    /**
+     * Stops waiting, revokes the session leases (which deletes any key still on them) within one
+     * request timeout, and closes the client unless the application supplied it. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        stopTimers();
+        for (EtcdAcquisition acquisition : List.copyOf(inFlight)) {
+            acquisition.result.cancel(false);
+        }
+        if (!abandoned) {
+            List<CompletableFuture<?>> revokes = new ArrayList<>();
+            for (CompletableFuture<EtcdLease> session : sessions.values()) {
+                EtcdLease lease = session.getNow(null);
+                if (lease != null && !lease.isDead()) {
+                    revokes.add(leases.revoke(lease.id));
+                }
+            }
+            sessions.clear();
+            try {
+                CompletableFuture.allOf(revokes.toArray(new CompletableFuture<?>[0]))
+                        .get(config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.log(
+                        Level.WARNING,
+                        () -> "closing the etcd engine at " + endpoint
+                                + ": could not revoke its session lease; it expires by itself: "
+                                + EtcdErrors.describe(e));
+            }
+        }
+        if (ownsClient && !abandoned) {
+            client.close();
+        }
+    }
+
+    private void stopTimers() {
+        ScheduledFuture<?> task = keepAliveTask;
+        if (task != null) {
+            task.cancel(false);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EtcdLockEngine{" + endpoint + ", namespace='" + config.namespace() + "'}";
+    }
+
+    // ----------------------------------------------------------------------------- leases
+
+    /** The lease an acquisition puts its key on: the shared session lease, or a lease of its own. */
+    CompletableFuture<EtcdLease> leaseFor(AcquireRequest request) {
+        long ttl = ttlSeconds(request.leaseTime());
+        return request.watchdog() ? session(ttl) : ownLease(ttl, request);
+    }
+
+    static long ttlSeconds(Duration lease) {
+        long seconds = lease.getSeconds() + (lease.getNano() > 0 ? 1 : 0);
+        return Math.max(1, seconds);
+    }
+
+    private CompletableFuture<EtcdLease> session(long ttl) {
+        while (true) {
+            CompletableFuture<EtcdLease> existing = sessions.get(ttl);
+            if (existing != null) {
+                EtcdLease lease = existing.getNow(null);
+                if (!existing.isDone() || (lease != null && !lease.isDead())) {
+                    return existing;
+                }
+                sessions.remove(ttl, existing);
+                continue;
+            }
+            CompletableFuture<EtcdLease> fresh = new CompletableFuture<>();
+            if (sessions.putIfAbsent(ttl, fresh) != null) {
+                continue;
+            }
+            long sentAt = ticker.read();
+            bounded(leases.grant(ttl)).whenComplete((granted, failure) -> {
+                if (failure != null) {
+                    sessions.remove(ttl, fresh);
+                    fresh.completeExceptionally(failure);
+                } else {
+                    fresh.complete(new EtcdLease(granted.getID(), granted.getTTL(), true, sentAt));
+                }
+            });
+            return fresh;
+        }
+    }
+
+    private CompletableFuture<EtcdLease> ownLease(long ttl, AcquireRequest request) {
+        long sentAt = ticker.read();
+        return bounded(leases.grant(ttl)).thenCompose(granted -> {
+            if (granted.getTTL() > ttl) {
+                // etcd raised the TTL to its minimum: the lock would outlive the lease time asked for
+                leases.revoke(granted.getID());
+                return CompletableFuture.failedFuture(new LockBackendException("engine 'etcd' at " + endpoint
+                        + " cannot honour the lease time " + Durations.format(request.leaseTime()) + " of lock '"
+                        + request.name() + "': this etcd grants leases of at least " + granted.getTTL()
+                        + "s (its minimum TTL, 1.5 × the election timeout); use a lease time of at least "
+                        + granted.getTTL() + "s"));
+            }
+            return CompletableFuture.completedFuture(new EtcdLease(granted.getID(), granted.getTTL(), false, sentAt));
+        });
+    }
+
+    /**
+     * One keep-alive: completes with true when the lease lives (its TTL was reset), false when etcd
+     * no longer knows it (then every waiter on it is told), exceptionally when it could not tell.
+     */
+    private CompletableFuture<Boolean> keepAlive(EtcdLease lease, long sentAt) {
+        if (lease.isDead()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        CompletableFuture<io.etcd.jetcd.lease.LeaseKeepAliveResponse> call;
+        try {
+            call = leases.keepAliveOnce(lease.id);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return bounded(call).handle((response, failure) -> {
+            if (failure == null && response.getTTL() > 0) {
+                lease.renewed(sentAt);
+                return true;
+            }
+            if (failure == null || EtcdErrors.leaseNotFound(failure)) {
+                leaseDead(lease);
+                return false;
+            }
+            throw new java.util.concurrent.CompletionException(EtcdErrors.unwrap(failure));
+        });
+    }
+
+    private void leaseDead(EtcdLease lease) {
+        if (!lease.markDead()) {
+            return;
+        }
+        if (lease.session) {
+            sessions.values().removeIf(session -> session.getNow(null) == lease);
+        }
+        for (EtcdAcquisition waiter : List.copyOf(lease.waiters)) {
+            waiter.leaseGone();
+        }
+    }
+
+    void waiterQueued(EtcdLease lease, EtcdAcquisition waiter) {
+        lease.waiters.add(waiter);
+        waitedOn.add(lease);
+    }
+
+    void waiterDone(EtcdLease lease, EtcdAcquisition waiter) {
+        if (lease != null) {
+            lease.waiters.remove(waiter);
+        }
+    }
+
+    /**
+     * The manager's watchdog renews leases of held locks; a lease that only queued waiters use is
+     * kept alive here, every third of its TTL, so a long wait does not lose its place.
+     */
+    private void keepWaitersAlive() {
+        try {
+            long now = ticker.read();
+            for (EtcdLease lease : waitedOn) {
+                if (lease.waiters.isEmpty() || lease.isDead()) {
+                    waitedOn.remove(lease);
+                    if (!lease.waiters.isEmpty() && !lease.isDead()) {
+                        waitedOn.add(lease);
+                    }
+                    continue;
+                }
+                if (lease.dueForKeepAlive(now) && lease.tryStartKeepAlive()) {
+                    keepAlive(lease, now).whenComplete((alive, failure) -> lease.keepAliveDone());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "etcd engine: keeping queued waiters' leases alive failed", e);
+        }
+    }
+
+    // ----------------------------------------------------------------------------- cleanup
+
+    /**
+     * Removes an acquisition's key from the server: revokes its own lease (which deletes the key), or
+     * deletes the key from the session lease. Completes with the first attempt's outcome; a failed
+     * attempt is retried in the background a few times, so a key never lingers on a live session.
+     */
+    CompletableFuture<Void> removeLeftovers(String name, EtcdLease lease, ByteSequence keyOrNull) {
+        if (!lease.session || keyOrNull != null) {
+            return removeEventually(name, lease, keyOrNull, CLEANUP_ATTEMPTS);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private CompletableFuture<Void> removeEventually(String name, EtcdLease lease, ByteSequence key, int attempts) {
+        Supplier<CompletableFuture<Void>> once = () -> lease.session
+                ? bounded(kv.delete(key)).thenApply(deleted -> (Void) null)
+                : bounded(leases.revoke(lease.id)).handle((revoked, failure) -> {
+                    if (failure != null && !EtcdErrors.leaseNotFound(failure)) {
+                        throw new java.util.concurrent.CompletionException(EtcdErrors.unwrap(failure));
+                    }
+                    lease.markDead();
+                    return null;
+                });
+        CompletableFuture<Void> first = once.get();
+        first.whenComplete((ignored, failure) -> {
+            if (failure != null && attempts > 1 && EtcdErrors.transientFailure(failure)) {
+                retryRemoval(name, once, attempts - 1, TimeUnit.MILLISECONDS.toNanos(200));
+            }
+        });
+        return first;
+    }
+
+    private void retryRemoval(String name, Supplier<CompletableFuture<Void>> once, int attempts, long delayNanos) {
+        if (abandoned || scheduler == null || scheduler.isShutdown()) {
+            return;
+        }
+        schedule(
+                () -> once.get().whenComplete((ignored, failure) -> {
+                    if (failure == null) {
+                        return;
+                    }
+                    if (attempts > 1 && EtcdErrors.transientFailure(failure)) {
+                        retryRemoval(name, once, attempts - 1, Math.min(delayNanos * 2, TimeUnit.SECONDS.toNanos(5)));
+                    } else {
+                        LOG.log(
+                                Level.WARNING,
+                                () -> "etcd engine at " + endpoint + ": gave up removing a key of lock '" + name
+                                        + "'; it goes when its lease ends: " + EtcdErrors.describe(failure));
+                    }
+                }),
+                delayNanos);
+    }
+
+    // ----------------------------------------------------------------------------- helpers
+
+    String namespace() {
+        return config.namespace();
+    }
+
+    long nextSequence() {
+        return sequence.incrementAndGet();
+    }
+
+    KV kv() {
+        return kv;
+    }
+
+    Watch watchClient() {
+        return watch;
+    }
+
+    void schedule(Runnable step, long delayNanos) {
+        ScheduledExecutorService timers = scheduler;
+        if (timers == null || timers.isShutdown()) {
+            return;
+        }
+        try {
+            timers.schedule(step, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the manager is shutting down
+        }
+    }
+
+    /**
+     * Bounds a jetcd call by the request timeout plus a margin. The engine's own client already
+     * puts a gRPC deadline on each call; this guards clients the application supplied.
+     */
+    <T> CompletableFuture<T> bounded(CompletableFuture<T> call) {
+        ScheduledExecutorService timers = scheduler;
+        if (call.isDone() || timers == null || timers.isShutdown()) {
+            return call;
+        }
+        CompletableFuture<T> out = new CompletableFuture<>();
+        long bound = config.requestTimeout().toNanos() + TimeUnit.MILLISECONDS.toNanos(500);
+        ScheduledFuture<?> timer;
+        try {
+            timer = timers.schedule(
+                    () -> out.completeExceptionally(Status.DEADLINE_EXCEEDED
+                            .withDescription("no answer within the request timeout of "
+                                    + Durations.format(config.requestTimeout()))
+                            .asRuntimeException()),
+                    bound,
+                    TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return call;
+        }
+        call.whenComplete((value, failure) -> {
+            timer.cancel(false);
+            if (failure != null) {
+                out.completeExceptionally(EtcdErrors.unwrap(failure));
+            } else {
+                out.complete(value);
+            }
+        });
+        return out;
+    }
+
+    /** A failure as the exception the manager passes on: engine, endpoint, lock and reason. */
+    LockBackendException failure(String operation, String name, Throwable failure) {
+        Throwable cause = EtcdErrors.unwrap(failure);
+        if (cause instanceof LockBackendException) {
+            return (LockBackendException) cause;
+        }
+        return new LockBackendException(
+                "engine 'etcd' at " + endpoint + " failed to " + operation + " lock '" + name + "': "
+                        + EtcdErrors.describe(cause),
+                cause);
+    }
+
+    /** The number of keys under a lock's directory; for tests. */
+    CompletableFuture<Long> countKeys(String key) {
+        return kv.get(
+                        EtcdKeys.lockPrefix(config.namespace(), key),
+                        GetOption.builder().isPrefix(true).withCountOnly(true).build())
+                .thenApply(response -> response.getCount());
+    }
+
+    /** The client in use; for tests. */
+    Client client() {
+        return client;
+    }
+}
