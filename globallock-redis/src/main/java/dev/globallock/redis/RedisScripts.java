@@ -1,0 +1,118 @@
+package dev.globallock.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * The Lua scripts of the lock protocol. Each runs atomically on the node that owns the lock's
+ * slot; the engine sends them with EVALSHA and falls back to EVAL (which loads them) on NOSCRIPT.
+ * The lock value is {@code <owner>:<token>}; owners never contain a colon.
+ */
+final class RedisScripts {
+    private RedisScripts() {}
+
+    /**
+     * KEYS: lock, fence. ARGV: owner, lease ms. Returns {1, token} when granted (or when this owner
+     * already holds it: a re-sent attempt is recognised, not granted twice), else {0, pttl}.
+     * The token is max(counter + 1, server TIME in microseconds): it keeps increasing even if the
+     * counter key was lost with the data set.
+     */
+    static final Script ACQUIRE = new Script(
+            "acquire",
+            "local v = redis.call('GET', KEYS[1])\n"
+                    + "if v then\n"
+                    + "  local p = ARGV[1] .. ':'\n"
+                    + "  if string.sub(v, 1, #p) == p then\n"
+                    + "    redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
+                    + "    return {1, string.sub(v, #p + 1)}\n"
+                    + "  end\n"
+                    + "  return {0, redis.call('PTTL', KEYS[1])}\n"
+                    + "end\n"
+                    + "local t = redis.call('TIME')\n"
+                    + "local token = tonumber(t[1]) * 1000000 + tonumber(t[2])\n"
+                    + "local last = tonumber(redis.call('GET', KEYS[2]))\n"
+                    + "if last and last >= token then token = last + 1 end\n"
+                    + "local s = string.format('%.0f', token)\n"
+                    + "redis.call('SET', KEYS[2], s)\n"
+                    + "redis.call('SET', KEYS[1], ARGV[1] .. ':' .. s, 'PX', ARGV[2])\n"
+                    + "return {1, s}\n");
+
+    /**
+     * KEYS: lock. ARGV: owner, publish command (PUBLISH or SPUBLISH), channel. Deletes the lock only
+     * if the owner holds it, then publishes the owner on the channel. Returns 1 if it deleted.
+     */
+    static final Script RELEASE = new Script(
+            "release",
+            "local v = redis.call('GET', KEYS[1])\n"
+                    + "local p = ARGV[1] .. ':'\n"
+                    + "if v and string.sub(v, 1, #p) == p then\n"
+                    + "  redis.call('DEL', KEYS[1])\n"
+                    + "  redis.call(ARGV[2], ARGV[3], ARGV[1])\n"
+                    + "  return 1\n"
+                    + "end\n"
+                    + "return 0\n");
+
+    private static final String RENEW_BODY = "local lost = {}\n"
+            + "for i = 1, #KEYS do\n"
+            + "  local p = ARGV[2 * i - 1] .. ':'\n"
+            + "  local v = redis.call('GET', KEYS[i])\n"
+            + "  if v and string.sub(v, 1, #p) == p then\n"
+            + "    redis.call('PEXPIRE', KEYS[i], ARGV[2 * i])\n"
+            + "  else\n"
+            + "    lost[#lost + 1] = i\n"
+            + "  end\n"
+            + "end\n"
+            + "return lost\n";
+
+    /**
+     * KEYS: many locks. ARGV: owner and lease ms for each. Extends the leases this engine still
+     * holds; returns the 1-based positions of the locks no longer held by their owner.
+     */
+    static final Script RENEW = new Script("renew", RENEW_BODY);
+
+    /** {@link #RENEW} for a cluster node: its keys span several slots of the same node. */
+    static final Script RENEW_CROSS_SLOT = new Script("renew", "#!lua flags=allow-cross-slot-keys\n" + RENEW_BODY);
+
+    /** KEYS: lock. Returns {value or false, pttl}. */
+    static final Script INSPECT =
+            new Script("inspect", "return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}\n");
+
+    /** KEYS: fence. ARGV: token. Raises the counter to at least the token (Redlock). */
+    static final Script RAISE_FENCE = new Script(
+            "raise-fence",
+            "local last = tonumber(redis.call('GET', KEYS[1]))\n"
+                    + "if not last or last < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end\n"
+                    + "return 1\n");
+
+    /** A script and its SHA-1. */
+    static final class Script {
+        final String name;
+        final String source;
+        final String sha1;
+
+        Script(String name, String source) {
+            this.name = name;
+            this.source = source;
+            this.sha1 = sha1(source);
+        }
+
+        private static String sha1(String source) {
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
+                StringBuilder hex = new StringBuilder();
+                for (byte b : digest) {
+                    hex.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+                }
+                return hex.toString();
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-1 is missing from this JVM", e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return name + "(" + sha1.substring(0, 8) + ")";
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package dev.globallock.redis;
+
+import dev.globallock.LockInfo;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import redis.clients.jedis.Connection;
+
+/**
+ * One master: a single server, or the master that Sentinel currently names. One script call per
+ * operation on a pooled connection; renewals in batches of {@code renew-batch-size} locks per call.
+ */
+final class StandaloneBackend implements Backend {
+    private final String endpoint;
+    private final Supplier<Connection> connections;
+    private final Subscriber subscriber;
+    private final Runnable closer;
+    private final int waitForReplicas;
+    private final long waitForReplicasMillis;
+    private final int batchSize;
+
+    /**
+     * @param connections borrows a pooled connection to the master (closing it returns it)
+     * @param subscriberConnections opens the pub/sub connection to the master
+     * @param closer closes the pools this backend opened (nothing for an application's client)
+     */
+    StandaloneBackend(
+            String endpoint,
+            Supplier<Connection> connections,
+            Supplier<Connection> subscriberConnections,
+            Runnable closer,
+            RedisEngineConfig config,
+            Subscriber.Listener listener) {
+        this.endpoint = endpoint;
+        this.connections = connections;
+        this.closer = closer;
+        this.subscriber = new Subscriber(endpoint, subscriberConnections, false, listener);
+        this.waitForReplicas = config.waitForReplicas();
+        this.waitForReplicasMillis = config.waitForReplicasTimeout().toMillis();
+        this.batchSize = config.renewBatchSize();
+    }
+
+    @Override
+    public String describe() {
+        return endpoint;
+    }
+
+    @Override
+    public AcquireReply acquire(LockKeys keys, String owner, long leaseMillis) {
+        try (Connection connection = connections.get()) {
+            AcquireReply reply = AcquireReply.decode(Redis.eval(
+                    connection,
+                    RedisScripts.ACQUIRE,
+                    List.of(keys.lock, keys.fence),
+                    List.of(owner, Long.toString(leaseMillis))));
+            if (reply.acquired && waitForReplicas > 0) {
+                long acknowledged =
+                        connection.executeCommand(Redis.COMMANDS.waitReplicas(waitForReplicas, waitForReplicasMillis));
+                if (acknowledged < waitForReplicas) {
+                    Redis.eval(
+                            connection,
+                            RedisScripts.RELEASE,
+                            List.of(keys.lock),
+                            List.of(owner, "PUBLISH", keys.channel));
+                    throw new ReplicationShortfall("only " + acknowledged + " of " + waitForReplicas
+                            + " replicas acknowledged the acquisition within " + waitForReplicasMillis
+                            + "ms (wait-for-replicas), so it was undone");
+                }
+            }
+            return reply;
+        }
+    }
+
+    @Override
+    public boolean release(LockKeys keys, String owner) {
+        try (Connection connection = connections.get()) {
+            Object deleted = Redis.eval(
+                    connection, RedisScripts.RELEASE, List.of(keys.lock), List.of(owner, "PUBLISH", keys.channel));
+            return AcquireReply.asLong(deleted) == 1;
+        }
+    }
+
+    @Override
+    public Set<RedisGrant> renew(List<RedisGrant> grants) {
+        Set<RedisGrant> lost = new HashSet<>();
+        try (Connection connection = connections.get()) {
+            for (int from = 0; from < grants.size(); from += batchSize) {
+                List<RedisGrant> batch = grants.subList(from, Math.min(grants.size(), from + batchSize));
+                lost.addAll(renewBatch(connection, batch, RedisScripts.RENEW));
+            }
+        }
+        return lost;
+    }
+
+    /** One renewal script call for the batch; returns the grants it found lost. */
+    static Set<RedisGrant> renewBatch(Connection connection, List<RedisGrant> batch, RedisScripts.Script script) {
+        List<String> keys = new ArrayList<>(batch.size());
+        List<String> args = new ArrayList<>(batch.size() * 2);
+        for (RedisGrant grant : batch) {
+            keys.add(grant.keys.lock);
+            args.add(grant.owner);
+            args.add(Long.toString(grant.leaseMillis));
+        }
+        return lostOf(batch, Redis.eval(connection, script, keys, args));
+    }
+
+    static Set<RedisGrant> lostOf(List<RedisGrant> batch, Object reply) {
+        Set<RedisGrant> lost = new HashSet<>();
+        if (reply instanceof List) {
+            for (Object position : (List<?>) reply) {
+                lost.add(batch.get((int) AcquireReply.asLong(position) - 1));
+            }
+        }
+        return lost;
+    }
+
+    @Override
+    public LockInfo inspect(String name, LockKeys keys) {
+        try (Connection connection = connections.get()) {
+            return decodeInspect(name, Redis.eval(connection, RedisScripts.INSPECT, List.of(keys.lock), List.of()));
+        }
+    }
+
+    static LockInfo decodeInspect(String name, Object reply) {
+        List<?> list = (List<?>) reply;
+        Object value = list.get(0);
+        if (value == null) {
+            return LockInfo.free(name);
+        }
+        long pttl = AcquireReply.asLong(list.get(1));
+        return LockInfo.held(
+                name,
+                tokenOf(value),
+                pttl >= 0 ? java.util.Optional.of(java.time.Duration.ofMillis(pttl)) : java.util.Optional.empty());
+    }
+
+    static java.util.OptionalLong tokenOf(Object value) {
+        String text = value instanceof byte[]
+                ? new String((byte[]) value, java.nio.charset.StandardCharsets.UTF_8)
+                : String.valueOf(value);
+        int colon = text.indexOf(':');
+        try {
+            return java.util.OptionalLong.of(Long.parseLong(text.substring(colon + 1)));
+        } catch (NumberFormatException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    @Override
+    public List<Subscriber> subscribersFor(LockKeys keys) {
+        return List.of(subscriber);
+    }
+
+    @Override
+    public void close() {
+        subscriber.close();
+        closer.run();
+    }
+
+    /** The replicas did not acknowledge an acquisition in time; it was undone. */
+    static final class ReplicationShortfall extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ReplicationShortfall(String message) {
+            super(message);
+        }
+    }
+}
