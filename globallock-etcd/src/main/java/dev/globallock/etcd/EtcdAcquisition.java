@@ -62,6 +62,7 @@ final class EtcdAcquisition {
     private long episode;
     private long newestRead;
     private long backoffNanos;
+    private int freshLeases;
 
     EtcdAcquisition(EtcdLockEngine engine, AcquireRequest request) {
         this.engine = engine;
@@ -142,6 +143,19 @@ final class EtcdAcquisition {
     }
 
     private void onAcquireTxn(TxnResponse response, Throwable failure) {
+        if (failure != null && EtcdErrors.leaseNotFound(failure) && freshLeases < 2) {
+            // the session lease ended before the watchdog noticed; the transaction wrote nothing
+            freshLeases++;
+            engine.leaseDead(lease);
+            mutex.lock();
+            try {
+                keyMayExist = false;
+            } finally {
+                mutex.unlock();
+            }
+            engine.leaseFor(request).whenComplete(this::onLease);
+            return;
+        }
         if (failure != null) {
             if (!request.singleAttempt() && EtcdErrors.transientFailure(failure) && !lease.isDead()) {
                 // the guarded put is safe to repeat: if the first one landed, the Else branch finds our key

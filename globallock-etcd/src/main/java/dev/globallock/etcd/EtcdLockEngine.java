@@ -505,7 +505,7 @@ public final class EtcdLockEngine implements LockEngine {
         });
     }
 
-    private void leaseDead(EtcdLease lease) {
+    void leaseDead(EtcdLease lease) {
         if (!lease.markDead()) {
             return;
         }
