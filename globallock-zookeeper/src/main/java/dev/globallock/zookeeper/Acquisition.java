@@ -1,0 +1,559 @@
+package dev.globallock.zookeeper;
+
+import dev.globallock.spi.AcquireRequest;
+import dev.globallock.spi.LockGrant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorEvent;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.Watcher.Event.EventType;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * One acquisition: the lock protocol for one {@link AcquireRequest}, driven entirely by Curator's
+ * background callbacks and watches (no thread waits for it).
+ *
+ * <h2>Protocol</h2>
+ *
+ * <ol>
+ *   <li>Create a protected ephemeral-sequential node {@code /<key>/_c_<uuid>-lock-<seq>} (parents
+ *       are created as containers only when the create answers NoNode) and, pipelined behind it
+ *       on the same session without waiting for its answer, read the parent's children. ZooKeeper
+ *       answers a session's requests in order, so the listing already contains the new node: an
+ *       uncontended acquisition costs one round trip of latency (one write, one local read), where
+ *       Curator's mutex waits for the create before it lists. The create's reply carries the node's
+ *       {@link Stat}, so the czxid (fencing token) and owning session cost nothing more.
+ *   <li>Lowest sequence number: the lock is ours. Otherwise a single attempt deletes its node and
+ *       reports the lock busy; a waiter watches its own node and, behind it, only its immediate
+ *       predecessor (no herd effect, FIFO).
+ *   <li>When the watched predecessor was the lowest node and is deleted, the lock is ours without
+ *       another round trip: nodes created later sort after ours, and the watch on our own node
+ *       would have fired first had our node gone (ZooKeeper delivers a client's watch events in
+ *       the order of the changes). Otherwise the children are listed again.
+ * </ol>
+ *
+ * <p>Giving up (cancel, timeout, interrupt, close) deletes the node with Curator's guaranteed
+ * delete (retried in the background after a connection loss) and removes the predecessor watch; a
+ * create still in flight is deleted when it answers. A lost session restarts the acquisition with
+ * a new node, since the old one dies with the session. Every state change happens under {@link
+ * #mutex}; ZooKeeper calls are made after it is released.
+ */
+final class Acquisition {
+    /** Restarts (session lost, node vanished) before giving up: a safety net against loops. */
+    private static final int MAX_ROUNDS = 50;
+
+    private static final Comparator<String> BY_SEQUENCE =
+            Comparator.comparingLong(child -> LockPaths.sequenceOf(child).orElse(Long.MAX_VALUE));
+
+    private final ZooKeeperLockEngine engine;
+    private final CuratorFramework client;
+    final AcquireRequest request;
+    private final String parent;
+    final CompletableFuture<LockGrant> future = new CompletableFuture<>();
+    private final ReentrantLock mutex = new ReentrantLock();
+
+    // --- guarded by mutex
+    /** Bumped on every (re)start: answers and watches of an earlier round are ignored. */
+    private int round;
+    /** Bumped on every new predecessor watch: events of an older watch are ignored. */
+    private int step;
+
+    private String node;
+    private Stat stat;
+    private boolean pipelinedAnswered;
+    private List<String> pipelined;
+    private String predecessor;
+    private boolean predecessorWasFirst;
+    private Watcher predecessorWatch;
+    private Watcher ownWatch;
+    /** A read failed after Curator's retries: check again when the connection is back. */
+    private boolean stalled;
+    /** Granted, given up, failed or cancelled: nothing more to do. */
+    private boolean finished;
+
+    Acquisition(ZooKeeperLockEngine engine, CuratorFramework client, AcquireRequest request) {
+        this.engine = engine;
+        this.client = client;
+        this.request = request;
+        this.parent = LockPaths.parentOf(request.key());
+        future.whenComplete((grant, failure) -> {
+            if (future.isCancelled()) {
+                cancelled();
+            }
+        });
+    }
+
+    /** Starts a new round: a new node, pipelined with a listing. */
+    void start() {
+        int r;
+        mutex.lock();
+        try {
+            if (finished) {
+                return;
+            }
+            if (round >= MAX_ROUNDS) {
+                finished = true;
+                engine.failed(this, "acquire", "the lock node kept vanishing (" + round + " attempts)", null);
+                return;
+            }
+            r = ++round;
+            step++;
+            node = null;
+            stat = null;
+            pipelinedAnswered = false;
+            pipelined = null;
+            predecessor = null;
+            predecessorWatch = null;
+            ownWatch = null;
+            stalled = false;
+        } finally {
+            mutex.unlock();
+        }
+        try {
+            client.create()
+                    .creatingParentContainersIfNeeded()
+                    .withProtection()
+                    .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+                    .inBackground((c, event) -> created(r, event))
+                    .forPath(LockPaths.nodePrefix(parent), ZooKeeperLockEngine.NO_DATA);
+            client.getChildren()
+                    .inBackground((c, event) -> pipelinedChildren(r, event))
+                    .forPath(parent);
+        } catch (Exception e) {
+            fail("acquire", null, e);
+        }
+    }
+
+    private void created(int r, CuratorEvent event) {
+        Code code = Code.get(event.getResultCode());
+        String path = event.getName();
+        List<Runnable> after = new ArrayList<>(2);
+        mutex.lock();
+        try {
+            if (r != round || finished) {
+                if (code == Code.OK && path != null) {
+                    after.add(() -> engine.deleteQuietly(path)); // given up meanwhile: leave nothing behind
+                }
+                return;
+            }
+            if (code != Code.OK) {
+                finished = true;
+                after.add(() -> engine.failed(this, "acquire", "the create of its lock node failed", code));
+                return;
+            }
+            node = path;
+            stat = event.getStat();
+            if (stat == null) {
+                // Curator found our protected node after a connection loss: read its stat once
+                after.add(() -> readStat(r));
+            } else if (pipelinedAnswered) {
+                evaluate(r, pipelined, true, after);
+            }
+        } finally {
+            mutex.unlock();
+            after.forEach(Runnable::run);
+        }
+    }
+
+    private void pipelinedChildren(int r, CuratorEvent event) {
+        List<Runnable> after = new ArrayList<>(2);
+        mutex.lock();
+        try {
+            if (r != round || finished) {
+                return;
+            }
+            pipelinedAnswered = true;
+            pipelined = event.getResultCode() == Code.OK.intValue() ? event.getChildren() : null;
+            if (stat != null) {
+                evaluate(r, pipelined, true, after);
+            }
+        } finally {
+            mutex.unlock();
+            after.forEach(Runnable::run);
+        }
+    }
+
+    private void readStat(int r) {
+        String path;
+        mutex.lock();
+        try {
+            if (r != round || finished) {
+                return;
+            }
+            path = node;
+        } finally {
+            mutex.unlock();
+        }
+        try {
+            client.checkExists().inBackground((c, event) -> statRead(r, event)).forPath(path);
+        } catch (Exception e) {
+            fail("acquire", null, e);
+        }
+    }
+
+    private void statRead(int r, CuratorEvent event) {
+        Code code = Code.get(event.getResultCode());
+        List<Runnable> after = new ArrayList<>(2);
+        mutex.lock();
+        try {
+            if (r != round || finished) {
+                return;
+            }
+            if (code == Code.OK && event.getStat() != null) {
+                stat = event.getStat();
+                if (pipelinedAnswered) {
+                    evaluate(r, pipelined, true, after);
+                }
+            } else if (code == Code.NONODE) {
+                vanished(after);
+            } else {
+                finished = true;
+                after.add(() -> engine.failed(this, "acquire", "reading its lock node failed", code));
+            }
+        } finally {
+            mutex.unlock();
+            after.forEach(Runnable::run);
+        }
+    }
+
+    /** Lists the children again (outside the pipeline). */
+    private void list(int r) {
+        try {
+            client.getChildren().inBackground((c, event) -> listed(r, event)).forPath(parent);
+        } catch (Exception e) {
+            fail("acquire", null, e);
+        }
+    }
+
+    private void listed(int r, CuratorEvent event) {
+        Code code = Code.get(event.getResultCode());
+        List<Runnable> after = new ArrayList<>(2);
+        mutex.lock();
+        try {
+            if (r != round || finished) {
+                return;
+            }
+            if (code == Code.OK) {
+                evaluate(r, event.getChildren(), false, after);
+            } else if (code == Code.NONODE) {
+                vanished(after); // the parent is gone, so our node is too
+            } else {
+                stalled = true;
+            }
+        } finally {
+            mutex.unlock();
+            after.forEach(Runnable::run);
+        }
+    }
+
+    /** Called with the mutex held: decides from a listing of the parent's children. */
+    private void evaluate(int r, List<String> children, boolean fromPipeline, List<Runnable> after) {
+        String mine = LockPaths.nameOf(node);
+        if (children == null || !children.contains(mine)) {
+            if (fromPipeline) {
+                // the listing overtook the create (a retried create, or a parent created meanwhile)
+                after.add(() -> list(r));
+            } else {
+                vanished(after);
+            }
+            return;
+        }
+        List<String> ordered = new ArrayList<>(children.size());
+        for (String child : children) {
+            if (LockPaths.sequenceOf(child).isPresent()) {
+                ordered.add(child);
+            }
+        }
+        ordered.sort(BY_SEQUENCE);
+        int index = ordered.indexOf(mine);
+        if (index == 0) {
+            grant(after);
+            return;
+        }
+        if (request.singleAttempt()) {
+            finished = true;
+            String path = node;
+            after.add(() -> engine.deleteThen(path, () -> engine.notAcquired(this)));
+            return;
+        }
+        step++;
+        int s = step;
+        Watcher previousWatch = predecessorWatch;
+        String previous = predecessor;
+        predecessor = ordered.get(index - 1);
+        predecessorWasFirst = index == 1;
+        predecessorWatch = event -> predecessorChanged(r, s, event);
+        Watcher watch = predecessorWatch;
+        String predecessorPath = parent + "/" + predecessor;
+        Watcher own = null;
+        if (ownWatch == null) {
+            ownWatch = event -> ownNodeChanged(r, event);
+            own = ownWatch;
+        }
+        Watcher ownToSet = own;
+        String path = node;
+        after.add(() -> {
+            if (previousWatch != null) {
+                engine.removeWatch(previousWatch, parent + "/" + previous);
+            }
+            try {
+                // own node first: a NoNode answer to it then arrives before the predecessor's
+                if (ownToSet != null) {
+                    client.getData()
+                            .usingWatcher(ownToSet)
+                            .inBackground((c, event) -> ownWatchSet(r, event))
+                            .forPath(path);
+                }
+                client.getData()
+                        .usingWatcher(watch)
+                        .inBackground((c, event) -> predecessorWatchSet(r, s, event))
+                        .forPath(predecessorPath);
+            } catch (Exception e) {
+                fail("acquire", null, e);
+            }
+        });
+    }
+
+    private void ownWatchSet(int r, CuratorEvent event) {
+        Code code = Code.get(event.getResultCode());
+        List<Runnable> after = new ArrayList<>(2);
+        mutex.lock();
+        try {
+            if (r != round || finished) {
+                return;
+            }
+            if (code == Code.NONODE) {
+                vanished(after);
+            } else if (code != Code.OK) {
+                // without the watch on our own node the shortcut is unsafe: always list instead
+                ownWatch = null;
+                stalled = true;
+            }
+        } finally {
+            mutex.unlock();
+            after.forEach(Runnable::run);
+        }
+    }
+
+    private void predecessorWatchSet(int r, int s, CuratorEvent event) {
+        Code code = Code.get(event.getResultCode());
+        List<Runnable> after = new ArrayList<>(2);
+        mutex.lock();
+        try {
+            if (r != round || s != step || finished) {
+                return;
+            }
+            if (code == Code.NONODE) {
+                predecessorGone(r, after); // gone before the watch was set
+            } else if (code != Code.OK) {
+                stalled = true;
+            }
+        } finally {
+            mutex.unlock();
+            after.forEach(Runnable::run);
+        }
+    }
+
+    private void predecessorChanged(int r, int s, WatchedEvent event) {
+        if (event.getType() == EventType.None) {
+            return; // connection states: the engine's listener handles them; the watch stays
+        }
+        List<Runnable> after = new ArrayList<>(2);
+        mutex.lock();
+        try {
+            if (r != round || s != step || finished) {
+                return;
+            }
+            predecessorWatch = null;
+            if (event.getType() == EventType.NodeDeleted) {
+                predecessorGone(r, after);
+            } else {
+                after.add(() -> list(r));
+            }
+        } finally {
+            mutex.unlock();
+            after.forEach(Runnable::run);
+        }
+    }
+
+    /** Called with the mutex held: the watched predecessor was deleted. */
+    private void predecessorGone(int r, List<Runnable> after) {
+        if (predecessorWasFirst && ownWatch != null) {
+            grant(after);
+        } else {
+            after.add(() -> list(r));
+        }
+    }
+
+    private void ownNodeChanged(int r, WatchedEvent event) {
+        if (event.getType() == EventType.None) {
+            return;
+        }
+        List<Runnable> after = new ArrayList<>(2);
+        boolean waiting;
+        mutex.lock();
+        try {
+            waiting = r == round && !finished;
+            if (waiting) {
+                if (event.getType() == EventType.NodeDeleted) {
+                    vanished(after);
+                } else {
+                    // someone wrote to our node: the one-shot watch is spent, so stop relying on it
+                    ownWatch = null;
+                }
+            }
+        } finally {
+            mutex.unlock();
+            after.forEach(Runnable::run);
+        }
+        if (!waiting && event.getType() == EventType.NodeDeleted && event.getPath() != null) {
+            engine.nodeDeleted(event.getPath()); // the holder's node was deleted by someone else
+        }
+    }
+
+    /** Called with the mutex held: our node is gone while we wait; start over with a new one. */
+    private void vanished(List<Runnable> after) {
+        if (predecessorWatch != null) {
+            Watcher watch = predecessorWatch;
+            String path = parent + "/" + predecessor;
+            after.add(() -> engine.removeWatch(watch, path));
+            predecessorWatch = null;
+        }
+        after.add(this::start);
+    }
+
+    /** Called with the mutex held: the lock is ours. */
+    private void grant(List<Runnable> after) {
+        finished = true;
+        ZooKeeperGrant grant = new ZooKeeperGrant(request, node, stat.getCzxid(), stat.getEphemeralOwner());
+        after.add(() -> engine.granted(this, grant));
+    }
+
+    /** The connection is back: resume a check that failed while it was down. */
+    void reconnected() {
+        int r;
+        mutex.lock();
+        try {
+            if (finished || !stalled || stat == null) {
+                return;
+            }
+            stalled = false;
+            r = round;
+        } finally {
+            mutex.unlock();
+        }
+        list(r);
+    }
+
+    /** The session expired: our node died with it (or will, on the server); start over. */
+    void sessionLost() {
+        String old;
+        Watcher watch;
+        String watched;
+        mutex.lock();
+        try {
+            if (finished) {
+                return;
+            }
+            old = node;
+            watch = predecessorWatch;
+            watched = parent + "/" + predecessor;
+            predecessorWatch = null;
+        } finally {
+            mutex.unlock();
+        }
+        if (watch != null) {
+            engine.removeWatch(watch, watched);
+        }
+        if (old != null) {
+            engine.deleteQuietly(old); // the server may not have expired the old session yet
+        }
+        start();
+    }
+
+    /** The manager gave up on this acquisition: leave nothing behind. */
+    private void cancelled() {
+        String toDelete;
+        Watcher watch;
+        String watched;
+        mutex.lock();
+        try {
+            if (finished) {
+                return; // granted (the engine releases a grant nobody took) or already settled
+            }
+            finished = true;
+            toDelete = node; // null while the create is in flight: created() deletes it then
+            watch = predecessorWatch;
+            watched = parent + "/" + predecessor;
+            predecessorWatch = null;
+        } finally {
+            mutex.unlock();
+        }
+        engine.forget(this);
+        if (watch != null) {
+            engine.removeWatch(watch, watched);
+        }
+        if (toDelete != null) {
+            engine.deleteQuietly(toDelete);
+        }
+    }
+
+    /** Ends the acquisition with an error (engine closing or abandoned); deletes its node. */
+    void abort(String why) {
+        String toDelete;
+        mutex.lock();
+        try {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            toDelete = node;
+        } finally {
+            mutex.unlock();
+        }
+        if (toDelete != null) {
+            engine.deleteQuietly(toDelete);
+        }
+        engine.failed(this, "acquire", why, null);
+    }
+
+    private void fail(String operation, Code code, Exception cause) {
+        String toDelete;
+        mutex.lock();
+        try {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            toDelete = node;
+        } finally {
+            mutex.unlock();
+        }
+        if (toDelete != null) {
+            engine.deleteQuietly(toDelete);
+        }
+        engine.failed(this, operation, cause == null ? "a ZooKeeper call failed" : cause.toString(), code);
+    }
+
+    String parent() {
+        return parent;
+    }
+
+    @Override
+    public String toString() {
+        mutex.lock();
+        try {
+            return "Acquisition{" + request.name() + ", node=" + node + ", round=" + round
+                    + (predecessor != null ? ", behind " + predecessor : "") + (finished ? ", finished" : "") + "}";
+        } finally {
+            mutex.unlock();
+        }
+    }
+}

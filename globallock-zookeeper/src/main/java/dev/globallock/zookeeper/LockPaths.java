@@ -1,0 +1,133 @@
+package dev.globallock.zookeeper;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.OptionalLong;
+
+/**
+ * How lock keys map to ZooKeeper paths, and how lock node names sort.
+ *
+ * <p>A lock key becomes one path segment under the engine's namespace, so that {@code a/b} and
+ * {@code a%2Fb} are different locks and no key can reach outside the namespace: characters
+ * ZooKeeper forbids or that carry meaning here ({@code /}, {@code %}, {@code ~}, control and
+ * surrogate characters, the private-use and specials blocks) are written as {@code %XX} of their
+ * UTF-8 bytes, and the segments {@code .} and {@code ..} as {@code %2E}. Every other character,
+ * including non-ASCII letters, stays readable. A segment longer than {@value #MAX_SEGMENT} characters
+ * keeps a readable prefix and ends in {@code ~} plus 40 hex digits of the key's SHA-256; because
+ * {@code ~} is always escaped in plain segments, the two forms never collide. The mapping is
+ * injective: different keys give different paths.
+ *
+ * <p>Lock nodes are {@code _c_<uuid>-lock-<10-digit sequence>}: Curator's protected-create prefix
+ * followed by the name Curator's {@code InterProcessMutex} uses, so both sort the same way.
+ */
+final class LockPaths {
+    /** The longest parent segment written in full; longer ones are hashed. */
+    static final int MAX_SEGMENT = 200;
+
+    /** The readable part kept in front of the hash of a long key. */
+    static final int HASHED_PREFIX = 120;
+
+    /** The lock node name before the sequence number ZooKeeper appends. */
+    static final String LOCK_NAME = "lock-";
+
+    private static final int SEQUENCE_DIGITS = 10;
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
+
+    private LockPaths() {}
+
+    /** The lock's parent node, relative to the namespace: {@code /<escaped key>}. */
+    static String parentOf(String key) {
+        return "/" + segment(key);
+    }
+
+    /** The path a new lock node is created at; ZooKeeper appends the sequence number. */
+    static String nodePrefix(String parent) {
+        return parent + "/" + LOCK_NAME;
+    }
+
+    /** The escaped (and, when long, hashed) single path segment for a key. */
+    static String segment(String key) {
+        if (key.equals(".") || key.equals("..")) {
+            return key.replace(".", "%2E");
+        }
+        StringBuilder escaped = new StringBuilder(key.length() + 16);
+        for (int i = 0; i < key.length(); ) {
+            int codePoint = key.codePointAt(i);
+            int width = Character.charCount(codePoint);
+            if (keeps(codePoint)) {
+                escaped.appendCodePoint(codePoint);
+            } else {
+                for (byte b : new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8)) {
+                    escaped.append('%').append(HEX.toHexDigits(b));
+                }
+            }
+            i += width;
+        }
+        if (escaped.length() <= MAX_SEGMENT) {
+            return escaped.toString();
+        }
+        int cut = HASHED_PREFIX;
+        // never cut inside a %XX escape
+        int percent = escaped.lastIndexOf("%", cut - 1);
+        if (percent >= 0 && percent > cut - 3) {
+            cut = percent;
+        }
+        // never cut between the two halves of a surrogate pair
+        if (Character.isHighSurrogate(escaped.charAt(cut - 1))) {
+            cut--;
+        }
+        return escaped.substring(0, cut) + "~" + HEX.formatHex(sha256(key), 0, 20);
+    }
+
+    /** Whether a code point may stand for itself in a segment. */
+    private static boolean keeps(int c) {
+        if (c == '/' || c == '%' || c == '~') {
+            return false;
+        }
+        if (c < 0x20 || (c >= 0x7F && c <= 0xA0)) {
+            return false; // control characters, DEL, C1 controls and NBSP (invisible in listings)
+        }
+        if (c >= 0xD800 && c <= 0xF8FF) {
+            return false; // surrogates and private use: ZooKeeper rejects them
+        }
+        if (c >= 0xFFF0 && c <= 0xFFFF) {
+            return false; // specials: ZooKeeper rejects them
+        }
+        return c < 0x10000; // supplementary characters arrive as surrogate pairs: escape them
+    }
+
+    private static byte[] sha256(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    /**
+     * The sequence number of a lock node name ({@code ...lock-0000000042}), or empty for a child
+     * that is not a lock node of this protocol (such children are ignored, never treated as holders).
+     */
+    static OptionalLong sequenceOf(String child) {
+        int at = child.lastIndexOf(LOCK_NAME);
+        if (at < 0 || child.length() - at - LOCK_NAME.length() != SEQUENCE_DIGITS) {
+            return OptionalLong.empty();
+        }
+        long value = 0;
+        for (int i = child.length() - SEQUENCE_DIGITS; i < child.length(); i++) {
+            char c = child.charAt(i);
+            if (c < '0' || c > '9') {
+                return OptionalLong.empty();
+            }
+            value = value * 10 + (c - '0');
+        }
+        return OptionalLong.of(value);
+    }
+
+    /** The last segment of a path. */
+    static String nameOf(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+}

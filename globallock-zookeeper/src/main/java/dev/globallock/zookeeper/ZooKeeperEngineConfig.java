@@ -1,0 +1,472 @@
+package dev.globallock.zookeeper;
+
+import dev.globallock.Durations;
+import dev.globallock.Secret;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.common.ClientX509Util;
+import org.apache.zookeeper.common.PathUtils;
+
+/**
+ * The typed configuration of the {@code zookeeper} engine. Immutable and thread-safe; build it with
+ * {@link #builder()}, or let the provider read it from the {@code zookeeper:} section.
+ *
+ * <p>Either a connect string (the engine then opens, owns and closes its own Curator client) or an
+ * existing, started {@link CuratorFramework} (the engine uses it under its namespace and never
+ * closes it). Secrets are held as {@link Secret} and never appear in {@link #toString()}.
+ */
+public final class ZooKeeperEngineConfig {
+    static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(10);
+    static final String DEFAULT_NAMESPACE = "globallock";
+    static final Duration DEFAULT_RETRY_BASE_SLEEP = Duration.ofMillis(100);
+    static final Duration DEFAULT_RETRY_MAX_SLEEP = Duration.ofSeconds(1);
+    static final int DEFAULT_RETRY_MAX_RETRIES = 3;
+    /** Curator's ExponentialBackoffRetry refuses more. */
+    static final int MAX_RETRIES_LIMIT = 29;
+
+    /** Who may touch the lock nodes the engine creates. */
+    public enum Acl {
+        /** {@code world:anyone} may do anything (ZooKeeper's default). */
+        OPEN,
+        /** Only the authenticated identity that created a node (digest or SASL) may touch it. */
+        CREATOR_ONLY
+    }
+
+    private final String connectString;
+    private final CuratorFramework client;
+    private final Duration sessionTimeout;
+    private final Duration connectionTimeout;
+    private final String namespace;
+    private final Duration retryBaseSleep;
+    private final Duration retryMaxSleep;
+    private final int retryMaxRetries;
+    private final String digestUsername;
+    private final Secret digestPassword;
+    private final Acl acl;
+    private final boolean sasl;
+    private final String saslLoginContext;
+    private final String saslServiceName;
+    private final boolean tls;
+    private final Path trustStore;
+    private final Secret trustStorePassword;
+    private final String trustStoreType;
+    private final Path keyStore;
+    private final Secret keyStorePassword;
+    private final String keyStoreType;
+    private final boolean hostnameVerification;
+
+    private ZooKeeperEngineConfig(Builder b) {
+        this.connectString = b.connectString;
+        this.client = b.client;
+        this.sessionTimeout = b.sessionTimeout != null ? b.sessionTimeout : DEFAULT_SESSION_TIMEOUT;
+        this.connectionTimeout = b.connectionTimeout != null ? b.connectionTimeout : DEFAULT_CONNECTION_TIMEOUT;
+        this.namespace = b.namespace != null ? b.namespace : DEFAULT_NAMESPACE;
+        this.retryBaseSleep = b.retryBaseSleep != null ? b.retryBaseSleep : DEFAULT_RETRY_BASE_SLEEP;
+        this.retryMaxSleep = b.retryMaxSleep != null ? b.retryMaxSleep : DEFAULT_RETRY_MAX_SLEEP;
+        this.retryMaxRetries = b.retryMaxRetries != null ? b.retryMaxRetries : DEFAULT_RETRY_MAX_RETRIES;
+        this.digestUsername = b.digestUsername;
+        this.digestPassword = b.digestPassword;
+        this.acl = b.acl != null ? b.acl : Acl.OPEN;
+        this.sasl = b.sasl != null && b.sasl;
+        this.saslLoginContext =
+                b.saslLoginContext != null ? b.saslLoginContext : ZKClientConfig.LOGIN_CONTEXT_NAME_KEY_DEFAULT;
+        this.saslServiceName =
+                b.saslServiceName != null ? b.saslServiceName : ZKClientConfig.ZK_SASL_CLIENT_USERNAME_DEFAULT;
+        this.tls = b.tls != null && b.tls;
+        this.trustStore = b.trustStore;
+        this.trustStorePassword = b.trustStorePassword;
+        this.trustStoreType = b.trustStoreType;
+        this.keyStore = b.keyStore;
+        this.keyStorePassword = b.keyStorePassword;
+        this.keyStoreType = b.keyStoreType;
+        this.hostnameVerification = b.hostnameVerification == null || b.hostnameVerification;
+    }
+
+    /** A builder; every value may be set once. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The ensemble, such as {@code zk1:2181,zk2:2181/chroot}; empty when a client was given. */
+    public Optional<String> connectString() {
+        return Optional.ofNullable(connectString);
+    }
+
+    /** The application's own client, which the engine uses but never closes. */
+    public Optional<CuratorFramework> client() {
+        return Optional.ofNullable(client);
+    }
+
+    /** The session timeout asked of the server: the native lease of every lock (default 30 s). */
+    public Duration sessionTimeout() {
+        return sessionTimeout;
+    }
+
+    /** How long to wait for a connection before an operation fails (default 10 s). */
+    public Duration connectionTimeout() {
+        return connectionTimeout;
+    }
+
+    /** The node every lock lives under (default {@code globallock}); nested under a given client's own. */
+    public String namespace() {
+        return namespace;
+    }
+
+    public Duration retryBaseSleep() {
+        return retryBaseSleep;
+    }
+
+    public Duration retryMaxSleep() {
+        return retryMaxSleep;
+    }
+
+    public int retryMaxRetries() {
+        return retryMaxRetries;
+    }
+
+    /** The digest user name, when digest authentication is configured. */
+    public Optional<String> digestUsername() {
+        return Optional.ofNullable(digestUsername);
+    }
+
+    public Optional<Secret> digestPassword() {
+        return Optional.ofNullable(digestPassword);
+    }
+
+    public Acl acl() {
+        return acl;
+    }
+
+    public boolean sasl() {
+        return sasl;
+    }
+
+    public String saslLoginContext() {
+        return saslLoginContext;
+    }
+
+    public String saslServiceName() {
+        return saslServiceName;
+    }
+
+    public boolean tls() {
+        return tls;
+    }
+
+    public Optional<Path> trustStore() {
+        return Optional.ofNullable(trustStore);
+    }
+
+    public Optional<Path> keyStore() {
+        return Optional.ofNullable(keyStore);
+    }
+
+    public boolean hostnameVerification() {
+        return hostnameVerification;
+    }
+
+    /** The ZooKeeper client settings for SASL and TLS (nothing when neither is enabled). */
+    ZKClientConfig zkClientConfig() {
+        ZKClientConfig config = new ZKClientConfig();
+        config.setProperty(ZKClientConfig.ENABLE_CLIENT_SASL_KEY, Boolean.toString(sasl));
+        if (sasl) {
+            config.setProperty(ZKClientConfig.LOGIN_CONTEXT_NAME_KEY, saslLoginContext);
+            config.setProperty(ZKClientConfig.ZK_SASL_CLIENT_USERNAME, saslServiceName);
+        }
+        if (tls) {
+            config.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
+            config.setProperty(
+                    ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
+            try (ClientX509Util x509 = new ClientX509Util()) {
+                if (trustStore != null) {
+                    config.setProperty(x509.getSslTruststoreLocationProperty(), trustStore.toString());
+                }
+                if (trustStorePassword != null) {
+                    config.setProperty(x509.getSslTruststorePasswdProperty(), trustStorePassword.reveal());
+                }
+                if (trustStoreType != null) {
+                    config.setProperty(x509.getSslTruststoreTypeProperty(), trustStoreType);
+                }
+                if (keyStore != null) {
+                    config.setProperty(x509.getSslKeystoreLocationProperty(), keyStore.toString());
+                }
+                if (keyStorePassword != null) {
+                    config.setProperty(x509.getSslKeystorePasswdProperty(), keyStorePassword.reveal());
+                }
+                if (keyStoreType != null) {
+                    config.setProperty(x509.getSslKeystoreTypeProperty(), keyStoreType);
+                }
+                config.setProperty(
+                        x509.getSslHostnameVerificationEnabledProperty(), Boolean.toString(hostnameVerification));
+            }
+        }
+        return config;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder("ZooKeeperEngineConfig{");
+        text.append(client != null ? "client=<given>" : "connectString=" + connectString);
+        text.append(", namespace=").append(namespace);
+        if (client == null) {
+            text.append(", sessionTimeout=").append(Durations.format(sessionTimeout));
+            text.append(", connectionTimeout=").append(Durations.format(connectionTimeout));
+            text.append(", retry=").append(retryMaxRetries).append("x[").append(Durations.format(retryBaseSleep));
+            text.append("..").append(Durations.format(retryMaxSleep)).append("]");
+            if (digestUsername != null) {
+                text.append(", digest=").append(digestUsername).append(":******");
+            }
+            if (sasl) {
+                text.append(", sasl=").append(saslLoginContext);
+            }
+            if (tls) {
+                text.append(", tls");
+            }
+        }
+        text.append(", acl=")
+                .append(acl.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        return text.append('}').toString();
+    }
+
+    /**
+     * Builds a {@link ZooKeeperEngineConfig}. Each setter checks its value and that it was not set
+     * before; {@link #build()} checks the values together. Not thread-safe.
+     */
+    public static final class Builder {
+        private String connectString;
+        private CuratorFramework client;
+        private Duration sessionTimeout;
+        private Duration connectionTimeout;
+        private String namespace;
+        private Duration retryBaseSleep;
+        private Duration retryMaxSleep;
+        private Integer retryMaxRetries;
+        private String digestUsername;
+        private Secret digestPassword;
+        private Acl acl;
+        private Boolean sasl;
+        private String saslLoginContext;
+        private String saslServiceName;
+        private Boolean tls;
+        private Path trustStore;
+        private Secret trustStorePassword;
+        private String trustStoreType;
+        private Path keyStore;
+        private Secret keyStorePassword;
+        private String keyStoreType;
+        private Boolean hostnameVerification;
+
+        private Builder() {}
+
+        /** The ensemble to connect to, such as {@code zk1:2181,zk2:2181} (optionally with a chroot). */
+        public Builder connectString(String connectString) {
+            Objects.requireNonNull(connectString, "connectString");
+            once(this.connectString, "connect string");
+            if (connectString.isBlank()) {
+                throw new IllegalArgumentException("connect string must not be blank");
+            }
+            this.connectString = connectString.trim();
+            return this;
+        }
+
+        /**
+         * An existing, started Curator client to use instead of opening one; the engine never closes
+         * it. Its own namespace, if any, is kept: locks live under {@code <its namespace>/<namespace>}.
+         */
+        public Builder client(CuratorFramework client) {
+            Objects.requireNonNull(client, "client");
+            once(this.client, "client");
+            this.client = client;
+            return this;
+        }
+
+        /** The session timeout to ask for; the server may clamp it to its min/max (default 30 s). */
+        public Builder sessionTimeout(Duration timeout) {
+            once(this.sessionTimeout, "session timeout");
+            this.sessionTimeout = millis(timeout, "session timeout");
+            return this;
+        }
+
+        /** How long an operation waits for a connection (default 10 s). */
+        public Builder connectionTimeout(Duration timeout) {
+            once(this.connectionTimeout, "connection timeout");
+            this.connectionTimeout = millis(timeout, "connection timeout");
+            return this;
+        }
+
+        /** The node locks live under, such as {@code globallock} or {@code apps/billing} (default {@code globallock}). */
+        public Builder namespace(String namespace) {
+            Objects.requireNonNull(namespace, "namespace");
+            once(this.namespace, "namespace");
+            checkNamespace(namespace);
+            this.namespace = namespace;
+            return this;
+        }
+
+        /** Curator's exponential backoff between retries of an operation that lost its connection. */
+        public Builder retry(Duration baseSleep, Duration maxSleep, int maxRetries) {
+            once(this.retryBaseSleep, "retry policy");
+            Duration base = millis(baseSleep, "retry base sleep");
+            Duration max = millis(maxSleep, "retry max sleep");
+            if (max.compareTo(base) < 0) {
+                throw new IllegalArgumentException("retry max sleep " + Durations.format(max)
+                        + " must not be shorter than the base sleep " + Durations.format(base));
+            }
+            if (maxRetries < 0 || maxRetries > MAX_RETRIES_LIMIT) {
+                throw new IllegalArgumentException(
+                        "retry max retries must be between 0 and " + MAX_RETRIES_LIMIT + " but was " + maxRetries);
+            }
+            this.retryBaseSleep = base;
+            this.retryMaxSleep = max;
+            this.retryMaxRetries = maxRetries;
+            return this;
+        }
+
+        /** Digest authentication ({@code addAuth digest user:password}). */
+        public Builder digest(String username, Secret password) {
+            Objects.requireNonNull(username, "username");
+            Objects.requireNonNull(password, "password");
+            once(this.digestUsername, "digest authentication");
+            if (username.isBlank() || username.contains(":")) {
+                throw new IllegalArgumentException(
+                        "digest user name must be non-blank and contain no ':' but was '" + username + "'");
+            }
+            this.digestUsername = username;
+            this.digestPassword = password;
+            return this;
+        }
+
+        /** Who may touch the lock nodes (default {@link Acl#OPEN}). */
+        public Builder acl(Acl acl) {
+            Objects.requireNonNull(acl, "acl");
+            once(this.acl, "acl");
+            this.acl = acl;
+            return this;
+        }
+
+        /**
+         * SASL (Kerberos or DIGEST-MD5) authentication through the JAAS login context of that name
+         * (the JAAS file itself is the JVM's {@code java.security.auth.login.config}).
+         *
+         * @param loginContext the JAAS section, {@code Client} by default
+         * @param serviceName the server principal's primary, {@code zookeeper} by default
+         */
+        public Builder sasl(String loginContext, String serviceName) {
+            Objects.requireNonNull(loginContext, "loginContext");
+            Objects.requireNonNull(serviceName, "serviceName");
+            once(this.sasl, "sasl");
+            if (loginContext.isBlank() || serviceName.isBlank()) {
+                throw new IllegalArgumentException("SASL login context and service name must not be blank");
+            }
+            this.sasl = true;
+            this.saslLoginContext = loginContext;
+            this.saslServiceName = serviceName;
+            return this;
+        }
+
+        /** TLS to the server (its secure client port), trusting the certificates in the trust store. */
+        public Builder tls(Path trustStore, Secret trustStorePassword, String trustStoreType) {
+            once(this.tls, "tls");
+            this.tls = true;
+            this.trustStore = trustStore;
+            this.trustStorePassword = trustStorePassword;
+            this.trustStoreType = trustStoreType;
+            return this;
+        }
+
+        /** A client certificate for TLS (mutual TLS, ZooKeeper's x509 authentication). */
+        public Builder tlsKeyStore(Path keyStore, Secret keyStorePassword, String keyStoreType) {
+            Objects.requireNonNull(keyStore, "keyStore");
+            once(this.keyStore, "tls key store");
+            this.keyStore = keyStore;
+            this.keyStorePassword = keyStorePassword;
+            this.keyStoreType = keyStoreType;
+            return this;
+        }
+
+        /** Whether TLS checks the server's host name against its certificate (default true). */
+        public Builder hostnameVerification(boolean verify) {
+            once(this.hostnameVerification, "hostname verification");
+            this.hostnameVerification = verify;
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException when neither or both of a connect string and a client were
+         *     given, when connection settings accompany a client, or when settings contradict
+         */
+        public ZooKeeperEngineConfig build() {
+            if ((connectString == null) == (client == null)) {
+                throw new IllegalStateException(
+                        "give the zookeeper engine either a connect string or an existing CuratorFramework, exactly one");
+            }
+            if (client != null
+                    && (sessionTimeout != null
+                            || connectionTimeout != null
+                            || retryBaseSleep != null
+                            || digestUsername != null
+                            || sasl != null
+                            || tls != null)) {
+                throw new IllegalStateException("connection settings (timeouts, retry, authentication, TLS) belong"
+                        + " to the CuratorFramework that was given; set them there");
+            }
+            if (acl == Acl.CREATOR_ONLY && client == null && digestUsername == null && sasl == null) {
+                throw new IllegalStateException(
+                        "acl creator-only needs an authenticated identity: configure digest or SASL authentication");
+            }
+            if (keyStore != null && tls == null) {
+                throw new IllegalStateException("a TLS key store was given but TLS is not enabled");
+            }
+            if (hostnameVerification != null && tls == null) {
+                throw new IllegalStateException("hostname verification was set but TLS is not enabled");
+            }
+            return new ZooKeeperEngineConfig(this);
+        }
+
+        private static void checkNamespace(String namespace) {
+            String problem = namespaceProblem(namespace);
+            if (problem != null) {
+                throw new IllegalArgumentException("namespace was '" + namespace + "' but " + problem);
+            }
+        }
+
+        /** Why a namespace is unusable, as {@code it ...}, or null when it is fine. */
+        static String namespaceProblem(String namespace) {
+            if (namespace.isEmpty() || namespace.startsWith("/") || namespace.endsWith("/")) {
+                return "it must be a relative ZooKeeper path such as 'globallock' (no leading or trailing '/')";
+            }
+            try {
+                PathUtils.validatePath("/" + namespace);
+            } catch (IllegalArgumentException e) {
+                return "it is not a valid ZooKeeper path: " + e.getMessage();
+            }
+            if (namespace.equals("zookeeper") || namespace.startsWith("zookeeper/")) {
+                return "it is reserved by ZooKeeper";
+            }
+            return null;
+        }
+
+        private static Duration millis(Duration value, String what) {
+            Objects.requireNonNull(value, what);
+            if (value.toMillis() < 1) {
+                throw new IllegalArgumentException(what + " must be at least 1ms but was " + Durations.format(value));
+            }
+            if (value.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(
+                        what + " must be at most " + Integer.MAX_VALUE + "ms but was " + Durations.format(value));
+            }
+            return value;
+        }
+
+        private static void once(Object current, String what) {
+            if (current != null) {
+                throw new IllegalStateException(what + " was already set");
+            }
+        }
+    }
+}

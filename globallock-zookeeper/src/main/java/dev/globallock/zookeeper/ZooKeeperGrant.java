@@ -1,0 +1,53 @@
+package dev.globallock.zookeeper;
+
+import dev.globallock.spi.AcquireRequest;
+import dev.globallock.spi.LockGrant;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One held ZooKeeper lock: the lock node (unique to this acquisition, so deleting it can never
+ * remove another holder's lock), the node's czxid as fencing token and the session that owns it.
+ * Thread-safe.
+ */
+final class ZooKeeperGrant implements LockGrant {
+    final AcquireRequest request;
+    /** The lock node, relative to the namespace. */
+    final String node;
+
+    final long czxid;
+    final long sessionId;
+    private final AtomicBoolean over = new AtomicBoolean();
+
+    ZooKeeperGrant(AcquireRequest request, String node, long czxid, long sessionId) {
+        this.request = request;
+        this.node = node;
+        this.czxid = czxid;
+        this.sessionId = sessionId;
+    }
+
+    /**
+     * The node's creation zxid: zxids grow with every write of the ensemble, across leader changes
+     * (the epoch is the high half), and a waiter's node is always created after its predecessors',
+     * so every grant of a name carries a larger token than every earlier grant of it. Unlike the
+     * sequence number, it does not restart when a container parent is reaped and recreated.
+     */
+    @Override
+    public long fencingToken() {
+        return czxid;
+    }
+
+    /** Marks the grant released or lost; true only for the first caller. */
+    boolean finish() {
+        return over.compareAndSet(false, true);
+    }
+
+    boolean isOver() {
+        return over.get();
+    }
+
+    @Override
+    public String toString() {
+        return "ZooKeeperGrant{" + node + ", czxid=0x" + Long.toHexString(czxid) + ", session=0x"
+                + Long.toHexString(sessionId) + "}";
+    }
+}

@@ -1,0 +1,791 @@
+package dev.globallock.zookeeper;
+
+import dev.globallock.Capability;
+import dev.globallock.Durations;
+import dev.globallock.EngineCapabilities;
+import dev.globallock.LockBackendException;
+import dev.globallock.LockInfo;
+import dev.globallock.LockLostException;
+import dev.globallock.spi.AcquireRequest;
+import dev.globallock.spi.LockEngine;
+import dev.globallock.spi.LockGrant;
+import dev.globallock.spi.LockInspector;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
+import org.apache.curator.framework.imps.CuratorFrameworkState;
+import org.apache.curator.framework.imps.DefaultACLProvider;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.curator.utils.ZKPaths;
+import org.apache.zookeeper.KeeperException.Code;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * The {@code zookeeper} engine on Apache Curator: fair (FIFO) locks as ephemeral-sequential nodes,
+ * bound to the client's session, with the lock node's czxid as fencing token. See {@link
+ * Acquisition} for the protocol.
+ *
+ * <h2>Round trips</h2>
+ *
+ * Uncontended acquire: one create pipelined with one listing (one round trip of latency; the
+ * parent is created only when the create answers NoNode). Release: one delete. Handoff: the
+ * holder's delete, the watch event, and nothing more when the waiter was next in line. Watchdog
+ * renewal of any number of locks: one {@code multiRead} of their nodes (a local read on the server,
+ * no write), which is how a node deleted behind the holder's back is noticed; holders that waited
+ * also watch their own node and learn of its deletion at once.
+ *
+ * <h2>Leases</h2>
+ *
+ * The session is the lease: a process that dies frees its locks when the server expires its
+ * session. Explicit lease times are not offered ({@link Capability#LEASE_TIME} is missing, so the
+ * manager rejects them): TTL nodes are only reaped by the server's container sweep on a coarse
+ * interval (a minute by default), and only when enabled with {@code extendedTypesEnabled}, so they
+ * bound nothing; a client-side timer that deletes the node cannot free the lock of a holder that
+ * is frozen or partitioned, which is exactly when the bound matters.
+ *
+ * <h2>Connection states</h2>
+ *
+ * SUSPENDED: every held lease is reported {@code ownershipUncertain()}. RECONNECTED: each held
+ * node is read back; found and owned by the session, {@code ownershipConfirmed()}; otherwise lost.
+ * LOST (session expired, or Curator's simulated expiry after a whole session timeout suspended):
+ * every held lease is reported lost and every waiter starts over with a new node.
+ *
+ * <p>Thread-safe; no method blocks (except {@link #open} while connecting, and {@link #abandon()}).
+ * Futures, lease listeners and anything the caller chains on them run on the manager's scheduler,
+ * never on ZooKeeper's event thread.
+ */
+public final class ZooKeeperLockEngine implements LockEngine {
+    private static final System.Logger LOG = System.getLogger(ZooKeeperLockEngine.class.getName());
+
+    static final byte[] NO_DATA = new byte[0];
+
+    /** Reads per multiRead request, well under the 1 MB packet limit (each answer is a ~70-byte stat). */
+    static final int MULTI_READ_BATCH = 1000;
+
+    private static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
+            Capability.SESSION_BOUND, Capability.FIFO, Capability.FENCING_TOKENS, Capability.WAIT_NOTIFICATION);
+
+    private final ZooKeeperEngineConfig config;
+    private final CuratorFramework root;
+    private final boolean ownsClient;
+    private final CuratorFramework client;
+    private final String endpoint;
+    private final ConnectionStateListener stateListener = (c, state) -> stateChanged(state);
+    private final ConcurrentHashMap<String, ZooKeeperGrant> held = new ConcurrentHashMap<>();
+    private final Set<Acquisition> active = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean abandoned;
+    private volatile boolean multiReadUnsupported;
+    /** Lease listener calls, in the order the engine learnt things. */
+    private final Executor listenerCalls = Callbacks.serial();
+
+    private volatile CountDownLatch lostLatch;
+
+    private ZooKeeperLockEngine(
+            ZooKeeperEngineConfig config,
+            CuratorFramework root,
+            CuratorFramework client,
+            boolean ownsClient,
+            String endpoint) {
+        this.config = config;
+        this.root = root;
+        this.client = client;
+        this.ownsClient = ownsClient;
+        this.endpoint = endpoint;
+    }
+
+    /**
+     * Opens the engine: with a connect string, creates and starts a Curator client and waits up to
+     * the connection timeout for the first connection; with a given client, uses it as it is.
+     *
+     * @throws LockBackendException when the ensemble cannot be reached within the connection timeout
+     */
+    public static ZooKeeperLockEngine open(ZooKeeperEngineConfig config) {
+        Objects.requireNonNull(config, "config");
+        if (config.client().isPresent()) {
+            CuratorFramework given = config.client().get();
+            if (given.getState() != CuratorFrameworkState.STARTED) {
+                throw new IllegalStateException("the CuratorFramework given to the zookeeper engine must be started"
+                        + " (it is " + given.getState() + ")");
+            }
+            String endpoint =
+                    "zookeeper://" + describe(given.getZookeeperClient().getCurrentConnectionString())
+                            + namespacePath(given.getNamespace(), config.namespace());
+            CuratorFramework namespaced = given.usingNamespace(
+                    namespacePath(given.getNamespace(), config.namespace()).substring(1));
+            ZooKeeperLockEngine engine = new ZooKeeperLockEngine(config, given, namespaced, false, endpoint);
+            engine.attach();
+            return engine;
+        }
+        String connect = config.connectString().orElseThrow();
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
+                .connectString(connect)
+                .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
+                .connectionTimeoutMs((int) config.connectionTimeout().toMillis())
+                .retryPolicy(new ExponentialBackoffRetry(
+                        (int) config.retryBaseSleep().toMillis(), config.retryMaxRetries(), (int)
+                                config.retryMaxSleep().toMillis()))
+                .namespace(config.namespace())
+                .defaultData(NO_DATA)
+                .zkClientConfig(config.zkClientConfig())
+                .aclProvider(aclProvider(config.acl()));
+        if (config.digestUsername().isPresent()) {
+            builder.authorization(
+                    "digest",
+                    (config.digestUsername().get() + ":"
+                                    + config.digestPassword().orElseThrow().reveal())
+                            .getBytes(StandardCharsets.UTF_8));
+        }
+        CuratorFramework opened = builder.build();
+        String endpoint = "zookeeper://" + describe(connect) + namespacePath(null, config.namespace());
+        ZooKeeperLockEngine engine = new ZooKeeperLockEngine(config, opened, opened, true, endpoint);
+        try {
+            opened.start();
+            if (!opened.blockUntilConnected((int) config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new LockBackendException("engine 'zookeeper' at " + endpoint + " could not connect within the"
+                        + " connection timeout of " + Durations.format(config.connectionTimeout()));
+            }
+            engine.attach();
+            return engine;
+        } catch (InterruptedException e) {
+            opened.close();
+            Thread.currentThread().interrupt();
+            throw new LockBackendException(
+                    "engine 'zookeeper' at " + endpoint + " was interrupted while connecting", e);
+        } catch (RuntimeException e) {
+            opened.close();
+            throw e;
+        }
+    }
+
+    private void attach() {
+        root.getConnectionStateListenable().addListener(stateListener);
+        try {
+            // Curator creates the namespace node with a blocking call on the first operation of a
+            // namespaced client: do it here, where blocking is expected, not in the first acquire
+            client.checkExists().forPath("/");
+        } catch (Exception e) {
+            root.getConnectionStateListenable().removeListener(stateListener);
+            if (ownsClient) {
+                root.close();
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new LockBackendException(
+                    "engine 'zookeeper' at " + endpoint + " could not create its namespace node: " + e, e);
+        }
+    }
+
+    private static ACLProvider aclProvider(ZooKeeperEngineConfig.Acl acl) {
+        if (acl == ZooKeeperEngineConfig.Acl.OPEN) {
+            return new DefaultACLProvider();
+        }
+        return new ACLProvider() {
+            @Override
+            public List<ACL> getDefaultAcl() {
+                return ZooDefs.Ids.CREATOR_ALL_ACL;
+            }
+
+            @Override
+            public List<ACL> getAclForPath(String path) {
+                return ZooDefs.Ids.CREATOR_ALL_ACL;
+            }
+        };
+    }
+
+    /** The connect string without anything that could be a credential (ZooKeeper has none inline). */
+    private static String describe(String connectString) {
+        return connectString == null ? "<unknown>" : connectString;
+    }
+
+    private static String namespacePath(String clientNamespace, String namespace) {
+        return ZKPaths.makePath(clientNamespace == null ? "" : clientNamespace, namespace);
+    }
+
+    // ------------------------------------------------------------------------------- LockEngine
+
+    @Override
+    public String name() {
+        return "zookeeper";
+    }
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return CAPABILITIES;
+    }
+
+    @Override
+    public String describeEndpoint() {
+        return endpoint;
+    }
+
+    /** The engine's configuration. */
+    public ZooKeeperEngineConfig config() {
+        return config;
+    }
+
+    @Override
+    public CompletableFuture<LockGrant> acquire(AcquireRequest request) {
+        Objects.requireNonNull(request, "request");
+        if (closed.get() || abandoned) {
+            return CompletableFuture.failedFuture(unusable("acquire", "lock '" + request.name() + "'"));
+        }
+        Acquisition acquisition = new Acquisition(this, client, request);
+        active.add(acquisition);
+        acquisition.start();
+        return acquisition.future;
+    }
+
+    @Override
+    public CompletableFuture<Void> release(LockGrant grant) {
+        ZooKeeperGrant mine = (ZooKeeperGrant) grant;
+        held.remove(mine.node, mine);
+        mine.finish();
+        if (closed.get() || abandoned) {
+            return CompletableFuture.failedFuture(unusable("release", "lock '" + mine.request.name() + "'"));
+        }
+        CompletableFuture<Void> released = new CompletableFuture<>();
+        try {
+            client.delete()
+                    .guaranteed()
+                    .inBackground((c, event) -> {
+                        Code code = Code.get(event.getResultCode());
+                        if (code == Code.OK || code == Code.NONODE) {
+                            released.complete(null);
+                        } else {
+                            released.completeExceptionally(failure(
+                                    "release",
+                                    mine.request.name(),
+                                    code + "; the delete of " + mine.node
+                                            + " is retried in the background until it succeeds or the session"
+                                            + " ends",
+                                    null));
+                        }
+                    })
+                    .forPath(mine.node);
+        } catch (Exception e) {
+            released.completeExceptionally(failure("release", mine.request.name(), e.toString(), e));
+        }
+        return released;
+    }
+
+    @Override
+    public CompletableFuture<Set<LockGrant>> renew(Collection<LockGrant> grants) {
+        if (closed.get() || abandoned) {
+            return CompletableFuture.failedFuture(unusable("renew", grants.size() + " lock(s)"));
+        }
+        if (!root.getZookeeperClient().isConnected()) {
+            return CompletableFuture.failedFuture(new LockBackendException("engine 'zookeeper' at " + endpoint
+                    + " is disconnected and cannot confirm " + grants.size() + " lock(s) right now"));
+        }
+        ZooKeeper zk;
+        try {
+            zk = root.getZookeeperClient().getZooKeeper();
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(
+                    new LockBackendException("engine 'zookeeper' at " + endpoint + " cannot renew: " + e, e));
+        }
+        long session = zk.getSessionId();
+        Set<LockGrant> lost = ConcurrentHashMap.newKeySet();
+        List<ZooKeeperGrant> toCheck = new ArrayList<>(grants.size());
+        for (LockGrant grant : grants) {
+            ZooKeeperGrant mine = (ZooKeeperGrant) grant;
+            if (mine.isOver() || mine.sessionId != session) {
+                lost.add(mine);
+            } else {
+                toCheck.add(mine);
+            }
+        }
+        CompletableFuture<Set<LockGrant>> result = new CompletableFuture<>();
+        verify(zk, toCheck).whenComplete((missing, failure) -> {
+            if (failure != null) {
+                fail(result, failure);
+                return;
+            }
+            for (ZooKeeperGrant gone : missing) {
+                held.remove(gone.node, gone);
+                gone.finish();
+                lost.add(gone);
+            }
+            complete(result, lost);
+        });
+        return result;
+    }
+
+    @Override
+    public Optional<LockInspector> inspector() {
+        return Optional.of(this::inspect);
+    }
+
+    /**
+     * Drops the connection the way a crash does: the session is neither closed nor used again, so
+     * the server keeps this engine's nodes until it expires the session (one session timeout), as
+     * it would for a dead process. Blocks until Curator has seen the session go (at most a few
+     * seconds). With a client the application gave, it only stops the engine, since that client is
+     * not the engine's to break.
+     */
+    @Override
+    public void abandon() {
+        if (closed.get() || abandoned) {
+            return;
+        }
+        abandoned = true;
+        for (Acquisition acquisition : List.copyOf(active)) {
+            acquisition.abort("the engine was abandoned");
+        }
+        held.clear();
+        if (!ownsClient) {
+            close();
+            return;
+        }
+        CountDownLatch lost = new CountDownLatch(1);
+        lostLatch = lost;
+        try {
+            root.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+            if (!lost.await(5, TimeUnit.SECONDS)) {
+                LOG.log(Level.DEBUG, "abandon(): Curator did not report the dropped session within 5s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "abandon() could not drop the ZooKeeper connection: " + e);
+        } finally {
+            closeClient();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (Acquisition acquisition : List.copyOf(active)) {
+            acquisition.abort("the engine was closed");
+        }
+        held.clear();
+        closeClient();
+    }
+
+    private void closeClient() {
+        closed.set(true);
+        root.getConnectionStateListenable().removeListener(stateListener);
+        if (ownsClient) {
+            try {
+                root.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.DEBUG, "closing the Curator client failed: " + e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ZooKeeperLockEngine{" + endpoint + ", held=" + held.size() + ", acquiring=" + active.size()
+                + (closed.get() ? ", closed" : "") + "}";
+    }
+
+    // ------------------------------------------------------------------------------- inspection
+
+    private CompletableFuture<LockInfo> inspect(String name, String key) {
+        CompletableFuture<LockInfo> result = new CompletableFuture<>();
+        inspect(name, LockPaths.parentOf(key), result, new AtomicInteger());
+        return result;
+    }
+
+    private void inspect(String name, String parent, CompletableFuture<LockInfo> result, AtomicInteger attempts) {
+        try {
+            client.getChildren()
+                    .inBackground((c, event) -> {
+                        Code code = Code.get(event.getResultCode());
+                        if (code == Code.NONODE) {
+                            result.complete(LockInfo.free(name));
+                            return;
+                        }
+                        if (code != Code.OK) {
+                            result.completeExceptionally(failure("inspect", name, code.toString(), null));
+                            return;
+                        }
+                        String lowest = null;
+                        long lowestSequence = Long.MAX_VALUE;
+                        for (String child : event.getChildren()) {
+                            OptionalLong sequence = LockPaths.sequenceOf(child);
+                            if (sequence.isPresent() && sequence.getAsLong() < lowestSequence) {
+                                lowest = child;
+                                lowestSequence = sequence.getAsLong();
+                            }
+                        }
+                        if (lowest == null) {
+                            result.complete(LockInfo.free(name));
+                            return;
+                        }
+                        readHolder(name, parent, parent + "/" + lowest, result, attempts);
+                    })
+                    .forPath(parent);
+        } catch (Exception e) {
+            result.completeExceptionally(failure("inspect", name, e.toString(), e));
+        }
+    }
+
+    private void readHolder(
+            String name, String parent, String holder, CompletableFuture<LockInfo> result, AtomicInteger attempts) {
+        try {
+            client.checkExists()
+                    .inBackground((c, event) -> {
+                        Code code = Code.get(event.getResultCode());
+                        if (code == Code.OK && event.getStat() != null) {
+                            result.complete(LockInfo.held(
+                                    name, OptionalLong.of(event.getStat().getCzxid()), Optional.empty()));
+                        } else if (code == Code.NONODE && attempts.incrementAndGet() < 5) {
+                            inspect(name, parent, result, attempts); // released meanwhile: look again
+                        } else {
+                            result.completeExceptionally(failure("inspect", name, code.toString(), null));
+                        }
+                    })
+                    .forPath(holder);
+        } catch (Exception e) {
+            result.completeExceptionally(failure("inspect", name, e.toString(), e));
+        }
+    }
+
+    // ------------------------------------------------------------------------------- checking nodes
+
+    /**
+     * Reads the grants' nodes in one round trip per {@value #MULTI_READ_BATCH} (a ZooKeeper 3.6+
+     * {@code multiRead}; pipelined single reads on older servers) and completes with those that are
+     * gone or belong to another session.
+     */
+    private CompletableFuture<Set<ZooKeeperGrant>> verify(ZooKeeper zk, List<ZooKeeperGrant> grants) {
+        if (grants.isEmpty()) {
+            return CompletableFuture.completedFuture(Set.of());
+        }
+        List<CompletableFuture<Set<ZooKeeperGrant>>> parts = new ArrayList<>();
+        for (int from = 0; from < grants.size(); from += MULTI_READ_BATCH) {
+            List<ZooKeeperGrant> batch = grants.subList(from, Math.min(grants.size(), from + MULTI_READ_BATCH));
+            parts.add(multiReadUnsupported ? readOneByOne(zk, batch) : multiRead(zk, batch));
+        }
+        return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+                .thenApply(ignored -> {
+                    Set<ZooKeeperGrant> missing = new HashSet<>();
+                    parts.forEach(part -> missing.addAll(part.join()));
+                    return missing;
+                });
+    }
+
+    private CompletableFuture<Set<ZooKeeperGrant>> multiRead(ZooKeeper zk, List<ZooKeeperGrant> batch) {
+        CompletableFuture<Set<ZooKeeperGrant>> done = new CompletableFuture<>();
+        List<Op> reads = new ArrayList<>(batch.size());
+        for (ZooKeeperGrant grant : batch) {
+            reads.add(Op.getData(fullPath(grant.node)));
+        }
+        zk.multi(
+                reads,
+                (rc, path, ctx, results) -> {
+                    Code code = Code.get(rc);
+                    if (code == Code.UNIMPLEMENTED) {
+                        multiReadUnsupported = true;
+                        readOneByOne(zk, batch).whenComplete((missing, failure) -> {
+                            if (failure != null) {
+                                done.completeExceptionally(failure);
+                            } else {
+                                done.complete(missing);
+                            }
+                        });
+                        return;
+                    }
+                    if (code != Code.OK || results == null || results.size() != batch.size()) {
+                        done.completeExceptionally(new LockBackendException("engine 'zookeeper' at " + endpoint
+                                + " could not read " + batch.size() + " lock node(s): " + code));
+                        return;
+                    }
+                    Set<ZooKeeperGrant> missing = new HashSet<>();
+                    for (int i = 0; i < results.size(); i++) {
+                        OpResult result = results.get(i);
+                        ZooKeeperGrant grant = batch.get(i);
+                        if (result instanceof OpResult.GetDataResult) {
+                            Stat stat = ((OpResult.GetDataResult) result).getStat();
+                            if (!ownedBy(stat, grant)) {
+                                missing.add(grant);
+                            }
+                        } else if (result instanceof OpResult.ErrorResult
+                                && ((OpResult.ErrorResult) result).getErr() == Code.NONODE.intValue()) {
+                            missing.add(grant);
+                        } else {
+                            done.completeExceptionally(new LockBackendException("engine 'zookeeper' at " + endpoint
+                                    + " could not read lock node " + grant.node + " of lock '"
+                                    + grant.request.name() + "': " + describe(result)));
+                            return;
+                        }
+                    }
+                    done.complete(missing);
+                },
+                null);
+        return done;
+    }
+
+    private CompletableFuture<Set<ZooKeeperGrant>> readOneByOne(ZooKeeper zk, List<ZooKeeperGrant> batch) {
+        List<CompletableFuture<ZooKeeperGrant>> reads = new ArrayList<>(batch.size());
+        for (ZooKeeperGrant grant : batch) {
+            CompletableFuture<ZooKeeperGrant> read = new CompletableFuture<>();
+            zk.exists(
+                    fullPath(grant.node),
+                    false,
+                    (rc, path, ctx, stat) -> {
+                        Code code = Code.get(rc);
+                        if (code == Code.OK) {
+                            read.complete(ownedBy(stat, grant) ? null : grant);
+                        } else if (code == Code.NONODE) {
+                            read.complete(grant);
+                        } else {
+                            read.completeExceptionally(new LockBackendException("engine 'zookeeper' at " + endpoint
+                                    + " could not read lock node " + grant.node + ": " + code));
+                        }
+                    },
+                    null);
+            reads.add(read);
+        }
+        return CompletableFuture.allOf(reads.toArray(new CompletableFuture<?>[0]))
+                .thenApply(ignored -> {
+                    Set<ZooKeeperGrant> missing = new HashSet<>();
+                    for (CompletableFuture<ZooKeeperGrant> read : reads) {
+                        if (read.join() != null) {
+                            missing.add(read.join());
+                        }
+                    }
+                    return missing;
+                });
+    }
+
+    private static boolean ownedBy(Stat stat, ZooKeeperGrant grant) {
+        return stat != null && stat.getEphemeralOwner() == grant.sessionId && stat.getCzxid() == grant.czxid;
+    }
+
+    private static String describe(OpResult result) {
+        if (result instanceof OpResult.ErrorResult) {
+            return Code.get(((OpResult.ErrorResult) result).getErr()).toString();
+        }
+        return String.valueOf(result);
+    }
+
+    /** A namespace-relative path as the raw ZooKeeper handle needs it. */
+    private String fullPath(String node) {
+        return ZKPaths.makePath(client.getNamespace(), node);
+    }
+
+    // ------------------------------------------------------------------------------- connection states
+
+    private void stateChanged(ConnectionState state) {
+        if (state == ConnectionState.LOST) {
+            CountDownLatch latch = lostLatch;
+            if (latch != null) {
+                latch.countDown();
+            }
+        }
+        if (closed.get() || abandoned) {
+            return;
+        }
+        switch (state) {
+            case SUSPENDED:
+            case READ_ONLY:
+                for (ZooKeeperGrant grant : held.values()) {
+                    notify(grant.request.listener()::ownershipUncertain);
+                }
+                break;
+            case LOST:
+                sessionLost();
+                break;
+            case RECONNECTED:
+            case CONNECTED:
+                confirmHeld();
+                for (Acquisition acquisition : List.copyOf(active)) {
+                    acquisition.reconnected();
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void sessionLost() {
+        for (ZooKeeperGrant grant : List.copyOf(held.values())) {
+            lose(
+                    grant,
+                    "the ZooKeeper session of engine 'zookeeper' at " + endpoint + " expired (or stayed suspended for"
+                            + " a whole session timeout), so the server releases its locks");
+        }
+        for (Acquisition acquisition : List.copyOf(active)) {
+            acquisition.sessionLost();
+        }
+    }
+
+    private void confirmHeld() {
+        List<ZooKeeperGrant> grants = new ArrayList<>(held.values());
+        if (grants.isEmpty()) {
+            return;
+        }
+        ZooKeeper zk;
+        try {
+            zk = root.getZookeeperClient().getZooKeeper();
+        } catch (Exception e) {
+            return; // still uncertain; the next state change decides
+        }
+        long session = zk.getSessionId();
+        List<ZooKeeperGrant> sameSession = new ArrayList<>();
+        for (ZooKeeperGrant grant : grants) {
+            if (grant.sessionId != session) {
+                lose(grant, "the ZooKeeper session that held lock '" + grant.request.name() + "' is gone");
+            } else {
+                sameSession.add(grant);
+            }
+        }
+        verify(zk, sameSession).whenComplete((missing, failure) -> {
+            if (failure != null) {
+                LOG.log(Level.DEBUG, () -> "could not confirm held locks after reconnecting: " + failure);
+                return;
+            }
+            for (ZooKeeperGrant grant : sameSession) {
+                if (missing.contains(grant)) {
+                    lose(grant, "lock node " + grant.node + " was gone when the connection came back");
+                } else if (!grant.isOver()) {
+                    notify(grant.request.listener()::ownershipConfirmed);
+                }
+            }
+        });
+    }
+
+    private void lose(ZooKeeperGrant grant, String why) {
+        held.remove(grant.node, grant);
+        if (grant.finish()) {
+            String name = grant.request.name();
+            LockLostException cause = new LockLostException(name, "lock '" + name + "' was lost: " + why);
+            notify(() -> grant.request.listener().leaseLost(cause));
+        }
+    }
+
+    // ------------------------------------------------------------------------------- for Acquisition
+
+    /** A lock node was deleted (seen by the watch on it): if a lease still held it, that lease is lost. */
+    void nodeDeleted(String node) {
+        ZooKeeperGrant grant = held.get(node);
+        if (grant != null) {
+            lose(grant, "its node " + node + " was deleted by someone else");
+        }
+    }
+
+    void granted(Acquisition acquisition, ZooKeeperGrant grant) {
+        active.remove(acquisition);
+        held.put(grant.node, grant);
+        dispatch(() -> {
+            if (!acquisition.future.complete(grant)) {
+                release(grant); // cancelled at the same instant: give the lock back
+            }
+        });
+    }
+
+    void notAcquired(Acquisition acquisition) {
+        active.remove(acquisition);
+        complete(acquisition.future, null);
+    }
+
+    void forget(Acquisition acquisition) {
+        active.remove(acquisition);
+    }
+
+    void failed(Acquisition acquisition, String operation, String why, Code code) {
+        active.remove(acquisition);
+        String detail = code == null
+                ? why
+                : why + ": " + code
+                        + (code == Code.CONNECTIONLOSS || code == Code.SESSIONEXPIRED
+                                ? " (no usable connection to the ensemble)"
+                                : "");
+        fail(acquisition.future, failure(operation, acquisition.request.name(), detail, null));
+    }
+
+    /** Deletes a node with Curator's guaranteed delete; a missing node is fine. */
+    void deleteQuietly(String node) {
+        if (abandoned) {
+            return;
+        }
+        try {
+            client.delete().guaranteed().inBackground().forPath(node);
+        } catch (Exception e) {
+            LOG.log(Level.DEBUG, () -> "could not delete " + node + ": " + e);
+        }
+    }
+
+    /** Deletes a node (guaranteed), then runs {@code then} whatever the outcome. */
+    void deleteThen(String node, Runnable then) {
+        try {
+            client.delete().guaranteed().inBackground((c, event) -> then.run()).forPath(node);
+        } catch (Exception e) {
+            then.run();
+        }
+    }
+
+    /** Removes a watch from the client and the server; a watch already spent is fine. */
+    void removeWatch(Watcher watcher, String path) {
+        if (closed.get() || abandoned) {
+            return;
+        }
+        try {
+            client.watchers().remove(watcher).quietly().inBackground().forPath(path);
+        } catch (Exception e) {
+            LOG.log(Level.DEBUG, () -> "could not remove the watch on " + path + ": " + e);
+        }
+    }
+
+    /** Runs what may lead to application code (acquire and renew completions) off the event thread. */
+    private static void dispatch(Runnable task) {
+        Callbacks.POOL.execute(task);
+    }
+
+    private void notify(Runnable listenerCall) {
+        listenerCalls.execute(listenerCall);
+    }
+
+    /** Completes off the event thread: the application chains its own code on these futures. */
+    private static <T> void complete(CompletableFuture<T> future, T value) {
+        dispatch(() -> future.complete(value));
+    }
+
+    private static void fail(CompletableFuture<?> future, Throwable failure) {
+        dispatch(() -> future.completeExceptionally(failure));
+    }
+
+    private LockBackendException failure(String operation, String name, String why, Throwable cause) {
+        return new LockBackendException(
+                "engine 'zookeeper' at " + endpoint + " failed to " + operation + " lock '" + name + "': " + why,
+                cause);
+    }
+
+    private LockBackendException unusable(String operation, String what) {
+        return new LockBackendException("engine 'zookeeper' at " + endpoint + " is "
+                + (abandoned ? "abandoned" : "closed") + ": cannot " + operation + " " + what);
+    }
+}
