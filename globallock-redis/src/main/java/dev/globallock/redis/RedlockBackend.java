@@ -1,44 +1,301 @@
 package dev.globallock.redis;
 
 import dev.globallock.LockInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPool;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
 
+/**
+ * Redlock over N independent masters. An attempt runs the acquire script on every node at once
+ * (one round) and holds the lock when a majority granted it within its validity time (lease minus
+ * the elapsed time minus a clock drift of 1% of the lease plus 2 ms); otherwise it undoes the
+ * partial grants on every node. The fencing token is the largest of the majority's tokens, and a
+ * second round raises the counters of the granting nodes to it before the grant counts, so that any
+ * later majority, which shares a node with this one, mints a larger token. Release and renewal go to
+ * every node; a lease stays held while a majority still renews it. A node that is down costs one
+ * command timeout per round, not one per node.
+ */
 final class RedlockBackend implements Backend {
+    private final String endpoint;
+    private final List<ConnectionPool> pools = new ArrayList<>();
+    private final List<Subscriber> subscribers = new ArrayList<>();
+    private final int quorum;
+    private final int batchSize;
+    private final long commandTimeoutMillis;
+
     RedlockBackend(RedisEngineConfig config, Subscriber.Listener listener) {
-        throw new UnsupportedOperationException("not yet");
+        this.endpoint = config.describeEndpoint();
+        JedisClientConfig clientConfig = Connections.clientConfig(config, true);
+        for (HostAndPort node : Connections.hostsAndPorts(config.nodes())) {
+            pools.add(new ConnectionPool(node, clientConfig, Connections.poolConfig(config)));
+            subscribers.add(new Subscriber(node.toString(), () -> new Connection(node, clientConfig), false, listener));
+        }
+        this.quorum = pools.size() / 2 + 1;
+        this.batchSize = config.renewBatchSize();
+        this.commandTimeoutMillis = config.commandTimeout().toMillis();
     }
 
     @Override
     public String describe() {
-        return "";
+        return endpoint + " (redlock, quorum " + quorum + ")";
     }
 
     @Override
     public AcquireReply acquire(LockKeys keys, String owner, long leaseMillis) {
-        throw new UnsupportedOperationException();
+        long start = System.nanoTime();
+        List<Scatter.Target> round = everyNode(new Scatter.Call(
+                RedisScripts.ACQUIRE, List.of(keys.lock, keys.fence), List.of(owner, Long.toString(leaseMillis))));
+        Scatter.run(round, commandTimeoutMillis);
+        List<Integer> granted = new ArrayList<>();
+        long token = Long.MIN_VALUE;
+        long shortestPttl = Long.MAX_VALUE;
+        int answered = 0;
+        RuntimeException failure = null;
+        for (int i = 0; i < round.size(); i++) {
+            Object reply = replyOf(round.get(i));
+            if (reply instanceof RuntimeException) {
+                failure = failure == null ? (RuntimeException) reply : failure;
+                continue;
+            }
+            answered++;
+            AcquireReply decoded = AcquireReply.decode(reply);
+            if (decoded.acquired) {
+                granted.add(i);
+                token = Math.max(token, decoded.token);
+            } else if (decoded.pttl >= 0) {
+                shortestPttl = Math.min(shortestPttl, decoded.pttl);
+            }
+        }
+        if (granted.size() >= quorum && validityLeft(start, leaseMillis) > 0) {
+            List<Scatter.Target> raise = new ArrayList<>();
+            for (int i : granted) {
+                ConnectionPool pool = pools.get(i);
+                raise.add(new Scatter.Target(
+                        pool::getResource,
+                        List.of(new Scatter.Call(
+                                RedisScripts.RAISE_FENCE, List.of(keys.fence), List.of(Long.toString(token))))));
+            }
+            Scatter.run(raise, commandTimeoutMillis);
+            int raised = 0;
+            for (Scatter.Target target : raise) {
+                if (!(replyOf(target) instanceof RuntimeException)) {
+                    raised++;
+                }
+            }
+            if (raised >= quorum && validityLeft(start, leaseMillis) > 0) {
+                return AcquireReply.granted(token);
+            }
+        }
+        // no majority in time: undo whatever this owner got, on every node (a lost reply may hide a grant)
+        releaseEverywhere(keys, owner);
+        if (answered < quorum) {
+            throw new QuorumUnavailable(
+                    "only " + answered + " of " + pools.size()
+                            + " Redlock nodes answered but a majority of " + quorum + " is needed"
+                            + (failure == null ? "" : ": " + Errors.describe(failure)),
+                    failure);
+        }
+        if (!granted.isEmpty() || shortestPttl == Long.MAX_VALUE) {
+            // a split vote between contenders, or a grant that came too late: try again shortly, at random
+            return AcquireReply.taken(5 + ThreadLocalRandom.current().nextLong(25));
+        }
+        return AcquireReply.taken(shortestPttl);
+    }
+
+    private static long validityLeft(long startNanos, long leaseMillis) {
+        long elapsedMillis = (System.nanoTime() - startNanos) / 1_000_000L;
+        long drift = leaseMillis / 100 + 2;
+        return leaseMillis - elapsedMillis - drift;
     }
 
     @Override
     public boolean release(LockKeys keys, String owner) {
-        throw new UnsupportedOperationException();
+        return releaseEverywhere(keys, owner);
+    }
+
+    private boolean releaseEverywhere(LockKeys keys, String owner) {
+        List<Scatter.Target> round = everyNode(
+                new Scatter.Call(RedisScripts.RELEASE, List.of(keys.lock), List.of(owner, "PUBLISH", keys.channel)));
+        Scatter.run(round, commandTimeoutMillis);
+        boolean deleted = false;
+        RuntimeException failure = null;
+        int answered = 0;
+        for (Scatter.Target target : round) {
+            Object reply = replyOf(target);
+            if (reply instanceof RuntimeException) {
+                failure = failure == null ? (RuntimeException) reply : failure;
+            } else {
+                answered++;
+                deleted |= AcquireReply.asLong(reply) == 1;
+            }
+        }
+        if (answered == 0 && failure != null) {
+            throw failure; // nothing answered: the caller may retry; the leases end by themselves anyway
+        }
+        return deleted;
     }
 
     @Override
     public Set<RedisGrant> renew(List<RedisGrant> grants) {
-        throw new UnsupportedOperationException();
+        List<Scatter.Call> calls = new ArrayList<>();
+        List<List<RedisGrant>> batches = new ArrayList<>();
+        for (int from = 0; from < grants.size(); from += batchSize) {
+            List<RedisGrant> batch = grants.subList(from, Math.min(grants.size(), from + batchSize));
+            batches.add(batch);
+            List<String> keys = new ArrayList<>(batch.size());
+            List<String> args = new ArrayList<>(batch.size() * 2);
+            for (RedisGrant grant : batch) {
+                keys.add(grant.keys.lock);
+                args.add(grant.owner);
+                args.add(Long.toString(grant.leaseMillis));
+            }
+            calls.add(new Scatter.Call(RedisScripts.RENEW, keys, args));
+        }
+        List<Scatter.Target> round = new ArrayList<>();
+        for (ConnectionPool pool : pools) {
+            round.add(new Scatter.Target(pool::getResource, calls));
+        }
+        Scatter.run(round, commandTimeoutMillis);
+        Map<RedisGrant, Integer> held = new HashMap<>();
+        int answered = 0;
+        RuntimeException failure = null;
+        for (Scatter.Target target : round) {
+            if (!target.ok()) {
+                failure = failure == null ? target.failure : failure;
+                continue;
+            }
+            boolean complete = true;
+            Set<RedisGrant> lostHere = new HashSet<>();
+            for (int b = 0; b < batches.size(); b++) {
+                Object reply = target.replies.get(b);
+                if (reply instanceof RuntimeException) {
+                    failure = failure == null ? (RuntimeException) reply : failure;
+                    complete = false;
+                    break;
+                }
+                lostHere.addAll(StandaloneBackend.lostOf(batches.get(b), reply));
+            }
+            if (!complete) {
+                continue;
+            }
+            answered++;
+            for (RedisGrant grant : grants) {
+                if (!lostHere.contains(grant)) {
+                    held.merge(grant, 1, Integer::sum);
+                }
+            }
+        }
+        if (answered < quorum) {
+            throw new QuorumUnavailable(
+                    "only " + answered + " of " + pools.size()
+                            + " Redlock nodes answered the renewal but a majority of "
+                            + quorum + " is needed"
+                            + (failure == null ? "" : ": " + Errors.describe(failure)),
+                    failure);
+        }
+        Set<RedisGrant> lost = new HashSet<>();
+        for (RedisGrant grant : grants) {
+            if (held.getOrDefault(grant, 0) < quorum) {
+                lost.add(grant);
+            }
+        }
+        return lost;
     }
 
     @Override
     public LockInfo inspect(String name, LockKeys keys) {
-        throw new UnsupportedOperationException();
+        List<Scatter.Target> round = everyNode(new Scatter.Call(RedisScripts.INSPECT, List.of(keys.lock), List.of()));
+        Scatter.run(round, commandTimeoutMillis);
+        Map<String, List<long[]>> byOwner = new HashMap<>();
+        int answered = 0;
+        RuntimeException failure = null;
+        for (Scatter.Target target : round) {
+            Object reply = replyOf(target);
+            if (reply instanceof RuntimeException) {
+                failure = failure == null ? (RuntimeException) reply : failure;
+                continue;
+            }
+            answered++;
+            List<?> list = (List<?>) reply;
+            if (list.get(0) == null) {
+                continue;
+            }
+            String value = list.get(0) instanceof byte[]
+                    ? new String((byte[]) list.get(0), java.nio.charset.StandardCharsets.UTF_8)
+                    : String.valueOf(list.get(0));
+            String owner = value.substring(0, Math.max(0, value.indexOf(':')));
+            OptionalLong token = StandaloneBackend.tokenOf(value);
+            byOwner.computeIfAbsent(owner, o -> new ArrayList<>())
+                    .add(new long[] {token.orElse(Long.MIN_VALUE), AcquireReply.asLong(list.get(1))});
+        }
+        if (answered < quorum) {
+            throw new QuorumUnavailable(
+                    "only " + answered + " of " + pools.size() + " Redlock nodes answered but a majority of " + quorum
+                            + " is needed"
+                            + (failure == null ? "" : ": " + Errors.describe(failure)),
+                    failure);
+        }
+        for (List<long[]> holders : byOwner.values()) {
+            if (holders.size() >= quorum) {
+                long token = Long.MIN_VALUE;
+                long pttl = Long.MAX_VALUE;
+                for (long[] holder : holders) {
+                    token = Math.max(token, holder[0]);
+                    pttl = Math.min(pttl, holder[1]);
+                }
+                return LockInfo.held(
+                        name,
+                        token == Long.MIN_VALUE ? OptionalLong.empty() : OptionalLong.of(token),
+                        pttl >= 0 ? Optional.of(Duration.ofMillis(pttl)) : Optional.empty());
+            }
+        }
+        return LockInfo.free(name);
+    }
+
+    private List<Scatter.Target> everyNode(Scatter.Call call) {
+        List<Scatter.Target> round = new ArrayList<>(pools.size());
+        for (ConnectionPool pool : pools) {
+            round.add(new Scatter.Target(pool::getResource, List.of(call)));
+        }
+        return round;
+    }
+
+    /** The target's only reply, or its failure. */
+    private static Object replyOf(Scatter.Target target) {
+        if (!target.ok()) {
+            return target.failure;
+        }
+        return target.replies.isEmpty() ? new IllegalStateException("no reply") : target.replies.get(0);
     }
 
     @Override
     public List<Subscriber> subscribersFor(LockKeys keys) {
-        throw new UnsupportedOperationException();
+        return subscribers;
     }
 
     @Override
-    public void close() {}
+    public void close() {
+        subscribers.forEach(Subscriber::close);
+        pools.forEach(ConnectionPool::close);
+    }
+
+    /** Fewer than a majority of the Redlock nodes answered. */
+    static final class QuorumUnavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        QuorumUnavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 }
