@@ -518,7 +518,9 @@ public final class ZooKeeperLockEngine implements LockEngine {
                         });
                         return;
                     }
-                    if (code != Code.OK || results == null || results.size() != batch.size()) {
+                    // the callback's code is the first failed read's (NONODE for a lost lock), yet
+                    // every read has its own result: only a missing result list is a failure
+                    if (results == null || results.size() != batch.size()) {
                         done.completeExceptionally(new LockBackendException("engine 'zookeeper' at " + endpoint
                                 + " could not read " + batch.size() + " lock node(s): " + code));
                         return;
