@@ -1,9 +1,15 @@
 package dev.globallock.zookeeper;
 
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingServer;
 
 /** Curator's in-process ZooKeeper servers with a short tick, so sessions can be short in tests. */
@@ -20,6 +26,35 @@ final class TestingServers {
         return new TestingServer(spec(), true);
     }
 
+    /** A running 3-server ensemble with the short tick. */
+    static TestingCluster cluster() throws Exception {
+        List<InstanceSpec> specs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            specs.add(spec());
+        }
+        TestingCluster cluster = new TestingCluster(specs);
+        cluster.start();
+        return cluster;
+    }
+
+    /** The ensemble member that is leading now, asked with the {@code srvr} four-letter word. */
+    static InstanceSpec leader(TestingCluster cluster) {
+        for (InstanceSpec instance : cluster.getInstances()) {
+            try (Socket socket = new Socket("127.0.0.1", instance.getPort())) {
+                socket.setSoTimeout(2_000);
+                socket.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
+                socket.shutdownOutput();
+                String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (reply.contains("Mode: leader")) {
+                    return instance;
+                }
+            } catch (IOException e) {
+                // a dead or electing member: not the leader
+            }
+        }
+        throw new IllegalStateException("no member of " + cluster.getConnectString() + " is leading");
+    }
+
     static InstanceSpec spec() {
         return new InstanceSpec(null, -1, -1, -1, true, -1, TICK_MILLIS, -1, serverProperties(), "127.0.0.1");
     }
@@ -33,9 +68,14 @@ final class TestingServers {
 
     /** A manager configuration on the server with the test session timeout. */
     static Map<String, Object> config(String connectString) {
+        return config(connectString, SESSION_TIMEOUT);
+    }
+
+    /** A manager configuration on the server(s) with this session timeout. */
+    static Map<String, Object> config(String connectString, Duration sessionTimeout) {
         Map<String, Object> section = new LinkedHashMap<>();
         section.put("connect-string", connectString);
-        section.put("session-timeout", SESSION_TIMEOUT.toMillis() + "ms");
+        section.put("session-timeout", sessionTimeout.toMillis() + "ms");
         section.put("connection-timeout", "3s");
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("engine", "zookeeper");
