@@ -1,0 +1,164 @@
+package dev.globallock.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The other subcommands, configuration lookup, errors and the launcher, on the file engine. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class CommandsIT {
+    @TempDir
+    Path directory;
+
+    private Tool tool;
+
+    @BeforeEach
+    void newTool() {
+        tool = new Tool(directory, Map.of());
+    }
+
+    @AfterEach
+    void killLeftovers() throws Exception {
+        tool.close();
+    }
+
+    @Test
+    @DisplayName("without any configuration, exec uses the file engine under $XDG_STATE_HOME")
+    void defaultsToTheFileEngine() throws Exception {
+        Tool.Result result = tool.run("exec", "--name", "demo", "--", "sh", "-c", "echo \"$GLOBALLOCK_ENGINE\"");
+        assertThat(result.exitCode).as(result.toString()).isZero();
+        assertThat(result.out.strip()).isEqualTo("file");
+        try (var files = Files.list(directory.resolve("state/globallock/locks"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).anyMatch(n -> n.startsWith("demo-"));
+        }
+    }
+
+    @Test
+    @DisplayName("GLOBALLOCK_CONFIG is read when there is no --config, and --config wins over it")
+    void configurationLookupOrder() throws Exception {
+        tool.write("from-env.yaml", "engine: file\nfile:\n  directory: " + directory.resolve("env-locks") + "\n");
+        tool.write("globallock.yaml", "engine: no-such-engine\n");
+        Tool envTool = new Tool(
+                directory,
+                Map.of("GLOBALLOCK_CONFIG", directory.resolve("from-env.yaml").toString()));
+        try (envTool) {
+            Tool.Result viaEnv = envTool.run("exec", "--name", "env", "--", "true");
+            assertThat(viaEnv.exitCode).as(viaEnv.toString()).isZero();
+            assertThat(directory.resolve("env-locks")).isDirectory();
+        }
+        Tool.Result local = tool.run("exec", "--name", "local", "--", "true");
+        assertThat(local.exitCode).as("./globallock.yaml is used: " + local).isEqualTo(78);
+        assertThat(local.err).contains("engine was 'no-such-engine'").contains("found: etcd, file, memory, redis");
+        Tool.Result explicit = tool.run("exec", "--config", "from-env.yaml", "--name", "explicit", "--", "true");
+        assertThat(explicit.exitCode).as(explicit.toString()).isZero();
+    }
+
+    @Test
+    @DisplayName("engines lists every engine in the jar with its capabilities")
+    void enginesListsAll() throws Exception {
+        Tool.Result result = tool.run("engines");
+        assertThat(result.exitCode).as(result.toString()).isZero();
+        assertThat(result.out)
+                .contains("etcd", "file  (configured)", "memory", "redis", "zookeeper")
+                .contains("capabilities: session-bound, fencing-tokens, wait-notification");
+    }
+
+    @Test
+    @DisplayName("check runs connect, acquire, contention, handoff and release, and prints latencies")
+    void checkPasses() throws Exception {
+        Tool.Result result = tool.run("check", "--rounds", "5");
+        assertThat(result.exitCode).as(result.toString()).isZero();
+        assertThat(result.out)
+                .contains("exclusion: a second manager's attempt was refused")
+                .contains("handoff: release to the waiting manager's grant")
+                .contains("ms")
+                .contains("ok: engine 'file' works end to end");
+    }
+
+    @Test
+    @DisplayName("errors are one line with a distinct exit code; --verbose adds the stack trace")
+    void errorsAreOneLine() throws Exception {
+        Tool.Result usage = tool.run("exec", "--", "true");
+        assertThat(usage.exitCode).isEqualTo(64);
+        assertThat(usage.err).contains("Missing required option: '--name=LOCK'");
+
+        Tool.Result badDuration = tool.run("exec", "--name", "x", "--lease", "soon", "--", "true");
+        assertThat(badDuration.exitCode).isEqualTo(64);
+        assertThat(badDuration.err).contains("'soon' is not a duration");
+
+        Tool.Result missing = tool.run("status", "--config", "nope.yaml", "--name", "x");
+        assertThat(missing.exitCode).isEqualTo(78);
+        assertThat(missing.err.strip()).doesNotContain("\n").contains("nope.yaml does not exist");
+
+        tool.write("typo.yaml", "engine: file\nfile:\n  directroy: /tmp/x\n");
+        Tool.Result typo = tool.run("status", "--config", "typo.yaml", "--name", "x");
+        assertThat(typo.exitCode).isEqualTo(78);
+        assertThat(typo.err.strip())
+                .doesNotContain("\n")
+                .contains("file.directroy was ")
+                .contains("it is not a known key: did you mean 'directory'?");
+
+        tool.write("lease.yaml", "engine: file\ndefaults:\n  lease-time: 10s\n");
+        Tool.Result lease = tool.run("exec", "--config", "lease.yaml", "--name", "x", "--", "true");
+        assertThat(lease.exitCode).as(lease.toString()).isEqualTo(78);
+        assertThat(lease.err).contains("cannot honour lease times");
+
+        tool.write("unreachable.yaml", "engine: file\nfile:\n  directory: /dev/null/locks\n");
+        Tool.Result unreachable = tool.run("exec", "--config", "unreachable.yaml", "--name", "x", "--", "true");
+        assertThat(unreachable.exitCode).as(unreachable.toString()).isEqualTo(69);
+        assertThat(unreachable.err.strip()).doesNotContain("\n").contains("engine 'file'");
+        Tool.Result verbose =
+                tool.run("exec", "--config", "unreachable.yaml", "--verbose", "--name", "x", "--", "true");
+        assertThat(verbose.exitCode).isEqualTo(69);
+        assertThat(verbose.err).contains("\tat dev.globallock.");
+
+        Tool.Result notFound = tool.run("exec", "--name", "x", "--", "no-such-command-anywhere");
+        assertThat(notFound.exitCode).isEqualTo(127);
+        assertThat(notFound.err).contains("cannot run 'no-such-command-anywhere'");
+
+        Path script = directory.resolve("not-executable.sh");
+        Files.writeString(script, "#!/bin/sh\necho hi\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
+        Tool.Result notExecutable = tool.run("exec", "--name", "x", "--", script.toString());
+        assertThat(notExecutable.exitCode).isEqualTo(126);
+    }
+
+    @Test
+    @DisplayName("SIGTERM while waiting for the lock ends the wait and leaves the lock to its holder")
+    void sigtermWhileWaiting() throws Exception {
+        Tool.Running holder = tool.start(
+                "exec", "--name", "wait", "--", "sh", "-c", "echo x > held; while [ ! -f go ]; do sleep 0.05; done");
+        tool.awaitFile("held", Duration.ofSeconds(30));
+        Tool.Running waiter = tool.start("exec", "--name", "wait", "--", "sh", "-c", "echo ran > ran");
+        Thread.sleep(1_500); // the waiter's JVM is up and queued
+        waiter.process.destroy();
+        Tool.Result waited = waiter.await(Duration.ofSeconds(30));
+        assertThat(waited.exitCode).as(waited.toString()).isEqualTo(143);
+        assertThat(tool.file("ran")).doesNotExist();
+        Tool.Result status = tool.run("status", "--name", "wait");
+        assertThat(status.exitCode).as("still held by the holder: " + status).isEqualTo(1);
+        tool.write("go", "");
+        assertThat(holder.await(Duration.ofSeconds(30)).exitCode).isZero();
+    }
+
+    @Test
+    @DisplayName("bin/globallock runs the jar and passes the command's status through")
+    void launcherRunsTheJar() throws Exception {
+        Tool.Result result = tool.startWithLauncher("exec", "--name", "launched", "--", "sh", "-c", "exit 5")
+                .await(Duration.ofSeconds(60));
+        assertThat(result.exitCode).as(result.toString()).isEqualTo(5);
+        Tool.Result version = tool.startWithLauncher("--version").await(Duration.ofSeconds(60));
+        assertThat(version.out).startsWith("globallock ");
+    }
+}
