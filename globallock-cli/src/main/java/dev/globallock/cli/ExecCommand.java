@@ -14,6 +14,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,6 +44,8 @@ import picocli.CommandLine.Parameters;
             "The command gets GLOBALLOCK_NAME, GLOBALLOCK_FENCING_TOKEN and GLOBALLOCK_ENGINE in its environment."
         })
 final class ExecCommand implements Callable<Integer> {
+    private static final Pattern ERRNO = Pattern.compile("error(?:=|: )(\\d+)(?:, | \\()([^)]*)");
+
     @Option(names = "--name", required = true, paramLabel = "LOCK", description = "The lock's name.")
     String name;
 
@@ -209,13 +213,17 @@ final class ExecCommand implements Callable<Integer> {
             return status;
         }
 
+        /**
+         * The shell's codes: 127 when the command does not exist (errno 2), 126 otherwise. JDK 17
+         * says {@code error=2, No such file or directory}, later ones {@code Exec failed, error: 2
+         * (No such file or directory)}.
+         */
         private CliException cannotRun(IOException e) {
             String message = String.valueOf(e.getMessage());
-            int reason = message.indexOf("error=");
-            String why = reason >= 0
-                    ? message.substring(message.indexOf(',', reason) + 1).trim()
-                    : message;
-            boolean notFound = message.contains("error=2,");
+            Matcher errno = ERRNO.matcher(message);
+            boolean found = errno.find();
+            String why = found ? errno.group(2).trim() : message;
+            boolean notFound = found && errno.group(1).equals("2");
             return new CliException(
                     notFound ? ExitCodes.NOT_FOUND : ExitCodes.CANNOT_EXECUTE,
                     "cannot run '" + command.get(0) + "': " + why,

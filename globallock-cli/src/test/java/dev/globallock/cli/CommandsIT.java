@@ -125,13 +125,14 @@ class CommandsIT {
 
         Tool.Result notFound = tool.run("exec", "--name", "x", "--", "no-such-command-anywhere");
         assertThat(notFound.exitCode).isEqualTo(127);
-        assertThat(notFound.err).contains("cannot run 'no-such-command-anywhere'");
+        assertThat(notFound.err).contains("cannot run 'no-such-command-anywhere': No such file or directory");
 
         Path script = directory.resolve("not-executable.sh");
         Files.writeString(script, "#!/bin/sh\necho hi\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
         Tool.Result notExecutable = tool.run("exec", "--name", "x", "--", script.toString());
         assertThat(notExecutable.exitCode).isEqualTo(126);
+        assertThat(notExecutable.err).contains("Permission denied");
     }
 
     @Test
