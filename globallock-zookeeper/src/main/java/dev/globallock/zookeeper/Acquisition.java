@@ -5,7 +5,6 @@ import dev.globallock.spi.LockGrant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorEvent;
@@ -46,6 +45,7 @@ import org.apache.zookeeper.data.Stat;
  * #mutex}; ZooKeeper calls are made after it is released.
  */
 final class Acquisition {
+
     /** Restarts (session lost, node vanished) before giving up: a safety net against loops. */
     private static final int MAX_ROUNDS = 50;
 
@@ -56,7 +56,7 @@ final class Acquisition {
     private final CuratorFramework client;
     final AcquireRequest request;
     private final String parent;
-    final CompletableFuture<LockGrant> future = new CompletableFuture<>();
+    final EngineFuture<LockGrant> future = new EngineFuture<>();
     private final ReentrantLock mutex = new ReentrantLock();
 
     // --- guarded by mutex
@@ -83,7 +83,7 @@ final class Acquisition {
         this.client = client;
         this.request = request;
         this.parent = LockPaths.parentOf(request.key());
-        future.whenComplete((grant, failure) -> {
+        future.whenCompleteInline((grant, failure) -> {
             if (future.isCancelled()) {
                 cancelled();
             }

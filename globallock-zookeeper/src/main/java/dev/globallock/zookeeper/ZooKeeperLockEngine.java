@@ -76,8 +76,9 @@ import org.apache.zookeeper.data.Stat;
  * every held lease is reported lost and every waiter starts over with a new node.
  *
  * <p>Thread-safe; no method blocks (except {@link #open} while connecting, and {@link #abandon()}).
- * Futures, lease listeners and anything the caller chains on them run on the manager's scheduler,
- * never on ZooKeeper's event thread.
+ * Futures are completed on ZooKeeper's event thread, which wakes a blocked caller directly, but
+ * every stage chained on them runs on a callback pool ({@link EngineFuture}); lease listener calls
+ * run on that pool too, one at a time and in order. No application code runs on the event thread.
  */
 public final class ZooKeeperLockEngine implements LockEngine {
     private static final System.Logger LOG = System.getLogger(ZooKeeperLockEngine.class.getName());
@@ -270,7 +271,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
         if (closed.get() || abandoned) {
             return CompletableFuture.failedFuture(unusable("release", "lock '" + mine.request.name() + "'"));
         }
-        CompletableFuture<Void> released = new CompletableFuture<>();
+        CompletableFuture<Void> released = new EngineFuture<>();
         try {
             client.delete()
                     .guaranteed()
@@ -322,10 +323,10 @@ public final class ZooKeeperLockEngine implements LockEngine {
                 toCheck.add(mine);
             }
         }
-        CompletableFuture<Set<LockGrant>> result = new CompletableFuture<>();
+        CompletableFuture<Set<LockGrant>> result = new EngineFuture<>();
         verify(zk, toCheck).whenComplete((missing, failure) -> {
             if (failure != null) {
-                fail(result, failure);
+                result.completeExceptionally(failure);
                 return;
             }
             for (ZooKeeperGrant gone : missing) {
@@ -333,7 +334,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
                 gone.finish();
                 lost.add(gone);
             }
-            complete(result, lost);
+            result.complete(lost);
         });
         return result;
     }
@@ -413,7 +414,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
     // ------------------------------------------------------------------------------- inspection
 
     private CompletableFuture<LockInfo> inspect(String name, String key) {
-        CompletableFuture<LockInfo> result = new CompletableFuture<>();
+        CompletableFuture<LockInfo> result = new EngineFuture<>();
         inspect(name, LockPaths.parentOf(key), result, new AtomicInteger());
         return result;
     }
@@ -702,16 +703,14 @@ public final class ZooKeeperLockEngine implements LockEngine {
     void granted(Acquisition acquisition, ZooKeeperGrant grant) {
         active.remove(acquisition);
         held.put(grant.node, grant);
-        dispatch(() -> {
-            if (!acquisition.future.complete(grant)) {
-                release(grant); // cancelled at the same instant: give the lock back
-            }
-        });
+        if (!acquisition.future.complete(grant)) {
+            release(grant); // cancelled at the same instant: give the lock back
+        }
     }
 
     void notAcquired(Acquisition acquisition) {
         active.remove(acquisition);
-        complete(acquisition.future, null);
+        acquisition.future.complete(null);
     }
 
     void forget(Acquisition acquisition) {
@@ -726,7 +725,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
                         + (code == Code.CONNECTIONLOSS || code == Code.SESSIONEXPIRED
                                 ? " (no usable connection to the ensemble)"
                                 : "");
-        fail(acquisition.future, failure(operation, acquisition.request.name(), detail, null));
+        acquisition.future.completeExceptionally(failure(operation, acquisition.request.name(), detail, null));
     }
 
     /** Deletes a node with Curator's guaranteed delete; a missing node is fine. */
@@ -762,22 +761,8 @@ public final class ZooKeeperLockEngine implements LockEngine {
         }
     }
 
-    /** Runs what may lead to application code (acquire and renew completions) off the event thread. */
-    private static void dispatch(Runnable task) {
-        Callbacks.POOL.execute(task);
-    }
-
     private void notify(Runnable listenerCall) {
         listenerCalls.execute(listenerCall);
-    }
-
-    /** Completes off the event thread: the application chains its own code on these futures. */
-    private static <T> void complete(CompletableFuture<T> future, T value) {
-        dispatch(() -> future.complete(value));
-    }
-
-    private static void fail(CompletableFuture<?> future, Throwable failure) {
-        dispatch(() -> future.completeExceptionally(failure));
     }
 
     private LockBackendException failure(String operation, String name, String why, Throwable cause) {
