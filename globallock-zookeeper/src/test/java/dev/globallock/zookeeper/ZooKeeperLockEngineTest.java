@@ -300,6 +300,28 @@ class ZooKeeperLockEngineTest {
     }
 
     @Test
+    @DisplayName("the zookeeper section of the reference configuration is valid as written")
+    @SuppressWarnings("unchecked")
+    void referenceSectionIsValid() throws Exception {
+        java.nio.file.Path reference =
+                java.nio.file.Path.of("../globallock-api/src/main/resources/dev/globallock/globallock-reference.yaml");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.isReadable(reference), "run from the source tree");
+        Map<String, Object> yaml;
+        try (java.io.Reader in = java.nio.file.Files.newBufferedReader(reference)) {
+            yaml = new org.yaml.snakeyaml.Yaml().load(in);
+        }
+        Map<String, Object> section = new java.util.LinkedHashMap<>((Map<String, Object>) yaml.get("zookeeper"));
+        section.put("connect-string", server.getConnectString());
+        try (GlobalLockManager locks = GlobalLockManager.builder()
+                .config(Map.of("engine", "zookeeper", "zookeeper", section))
+                .keyPrefix(prefix)
+                .build()) {
+            assertThat(locks.tryLock("reference").isLocked()).isTrue();
+        }
+    }
+
+    @Test
     @DisplayName("an unreachable ensemble fails within the connection timeout, naming the endpoint")
     void unreachable() throws Exception {
         int closedPort;
