@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.OptionalLong;
 
@@ -39,6 +41,9 @@ final class LockFiles {
     private static final int MAX_RECORD = 64 * 1024;
     private static final String HOST = hostName();
     private static final long PID = ProcessHandle.current().pid();
+    /** Fixed width, so that records of one process keep one length and fdatasync has no size to flush. */
+    private static final DateTimeFormatter AT =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     private LockFiles() {}
 
@@ -145,14 +150,16 @@ final class LockFiles {
                 + "state: " + (held ? "held" : "free") + "\n"
                 + "pid: " + PID + "\n"
                 + "host: " + HOST + "\n"
-                + "at: " + now + "\n"
+                + "at: " + AT.format(now) + "\n"
                 + "key: " + key + "\n";
         ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
         long position = 0;
         while (buffer.hasRemaining()) {
             position += channel.write(buffer, position);
         }
-        channel.truncate(position);
+        if (channel.size() > position) {
+            channel.truncate(position); // only when an older record was longer: no metadata change otherwise
+        }
         if (fsync) {
             channel.force(false);
         }
