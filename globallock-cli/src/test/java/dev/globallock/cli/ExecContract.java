@@ -1,6 +1,7 @@
 package dev.globallock.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +37,14 @@ abstract class ExecContract {
 
     /** Options that make a holder's lock free itself soon after globallock is SIGKILLed. */
     abstract List<String> crashableHolderOptions();
+
+    /**
+     * Whether to run the checks that do not depend on the engine (exit status, the SIGKILL after the
+     * grace period): once, on the file engine, keeps the module's build short.
+     */
+    boolean runsEngineIndependentChecks() {
+        return false;
+    }
 
     @BeforeEach
     void writeConfiguration() throws Exception {
@@ -136,6 +145,7 @@ abstract class ExecContract {
     @Test
     @DisplayName("the command gets the lock's name and token, and its exit status is globallock's")
     void exitStatusAndEnvironment() throws Exception {
+        assumeTrue(runsEngineIndependentChecks(), "checked on the file engine");
         Tool.Result seven = run(exec(
                 "status",
                 "test \"$GLOBALLOCK_NAME\" = status && test \"$GLOBALLOCK_FENCING_TOKEN\" -gt 0"
@@ -189,6 +199,7 @@ abstract class ExecContract {
     @Test
     @DisplayName("a command that ignores SIGTERM after a lost lease is killed after the grace period")
     void lostLeaseKillsAStubbornCommand() throws Exception {
+        assumeTrue(runsEngineIndependentChecks(), "checked on the file engine");
         Tool.Running holder = start(exec(
                 "stubborn",
                 "echo $$ > child.pid; trap '' TERM; echo x > held; while :; do sleep 0.1; done",

@@ -21,6 +21,11 @@ class FileEngineExecIT extends ExecContract {
     }
 
     @Override
+    boolean runsEngineIndependentChecks() {
+        return true;
+    }
+
+    @Override
     List<String> crashableHolderOptions() {
         return List.of(); // the OS frees a dead process's file locks at once
     }
