@@ -30,8 +30,8 @@ import org.apache.zookeeper.data.Stat;
  *       Curator's mutex waits for the create before it lists. The create's reply carries the node's
  *       {@link Stat}, so the czxid (fencing token) and owning session cost nothing more.
  *   <li>Lowest sequence number: the lock is ours. Otherwise a single attempt deletes its node and
- *       reports the lock busy; a waiter watches its own node and, behind it, only its immediate
- *       predecessor (no herd effect, FIFO).
+ *       reports the lock busy; a waiter watches only its immediate predecessor (no herd effect,
+ *       FIFO) and, when that predecessor is the holder, its own node as well.
  *   <li>When the watched predecessor was the lowest node and is deleted, the lock is ours without
  *       another round trip: nodes created later sort after ours, and the watch on our own node
  *       would have fired first had our node gone (ZooKeeper delivers a client's watch events in
@@ -293,7 +293,10 @@ final class Acquisition {
         Watcher watch = predecessorWatch;
         String predecessorPath = parent + "/" + predecessor;
         Watcher own = null;
-        if (ownWatch == null) {
+        // The watch on our own node is what makes the no-read handoff safe, so it is only worth its
+        // read when we are next in line; deeper in the queue the predecessor's deletion is
+        // followed by a listing anyway.
+        if (ownWatch == null && predecessorWasFirst) {
             ownWatch = event -> ownNodeChanged(r, event);
             own = ownWatch;
         }

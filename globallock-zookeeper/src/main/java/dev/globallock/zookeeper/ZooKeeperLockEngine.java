@@ -54,10 +54,11 @@ import org.apache.zookeeper.data.Stat;
  *
  * Uncontended acquire: one create pipelined with one listing (one round trip of latency; the
  * parent is created only when the create answers NoNode). Release: one delete. Handoff: the
- * holder's delete, the watch event, and nothing more when the waiter was next in line. Watchdog
- * renewal of any number of locks: one {@code multiRead} of their nodes (a local read on the server,
- * no write), which is how a node deleted behind the holder's back is noticed; holders that waited
- * also watch their own node and learn of its deletion at once.
+ * holder's delete, the watch event, and nothing more when the waiter was next in line (one listing
+ * when it was further back). Watchdog renewal of any number of locks: one {@code multiRead} of
+ * their nodes (a local read on the server, no write), which is how a node deleted behind the
+ * holder's back is noticed; a holder that waited right behind the previous holder also watches its
+ * own node and learns of its deletion at once.
  *
  * <h2>Leases</h2>
  *
