@@ -420,13 +420,32 @@ public final class RedisLockEngine implements LockEngine {
         IoFuture<Void> future = new IoFuture<>(inlineBoundNanos);
         return future.start(io, () -> {
             try {
-                backend.release(redisGrant.keys, redisGrant.owner);
+                idempotent(() -> backend.release(redisGrant.keys, redisGrant.owner));
                 future.complete(null);
             } catch (RuntimeException e) {
                 refreshTopologySoon();
                 future.completeExceptionally(failure("release", "lock '" + redisGrant.name + "'", e));
             }
         });
+    }
+
+    /**
+     * Runs an idempotent call (release, renew, inspect) and, if the connection broke (a stale pooled
+     * connection after a restart, a master that failed over), re-reads the topology and runs it once
+     * more. Acquisitions are never re-sent this way.
+     */
+    private <T> T idempotent(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (JedisConnectionException e) {
+            try {
+                backend.refreshTopology();
+                return call.get();
+            } catch (RuntimeException again) {
+                again.addSuppressed(e);
+                throw again;
+            }
+        }
     }
 
     private void releaseQuietly(LockKeys keys, String owner) {
@@ -460,7 +479,7 @@ public final class RedisLockEngine implements LockEngine {
         IoFuture<Set<LockGrant>> future = new IoFuture<>(inlineBoundNanos);
         return future.start(io, () -> {
             try {
-                future.complete(new HashSet<>(backend.renew(own)));
+                future.complete(new HashSet<>(idempotent(() -> backend.renew(own))));
             } catch (RuntimeException e) {
                 refreshTopologySoon();
                 future.completeExceptionally(failure("renew", own.size() + " lock(s)", e));
@@ -480,7 +499,7 @@ public final class RedisLockEngine implements LockEngine {
         IoFuture<LockInfo> future = new IoFuture<>(inlineBoundNanos);
         return future.start(io, () -> {
             try {
-                future.complete(backend.inspect(name, LockKeys.of(key)));
+                future.complete(idempotent(() -> backend.inspect(name, LockKeys.of(key))));
             } catch (RuntimeException e) {
                 future.completeExceptionally(failure("inspect", "lock '" + name + "'", e));
             }
