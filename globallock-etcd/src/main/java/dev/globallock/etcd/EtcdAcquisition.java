@@ -63,6 +63,7 @@ final class EtcdAcquisition {
     private long newestRead;
     private long backoffNanos;
     private int freshLeases;
+    private long failingSinceNanos;
 
     EtcdAcquisition(EtcdLockEngine engine, AcquireRequest request) {
         this.engine = engine;
@@ -86,6 +87,10 @@ final class EtcdAcquisition {
 
     private void onLease(EtcdLease granted, Throwable failure) {
         if (failure != null) {
+            if (!request.singleAttempt() && EtcdErrors.transientFailure(failure) && !result.isDone()) {
+                retryLater(() -> engine.leaseFor(request).whenComplete(this::onLease), "obtain a lease for", failure);
+                return;
+            }
             fail("obtain a lease for", failure);
             return;
         }
@@ -159,7 +164,7 @@ final class EtcdAcquisition {
         if (failure != null) {
             if (!request.singleAttempt() && EtcdErrors.transientFailure(failure) && !lease.isDead()) {
                 // the guarded put is safe to repeat: if the first one landed, the Else branch finds our key
-                retryLater(this::sendAcquireTxn);
+                retryLater(this::sendAcquireTxn, "acquire", failure);
                 return;
             }
             fail("acquire", failure);
@@ -192,6 +197,8 @@ final class EtcdAcquisition {
         try {
             ownRevision = revision;
             newestRead = revision;
+            failingSinceNanos = 0;
+            backoffNanos = 0;
         } finally {
             mutex.unlock();
         }
@@ -309,7 +316,7 @@ final class EtcdAcquisition {
             broken.close();
         }
         // the connection or the member failed: re-read and watch again (perhaps through another member)
-        retryLater(() -> recheck(-1));
+        retryLater(() -> recheck(-1), "wait for", error);
     }
 
     /**
@@ -358,7 +365,7 @@ final class EtcdAcquisition {
             if (lease.isDead()) {
                 queuedKeyGone();
             } else {
-                retryLater(() -> recheck(-1));
+                retryLater(() -> recheck(-1), "wait for", failure);
             }
             return;
         }
@@ -374,6 +381,7 @@ final class EtcdAcquisition {
             }
             newestRead = revision;
             backoffNanos = 0;
+            failingSinceNanos = 0;
             if (own.isEmpty() || own.get(0).getCreateRevision() != ownRevision) {
                 next = null;
             } else if (before.isEmpty()) {
@@ -506,13 +514,24 @@ final class EtcdAcquisition {
         }
     }
 
-    private void retryLater(Runnable step) {
+    /**
+     * Retries a step after a transient failure, with a growing delay. Failures that go on for two
+     * request timeouts in a row end the acquisition with the last one: an unbounded wait on an
+     * unreachable etcd fails clearly instead of hanging.
+     */
+    private void retryLater(Runnable step, String operation, Throwable failure) {
         long delay;
+        boolean giveUp;
         mutex.lock();
         try {
             if (finished) {
                 return;
             }
+            long now = engine.now();
+            if (failingSinceNanos == 0) {
+                failingSinceNanos = now;
+            }
+            giveUp = now - failingSinceNanos > engine.giveUpAfterNanos();
             backoffNanos = backoffNanos == 0
                     ? TimeUnit.MILLISECONDS.toNanos(50)
                     : Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
@@ -520,7 +539,11 @@ final class EtcdAcquisition {
         } finally {
             mutex.unlock();
         }
-        engine.schedule(step, delay);
+        if (giveUp) {
+            fail(operation, failure);
+        } else {
+            engine.schedule(step, delay);
+        }
     }
 
     @Override

@@ -576,40 +576,69 @@ public final class EtcdLockEngine implements LockEngine {
                     lease.markDead();
                     return null;
                 });
-        CompletableFuture<Void> first = once.get();
-        first.whenComplete((ignored, failure) -> {
-            if (failure != null && attempts > 1 && EtcdErrors.transientFailure(failure)) {
-                retryRemoval(name, once, attempts - 1, TimeUnit.MILLISECONDS.toNanos(200));
-            }
-        });
-        return first;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        attemptRemoval(name, once, attempts, TimeUnit.MILLISECONDS.toNanos(100), done);
+        return done;
     }
 
-    private void retryRemoval(String name, Supplier<CompletableFuture<Void>> once, int attempts, long delayNanos) {
-        if (abandoned || scheduler == null || scheduler.isShutdown()) {
-            return;
+    /**
+     * One removal attempt; a transient failure (no leader, connection lost, deadline) is retried with
+     * a growing delay. The future completes with the first success or the last failure; the caller
+     * may stop waiting earlier, the retries go on.
+     */
+    private void attemptRemoval(
+            String name,
+            Supplier<CompletableFuture<Void>> once,
+            int attempts,
+            long delayNanos,
+            CompletableFuture<Void> done) {
+        CompletableFuture<Void> attempt;
+        try {
+            attempt = once.get();
+        } catch (RuntimeException e) {
+            attempt = CompletableFuture.failedFuture(e);
         }
-        schedule(
-                () -> once.get().whenComplete((ignored, failure) -> {
-                    if (failure == null) {
-                        return;
-                    }
-                    if (attempts > 1 && EtcdErrors.transientFailure(failure)) {
-                        retryRemoval(name, once, attempts - 1, Math.min(delayNanos * 2, TimeUnit.SECONDS.toNanos(5)));
-                    } else {
-                        LOG.log(
-                                Level.WARNING,
-                                () -> "etcd engine at " + endpoint + ": gave up removing a key of lock '" + name
-                                        + "'; it goes when its lease ends: " + EtcdErrors.describe(failure));
-                    }
-                }),
-                delayNanos);
+        attempt.whenComplete((ignored, failure) -> {
+            if (failure == null) {
+                done.complete(null);
+                return;
+            }
+            boolean canRetry = attempts > 1
+                    && EtcdErrors.transientFailure(failure)
+                    && !abandoned
+                    && scheduler != null
+                    && !scheduler.isShutdown();
+            if (canRetry) {
+                schedule(
+                        () -> attemptRemoval(
+                                name, once, attempts - 1, Math.min(delayNanos * 2, TimeUnit.SECONDS.toNanos(5)), done),
+                        delayNanos);
+            } else {
+                if (EtcdErrors.transientFailure(failure)) {
+                    LOG.log(
+                            Level.WARNING,
+                            () -> "etcd engine at " + endpoint + ": gave up removing a key of lock '" + name
+                                    + "'; it goes when its lease ends: " + EtcdErrors.describe(failure));
+                }
+                done.completeExceptionally(failure);
+            }
+        });
     }
 
     // ----------------------------------------------------------------------------- helpers
 
     String namespace() {
         return config.namespace();
+    }
+
+    /** How long an acquisition rides out failures in a row before it fails: two request timeouts. */
+    long giveUpAfterNanos() {
+        return config.requestTimeout().toNanos() * 2;
+    }
+
+    /** The manager's monotonic clock, in nanoseconds. */
+    long now() {
+        return ticker.read();
     }
 
     long nextSequence() {
