@@ -244,6 +244,34 @@ class ZooKeeperLockEngineTest {
     }
 
     @Test
+    @DisplayName("a waiter whose node is deleted behind its back queues again and still gets the lock")
+    void waiterNodeDeletedRequeues() throws Exception {
+        GlobalLockManager holder = manager();
+        GlobalLockManager waiter = manager();
+        LockHandle held = holder.lock("requeue", waitAtMost(Duration.ofSeconds(10)));
+        CompletableFuture<LockHandle> waiting = waiter.lockAsync("requeue", forever());
+        await("queued", childCount("requeue", 2));
+        List<String> nodes = new ArrayList<>(children("requeue"));
+        nodes.sort(java.util.Comparator.comparingLong(
+                child -> LockPaths.sequenceOf(child).getAsLong()));
+        String waiterNode = nodes.get(1);
+        observer.delete().forPath(parentOf("requeue") + "/" + waiterNode);
+        await("queued again with a new node", () -> {
+            try {
+                List<String> now = children("requeue");
+                return now.size() == 2 && !now.contains(waiterNode);
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertThat(waiting).isNotDone();
+        held.release();
+        try (LockHandle granted = waiting.get(10, TimeUnit.SECONDS)) {
+            assertThat(granted.fencingToken()).isGreaterThan(held.fencingToken());
+        }
+    }
+
+    @Test
     @DisplayName("a holder that never waited learns of its deleted node at the next renewal")
     void fastPathHolderToldByRenewal() throws Exception {
         GlobalLockManager locks = manager(b -> b.watchdogLease(Duration.ofMillis(900)));
