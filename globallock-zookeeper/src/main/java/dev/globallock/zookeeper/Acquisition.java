@@ -100,10 +100,10 @@ final class Acquisition {
             }
             if (round >= MAX_ROUNDS) {
                 finished = true;
-                engine.failed(this, "acquire", "the lock node kept vanishing (" + round + " attempts)", null);
-                return;
+                r = -1;
+            } else {
+                r = ++round;
             }
-            r = ++round;
             step++;
             node = null;
             stat = null;
@@ -115,6 +115,10 @@ final class Acquisition {
             stalled = false;
         } finally {
             mutex.unlock();
+        }
+        if (r < 0) {
+            engine.failed(this, "acquire", "its lock node kept vanishing (" + MAX_ROUNDS + " attempts)", null);
+            return;
         }
         try {
             client.create()
