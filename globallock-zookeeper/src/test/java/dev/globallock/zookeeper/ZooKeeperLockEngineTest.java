@@ -350,6 +350,52 @@ class ZooKeeperLockEngineTest {
     }
 
     @Test
+    @DisplayName("with digest authentication and acl creator-only, others can neither see through nor break a lock")
+    void digestCreatorOnly() throws Exception {
+        Map<String, Object> section = new java.util.LinkedHashMap<>();
+        section.put("connect-string", server.getConnectString());
+        section.put("namespace", "secured-" + prefix.substring(0, prefix.length() - 1));
+        section.put("digest", Map.of("username", "app", "password", "s3cret"));
+        section.put("acl", "creator-only");
+        Map<String, Object> config = Map.of("engine", "zookeeper", "zookeeper", section);
+        GlobalLockManager first = GlobalLockManager.create(config);
+        GlobalLockManager second = GlobalLockManager.create(config);
+        closeables.add(first);
+        closeables.add(second);
+        try (LockHandle held = first.lock("secured", waitAtMost(Duration.ofSeconds(10)))) {
+            assertThat(second.tryLock("secured").isLocked()).isFalse();
+            String parent = "/" + section.get("namespace") + LockPaths.parentOf("secured");
+            CuratorFramework insider = CuratorFrameworkFactory.builder()
+                    .connectString(server.getConnectString())
+                    .retryPolicy(new RetryOneTime(100))
+                    .authorization("digest", "app:s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .build();
+            CuratorFramework stranger =
+                    CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100));
+            insider.start();
+            stranger.start();
+            try {
+                String node =
+                        parent + "/" + insider.getChildren().forPath(parent).get(0);
+                assertThat(insider.getACL().forPath(node))
+                        .allSatisfy(acl -> assertThat(acl.getId().getScheme()).isEqualTo("digest"));
+                assertThat(insider.getACL().forPath(parent))
+                        .allSatisfy(acl -> assertThat(acl.getId().getScheme()).isEqualTo("digest"));
+                assertThatThrownBy(() -> stranger.getChildren().forPath(parent))
+                        .isInstanceOf(org.apache.zookeeper.KeeperException.NoAuthException.class);
+                assertThatThrownBy(() -> stranger.delete().forPath(node))
+                        .isInstanceOf(org.apache.zookeeper.KeeperException.NoAuthException.class);
+                assertThatThrownBy(() -> stranger.create().forPath(parent + "/intruder"))
+                        .isInstanceOf(org.apache.zookeeper.KeeperException.NoAuthException.class);
+            } finally {
+                insider.close();
+                stranger.close();
+            }
+        }
+        assertThat(second.tryLock("secured").isLocked()).isTrue();
+    }
+
+    @Test
     @DisplayName("an unreachable ensemble fails within the connection timeout, naming the endpoint")
     void unreachable() throws Exception {
         int closedPort;
