@@ -15,8 +15,12 @@ final class RedisScripts {
     /**
      * KEYS: lock, fence. ARGV: owner, lease ms. Returns {1, token} when granted (or when this owner
      * already holds it: a re-sent attempt is recognised, not granted twice), else {0, pttl}.
-     * The token is max(counter + 1, server TIME in microseconds): it keeps increasing even if the
-     * counter key was lost with the data set.
+     *
+     * <p>The token is the fencing counter after INCR. When INCR finds no counter (a new name, or a
+     * counter lost with the data set) it starts from the server's TIME in microseconds, which is
+     * larger than any token handed out before: a counter moves by one per grant, and no name is
+     * granted more than once per microsecond. Tokens go backwards only if the counter is lost and the
+     * server clock is set back at the same time.
      */
     static final Script ACQUIRE = new Script(
             "acquire",
@@ -29,12 +33,13 @@ final class RedisScripts {
                     + "  end\n"
                     + "  return {0, redis.call('PTTL', KEYS[1])}\n"
                     + "end\n"
-                    + "local t = redis.call('TIME')\n"
-                    + "local token = tonumber(t[1]) * 1000000 + tonumber(t[2])\n"
-                    + "local last = tonumber(redis.call('GET', KEYS[2]))\n"
-                    + "if last and last >= token then token = last + 1 end\n"
-                    + "local s = string.format('%.0f', token)\n"
-                    + "redis.call('SET', KEYS[2], s)\n"
+                    + "local c = redis.call('INCR', KEYS[2])\n"
+                    + "if c == 1 then\n"
+                    + "  local t = redis.call('TIME')\n"
+                    + "  c = tonumber(t[1]) * 1000000 + tonumber(t[2])\n"
+                    + "  redis.call('SET', KEYS[2], string.format('%.0f', c))\n"
+                    + "end\n"
+                    + "local s = string.format('%.0f', c)\n"
                     + "redis.call('SET', KEYS[1], ARGV[1] .. ':' .. s, 'PX', ARGV[2])\n"
                     + "return {1, s}\n");
 
