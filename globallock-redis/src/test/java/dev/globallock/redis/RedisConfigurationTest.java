@@ -1,0 +1,111 @@
+package dev.globallock.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.globallock.LockConfigException;
+import dev.globallock.Secret;
+import dev.globallock.spi.ConfigSection;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+@DisplayName("redis engine configuration")
+class RedisConfigurationTest {
+    private static RedisEngineConfig read(Map<String, Object> section) {
+        return RedisLockEngineProvider.read(ConfigSection.of("redis", section));
+    }
+
+    @Test
+    @DisplayName("the reference configuration's redis section is valid and holds the defaults")
+    void referenceSectionIsValid() throws Exception {
+        Path reference = Path.of(
+                "..", "globallock-api", "src", "main", "resources", "dev", "globallock", "globallock-reference.yaml");
+        Map<String, Object> all;
+        try (Reader reader = Files.newBufferedReader(reference, StandardCharsets.UTF_8)) {
+            all = new Yaml().load(reader);
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> section = (Map<String, Object>) all.get("redis");
+        RedisEngineConfig config = read(section);
+        RedisEngineConfig defaults = RedisEngineConfig.builder()
+                .nodes(List.of("redis://127.0.0.1:6379"))
+                .build();
+        assertThat(config.toString()).isEqualTo(defaults.toString());
+    }
+
+    @Test
+    @DisplayName("every mistake is reported at once, with the key path, and secrets are never shown")
+    void allProblemsAtOnce() {
+        Map<String, Object> section = new LinkedHashMap<>();
+        section.put("mode", "clustr");
+        section.put("nodes", List.of("redis://user:hunter2@10.0.0.1:6379", "http://10.0.0.2"));
+        section.put("pool-size", 0);
+        section.put("command-timeout", "soon");
+        section.put("passwrd", "hunter3");
+        section.put("master-name", "mymaster");
+        assertThatThrownBy(() -> read(section))
+                .isInstanceOf(LockConfigException.class)
+                .satisfies(e -> {
+                    List<String> problems = ((LockConfigException) e).problems();
+                    assertThat(problems).anyMatch(p -> p.startsWith("redis.mode was 'clustr'"));
+                    assertThat(problems).anyMatch(p -> p.startsWith("redis.nodes[0] was '******'"));
+                    assertThat(problems).anyMatch(p -> p.startsWith("redis.nodes[1] was 'http://10.0.0.2'"));
+                    assertThat(problems).anyMatch(p -> p.startsWith("redis.pool-size was '0'"));
+                    assertThat(problems).anyMatch(p -> p.startsWith("redis.command-timeout was 'soon'"));
+                    assertThat(problems)
+                            .anyMatch(p -> p.contains("redis.passwrd") && p.contains("did you mean 'password'"));
+                    assertThat(problems).anyMatch(p -> p.startsWith("redis.master-name") && p.contains("sentinel"));
+                })
+                .hasMessageNotContaining("hunter2")
+                .hasMessageNotContaining("hunter3");
+    }
+
+    @Test
+    @DisplayName("mode-specific requirements: nodes, master name, Redlock size, cluster database")
+    void modeRequirements() {
+        assertThatThrownBy(() -> read(Map.of()))
+                .isInstanceOf(LockConfigException.class)
+                .hasMessageContaining("redis.nodes was missing");
+        assertThatThrownBy(() -> read(Map.of("mode", "sentinel", "nodes", List.of("redis://s1"))))
+                .hasMessageContaining("redis.master-name was missing");
+        assertThatThrownBy(() -> read(Map.of("mode", "redlock", "nodes", List.of("redis://a", "redis://b"))))
+                .hasMessageContaining("at least 3");
+        assertThatThrownBy(() -> read(Map.of("mode", "cluster", "nodes", List.of("redis://a"), "database", 2)))
+                .hasMessageContaining("only database 0");
+        assertThatThrownBy(() -> read(Map.of("nodes", List.of("redis://a", "redis://b"))))
+                .hasMessageContaining("exactly one node");
+        RedisEngineConfig sentinel =
+                read(Map.of("mode", "sentinel", "nodes", List.of("redis://s1"), "master-name", "mymaster"));
+        assertThat(sentinel.nodes().get(0).getPort()).isEqualTo(26379);
+        assertThat(sentinel.masterName()).contains("mymaster");
+    }
+
+    @Test
+    @DisplayName("the builder checks values, refuses settings made twice and hides passwords")
+    void builder() {
+        RedisEngineConfig.Builder builder = RedisEngineConfig.builder().nodes(List.of("rediss://cache:6380"));
+        assertThatThrownBy(() -> builder.nodes(List.of("redis://other"))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> builder.poolSize(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.commandTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        RedisEngineConfig config = builder.password(Secret.of("hunter2"))
+                .commandTimeout(Duration.ofMillis(500))
+                .build();
+        assertThat(config.toString()).contains("password=******").doesNotContain("hunter2");
+        assertThat(config.describeEndpoint()).isEqualTo("rediss://cache:6380");
+        assertThatThrownBy(() -> RedisEngineConfig.builder()
+                        .mode(RedisMode.SENTINEL)
+                        .nodes(List.of("redis://s1"))
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("masterName");
+    }
+}
