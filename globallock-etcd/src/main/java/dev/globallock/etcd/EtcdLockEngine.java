@@ -666,13 +666,14 @@ public final class EtcdLockEngine implements LockEngine {
     }
 
     /**
-     * Bounds a jetcd call by the request timeout plus a margin. The engine's own client already
-     * puts a gRPC deadline on each call; this guards clients the application supplied.
+     * Bounds a jetcd call by the request timeout plus a margin, for clients the application
+     * supplied; the engine's own client already puts a gRPC deadline on each call (which also
+     * cancels it on the server), so its calls are returned as they are.
      */
     <T> CompletableFuture<T> bounded(CompletableFuture<T> call) {
         ScheduledExecutorService timers = scheduler;
-        if (call.isDone() || timers == null || timers.isShutdown()) {
-            return call;
+        if (ownsClient || call.isDone() || timers == null || timers.isShutdown()) {
+            return call; // the engine's own client puts a gRPC deadline on every call
         }
         CompletableFuture<T> out = new CompletableFuture<>();
         long bound = config.requestTimeout().toNanos() + TimeUnit.MILLISECONDS.toNanos(500);
