@@ -173,20 +173,21 @@ public final class RedisBenchmark {
     private static double commandsPerPeriod(RedisClient admin, Duration watchdogLease) throws InterruptedException {
         Duration period = watchdogLease.dividedBy(3);
         Thread.sleep(period.toMillis()); // let acquisitions settle into the renewal rhythm
-        long before = totalCommands(admin);
+        long before = scriptCalls(admin);
         Thread.sleep(period.multipliedBy(3).toMillis());
-        long after = totalCommands(admin);
-        return (after - before - 1) / 3.0;
+        long after = scriptCalls(admin);
+        return (after - before) / 3.0;
     }
 
-    private static long totalCommands(RedisClient admin) {
-        return admin.info("stats")
+    private static long scriptCalls(RedisClient admin) {
+        return admin.info("commandstats")
                 .lines()
-                .filter(l -> l.startsWith("total_commands_processed:"))
-                .mapToLong(l -> Long.parseLong(
-                        l.substring("total_commands_processed:".length()).trim()))
-                .findFirst()
-                .orElseThrow();
+                .filter(l -> l.startsWith("cmdstat_eval"))
+                .mapToLong(l -> {
+                    String calls = l.substring(l.indexOf("calls=") + "calls=".length());
+                    return Long.parseLong(calls.substring(0, calls.indexOf(',')));
+                })
+                .sum();
     }
 
     private static String fmt(double value) {

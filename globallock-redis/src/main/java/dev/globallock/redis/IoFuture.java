@@ -7,27 +7,43 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * A future whose first piece of blocking I/O is handed to the engine's I/O executor, but which a
- * caller that blocks on it anyway ({@link #get()}, {@link #join()}, or {@link #get(long, TimeUnit)}
- * with a bound no shorter than one command can take) runs on its own thread instead: whoever claims
- * the task first runs it, exactly once. This saves two thread hand-offs on the common blocking
- * path without ever blocking a caller that did not ask to wait. Dependent stages are plain
- * {@link CompletableFuture}s.
+ * A future whose blocking I/O runs on the engine's I/O executor, or on the caller's own thread when
+ * the caller blocks on it anyway ({@link #get()}, {@link #join()}, or {@link #get(long, TimeUnit)}
+ * with a bound no shorter than one command can take):
+ *
+ * <ul>
+ *   <li>the first task: whoever claims it first runs it, exactly once;
+ *   <li>later tasks ({@link #runSoon}, such as a waiter's retry after a release message) are handed
+ *       to the blocked caller if there is one, else to the executor.
+ * </ul>
+ *
+ * This saves two thread hand-offs on the uncontended path and one on a handoff, without ever
+ * blocking a caller that did not ask to wait. Dependent stages are plain {@link CompletableFuture}s.
  */
 final class IoFuture<T> extends CompletableFuture<T> {
     private final AtomicBoolean claimed = new AtomicBoolean();
+    private final AtomicReference<Runnable> handed = new AtomicReference<>();
     private final long inlineBoundNanos;
     private volatile Runnable task;
+    private volatile Executor executor;
+    /** The thread blocked in get/join that accepts handed tasks, and until when it waits. */
+    private volatile Thread helper;
 
-    /** @param inlineBoundNanos the longest the task can take (connect plus command timeouts) */
+    private volatile long helperDeadline;
+    private volatile boolean helperUntimed;
+
+    /** @param inlineBoundNanos the longest one task can take (connect plus command timeouts) */
     IoFuture(long inlineBoundNanos) {
         this.inlineBoundNanos = inlineBoundNanos;
     }
 
-    /** Offers the task to the executor; a blocking caller may take it first. */
+    /** Offers the first task to the executor; a blocking caller may take it first. */
     IoFuture<T> start(Executor executor, Runnable work) {
+        this.executor = executor;
         this.task = work;
         try {
             executor.execute(this::runIfUnclaimed);
@@ -35,6 +51,20 @@ final class IoFuture<T> extends CompletableFuture<T> {
             runIfUnclaimed();
         }
         return this;
+    }
+
+    /** Runs a later task on the blocked caller if it has time for it, else on the executor. */
+    void runSoon(Runnable work) {
+        Thread waiting = helper;
+        if (waiting != null
+                && (helperUntimed || helperDeadline - System.nanoTime() >= inlineBoundNanos)
+                && handed.compareAndSet(null, work)) {
+            LockSupport.unpark(waiting);
+            if (helper == waiting || !handed.compareAndSet(work, null)) {
+                return; // the caller takes it, or already took it
+            }
+        }
+        executor.execute(work);
     }
 
     private void runIfUnclaimed() {
@@ -48,21 +78,102 @@ final class IoFuture<T> extends CompletableFuture<T> {
     @Override
     public T get() throws InterruptedException, ExecutionException {
         runIfUnclaimed();
+        help(0, false);
         return super.get();
     }
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
-        if (unit.toNanos(timeout) >= inlineBoundNanos && !Thread.currentThread().isInterrupted()) {
+        long nanos = unit.toNanos(timeout);
+        if (nanos >= inlineBoundNanos && !Thread.currentThread().isInterrupted()) {
             runIfUnclaimed();
         }
-        return super.get(timeout, unit);
+        long deadline = System.nanoTime() + nanos;
+        if (!help(deadline, true)) {
+            throw new TimeoutException();
+        }
+        return super.get(0, TimeUnit.NANOSECONDS);
     }
 
     @Override
     public T join() {
         runIfUnclaimed();
+        try {
+            help(0, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return super.join();
+    }
+
+    /**
+     * Waits until done (or the deadline), running tasks handed to this thread meanwhile. Returns
+     * false on timeout. Whatever is handed over while it leaves goes to the executor.
+     */
+    private boolean help(long deadline, boolean timed) throws InterruptedException {
+        if (isDone()) {
+            return true;
+        }
+        Thread self = Thread.currentThread();
+        helperDeadline = deadline;
+        helperUntimed = !timed;
+        helper = self;
+        try {
+            while (!isDone()) {
+                Runnable work = handed.getAndSet(null);
+                if (work != null) {
+                    work.run();
+                    continue;
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                if (timed) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    LockSupport.parkNanos(this, left);
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            return true;
+        } finally {
+            helper = null;
+            Runnable late = handed.getAndSet(null);
+            if (late != null) {
+                executor.execute(late);
+            }
+        }
+    }
+
+    @Override
+    public boolean complete(T value) {
+        boolean done = super.complete(value);
+        wakeHelper();
+        return done;
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable failure) {
+        boolean done = super.completeExceptionally(failure);
+        wakeHelper();
+        return done;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean done = super.cancel(mayInterruptIfRunning);
+        wakeHelper();
+        return done;
+    }
+
+    private void wakeHelper() {
+        Thread waiting = helper;
+        if (waiting != null) {
+            LockSupport.unpark(waiting);
+        }
     }
 
     @Override

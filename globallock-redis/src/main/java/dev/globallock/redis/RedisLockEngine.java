@@ -259,7 +259,7 @@ public final class RedisLockEngine implements LockEngine {
             waitLock.unlock();
         }
         if (retryNow) {
-            execute(() -> attempt(waiter));
+            retry(waiter);
         }
     }
 
@@ -309,7 +309,18 @@ public final class RedisLockEngine implements LockEngine {
         } finally {
             waitLock.unlock();
         }
-        execute(() -> attempt(waiter));
+        retry(waiter);
+    }
+
+    /** Runs another attempt: on the waiter's blocked caller if it has one, else on the I/O executor. */
+    private void retry(Waiter waiter) {
+        try {
+            waiter.future.runSoon(() -> attempt(waiter));
+        } catch (RejectedExecutionException e) {
+            if (closedAs == null) {
+                throw e;
+            }
+        }
     }
 
     private void attemptFailed(Waiter waiter, RuntimeException error) {
