@@ -369,7 +369,11 @@ public final class ZooKeeperLockEngine implements LockEngine {
         CountDownLatch lost = new CountDownLatch(1);
         lostLatch = lost;
         try {
-            root.getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+            ZooKeeper zk = root.getZookeeperClient().getZooKeeper();
+            // Inject from ZooKeeper's own event thread: the handle must be marked closed before
+            // Curator handles the injected expiry, or Curator's close of the old handle could still
+            // send closeSession, which deletes the nodes at once (a clean exit, not a crash).
+            zk.exists("/", false, (rc, path, ctx, stat) -> zk.getTestable().injectSessionExpiration(), null);
             if (!lost.await(5, TimeUnit.SECONDS)) {
                 LOG.log(Level.DEBUG, "abandon(): Curator did not report the dropped session within 5s");
             }
