@@ -4,7 +4,6 @@ import dev.globallock.Capability;
 import dev.globallock.Durations;
 import dev.globallock.EngineCapabilities;
 import dev.globallock.LockBackendException;
-import dev.globallock.LockInfo;
 import dev.globallock.LockLostException;
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.LockEngine;
@@ -14,11 +13,9 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,7 +23,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
@@ -37,13 +33,10 @@ import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException.Code;
-import org.apache.zookeeper.Op;
-import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
-import org.apache.zookeeper.data.Stat;
 
 /**
  * The {@code zookeeper} engine on Apache Curator: fair (FIFO) locks as ephemeral-sequential nodes,
@@ -86,9 +79,6 @@ public final class ZooKeeperLockEngine implements LockEngine {
 
     static final byte[] NO_DATA = new byte[0];
 
-    /** Reads per multiRead request, well under the 1 MB packet limit (each answer is a ~70-byte stat). */
-    static final int MULTI_READ_BATCH = 1000;
-
     private static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
             Capability.SESSION_BOUND, Capability.FIFO, Capability.FENCING_TOKENS, Capability.WAIT_NOTIFICATION);
 
@@ -98,11 +88,11 @@ public final class ZooKeeperLockEngine implements LockEngine {
     private final CuratorFramework client;
     private final String endpoint;
     private final ConnectionStateListener stateListener = (c, state) -> stateChanged(state);
+    private final LockNodeReader reader;
     private final ConcurrentHashMap<String, ZooKeeperGrant> held = new ConcurrentHashMap<>();
     private final Set<Acquisition> active = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean abandoned;
-    private volatile boolean multiReadUnsupported;
     /** Lease listener calls, in the order the engine learnt things. */
     private final Executor listenerCalls = Callbacks.serial();
 
@@ -119,6 +109,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
         this.client = client;
         this.ownsClient = ownsClient;
         this.endpoint = endpoint;
+        this.reader = new LockNodeReader(endpoint, client.getNamespace());
     }
 
     /**
@@ -325,7 +316,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
             }
         }
         CompletableFuture<Set<LockGrant>> result = new EngineFuture<>();
-        verify(zk, toCheck).whenComplete((missing, failure) -> {
+        reader.missing(zk, toCheck).whenComplete((missing, failure) -> {
             if (failure != null) {
                 result.completeExceptionally(failure);
                 return;
@@ -342,7 +333,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
 
     @Override
     public Optional<LockInspector> inspector() {
-        return Optional.of(this::inspect);
+        return Optional.of(new ZooKeeperInspector(client, endpoint));
     }
 
     /**
@@ -416,195 +407,6 @@ public final class ZooKeeperLockEngine implements LockEngine {
                 + (closed.get() ? ", closed" : "") + "}";
     }
 
-    // ------------------------------------------------------------------------------- inspection
-
-    private CompletableFuture<LockInfo> inspect(String name, String key) {
-        CompletableFuture<LockInfo> result = new EngineFuture<>();
-        inspect(name, LockPaths.parentOf(key), result, new AtomicInteger());
-        return result;
-    }
-
-    private void inspect(String name, String parent, CompletableFuture<LockInfo> result, AtomicInteger attempts) {
-        try {
-            client.getChildren()
-                    .inBackground((c, event) -> {
-                        Code code = Code.get(event.getResultCode());
-                        if (code == Code.NONODE) {
-                            result.complete(LockInfo.free(name));
-                            return;
-                        }
-                        if (code != Code.OK) {
-                            result.completeExceptionally(failure("inspect", name, code.toString(), null));
-                            return;
-                        }
-                        String lowest = null;
-                        long lowestSequence = Long.MAX_VALUE;
-                        for (String child : event.getChildren()) {
-                            OptionalLong sequence = LockPaths.sequenceOf(child);
-                            if (sequence.isPresent() && sequence.getAsLong() < lowestSequence) {
-                                lowest = child;
-                                lowestSequence = sequence.getAsLong();
-                            }
-                        }
-                        if (lowest == null) {
-                            result.complete(LockInfo.free(name));
-                            return;
-                        }
-                        readHolder(name, parent, parent + "/" + lowest, result, attempts);
-                    })
-                    .forPath(parent);
-        } catch (Exception e) {
-            result.completeExceptionally(failure("inspect", name, e.toString(), e));
-        }
-    }
-
-    private void readHolder(
-            String name, String parent, String holder, CompletableFuture<LockInfo> result, AtomicInteger attempts) {
-        try {
-            client.checkExists()
-                    .inBackground((c, event) -> {
-                        Code code = Code.get(event.getResultCode());
-                        if (code == Code.OK && event.getStat() != null) {
-                            result.complete(LockInfo.held(
-                                    name, OptionalLong.of(event.getStat().getCzxid()), Optional.empty()));
-                        } else if (code == Code.NONODE && attempts.incrementAndGet() < 5) {
-                            inspect(name, parent, result, attempts); // released meanwhile: look again
-                        } else {
-                            result.completeExceptionally(failure("inspect", name, code.toString(), null));
-                        }
-                    })
-                    .forPath(holder);
-        } catch (Exception e) {
-            result.completeExceptionally(failure("inspect", name, e.toString(), e));
-        }
-    }
-
-    // ------------------------------------------------------------------------------- checking nodes
-
-    /**
-     * Reads the grants' nodes in one round trip per {@value #MULTI_READ_BATCH} (a ZooKeeper 3.6+
-     * {@code multiRead}; pipelined single reads on older servers) and completes with those that are
-     * gone or belong to another session.
-     */
-    private CompletableFuture<Set<ZooKeeperGrant>> verify(ZooKeeper zk, List<ZooKeeperGrant> grants) {
-        if (grants.isEmpty()) {
-            return CompletableFuture.completedFuture(Set.of());
-        }
-        List<CompletableFuture<Set<ZooKeeperGrant>>> parts = new ArrayList<>();
-        for (int from = 0; from < grants.size(); from += MULTI_READ_BATCH) {
-            List<ZooKeeperGrant> batch = grants.subList(from, Math.min(grants.size(), from + MULTI_READ_BATCH));
-            parts.add(multiReadUnsupported ? readOneByOne(zk, batch) : multiRead(zk, batch));
-        }
-        return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
-                .thenApply(ignored -> {
-                    Set<ZooKeeperGrant> missing = new HashSet<>();
-                    parts.forEach(part -> missing.addAll(part.join()));
-                    return missing;
-                });
-    }
-
-    private CompletableFuture<Set<ZooKeeperGrant>> multiRead(ZooKeeper zk, List<ZooKeeperGrant> batch) {
-        CompletableFuture<Set<ZooKeeperGrant>> done = new CompletableFuture<>();
-        List<Op> reads = new ArrayList<>(batch.size());
-        for (ZooKeeperGrant grant : batch) {
-            reads.add(Op.getData(fullPath(grant.node)));
-        }
-        zk.multi(
-                reads,
-                (rc, path, ctx, results) -> {
-                    Code code = Code.get(rc);
-                    if (code == Code.UNIMPLEMENTED) {
-                        multiReadUnsupported = true;
-                        readOneByOne(zk, batch).whenComplete((missing, failure) -> {
-                            if (failure != null) {
-                                done.completeExceptionally(failure);
-                            } else {
-                                done.complete(missing);
-                            }
-                        });
-                        return;
-                    }
-                    // the callback's code is the first failed read's (NONODE for a lost lock), yet
-                    // every read has its own result: only a missing result list is a failure
-                    if (results == null || results.size() != batch.size()) {
-                        done.completeExceptionally(new LockBackendException("engine 'zookeeper' at " + endpoint
-                                + " could not read " + batch.size() + " lock node(s): " + code));
-                        return;
-                    }
-                    Set<ZooKeeperGrant> missing = new HashSet<>();
-                    for (int i = 0; i < results.size(); i++) {
-                        OpResult result = results.get(i);
-                        ZooKeeperGrant grant = batch.get(i);
-                        if (result instanceof OpResult.GetDataResult) {
-                            Stat stat = ((OpResult.GetDataResult) result).getStat();
-                            if (!ownedBy(stat, grant)) {
-                                missing.add(grant);
-                            }
-                        } else if (result instanceof OpResult.ErrorResult
-                                && ((OpResult.ErrorResult) result).getErr() == Code.NONODE.intValue()) {
-                            missing.add(grant);
-                        } else {
-                            done.completeExceptionally(new LockBackendException("engine 'zookeeper' at " + endpoint
-                                    + " could not read lock node " + grant.node + " of lock '"
-                                    + grant.request.name() + "': " + describe(result)));
-                            return;
-                        }
-                    }
-                    done.complete(missing);
-                },
-                null);
-        return done;
-    }
-
-    private CompletableFuture<Set<ZooKeeperGrant>> readOneByOne(ZooKeeper zk, List<ZooKeeperGrant> batch) {
-        List<CompletableFuture<ZooKeeperGrant>> reads = new ArrayList<>(batch.size());
-        for (ZooKeeperGrant grant : batch) {
-            CompletableFuture<ZooKeeperGrant> read = new CompletableFuture<>();
-            zk.exists(
-                    fullPath(grant.node),
-                    false,
-                    (rc, path, ctx, stat) -> {
-                        Code code = Code.get(rc);
-                        if (code == Code.OK) {
-                            read.complete(ownedBy(stat, grant) ? null : grant);
-                        } else if (code == Code.NONODE) {
-                            read.complete(grant);
-                        } else {
-                            read.completeExceptionally(new LockBackendException("engine 'zookeeper' at " + endpoint
-                                    + " could not read lock node " + grant.node + ": " + code));
-                        }
-                    },
-                    null);
-            reads.add(read);
-        }
-        return CompletableFuture.allOf(reads.toArray(new CompletableFuture<?>[0]))
-                .thenApply(ignored -> {
-                    Set<ZooKeeperGrant> missing = new HashSet<>();
-                    for (CompletableFuture<ZooKeeperGrant> read : reads) {
-                        if (read.join() != null) {
-                            missing.add(read.join());
-                        }
-                    }
-                    return missing;
-                });
-    }
-
-    private static boolean ownedBy(Stat stat, ZooKeeperGrant grant) {
-        return stat != null && stat.getEphemeralOwner() == grant.sessionId && stat.getCzxid() == grant.czxid;
-    }
-
-    private static String describe(OpResult result) {
-        if (result instanceof OpResult.ErrorResult) {
-            return Code.get(((OpResult.ErrorResult) result).getErr()).toString();
-        }
-        return String.valueOf(result);
-    }
-
-    /** A namespace-relative path as the raw ZooKeeper handle needs it. */
-    private String fullPath(String node) {
-        return ZKPaths.makePath(client.getNamespace(), node);
-    }
-
     // ------------------------------------------------------------------------------- connection states
 
     private void stateChanged(ConnectionState state) {
@@ -671,7 +473,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
                 sameSession.add(grant);
             }
         }
-        verify(zk, sameSession).whenComplete((missing, failure) -> {
+        reader.missing(zk, sameSession).whenComplete((missing, failure) -> {
             if (failure != null) {
                 LOG.log(Level.DEBUG, () -> "could not confirm held locks after reconnecting: " + failure);
                 return;
