@@ -92,6 +92,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
     private final ConcurrentHashMap<String, ZooKeeperGrant> held = new ConcurrentHashMap<>();
     private final Set<Acquisition> active = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean warnedAboutLease = new AtomicBoolean();
     private volatile boolean abandoned;
     /** Lease listener calls, in the order the engine learnt things. */
     private final Executor listenerCalls = Callbacks.serial();
@@ -249,10 +250,32 @@ public final class ZooKeeperLockEngine implements LockEngine {
         if (closed.get() || abandoned) {
             return CompletableFuture.failedFuture(unusable("acquire", "lock '" + request.name() + "'"));
         }
+        warnIfLeaseShorterThanSession(request);
         Acquisition acquisition = new Acquisition(this, client, request);
         active.add(acquisition);
         acquisition.start();
         return acquisition.future;
+    }
+
+    /**
+     * The session, not the watchdog lease, decides when a dead holder's lock frees: say so once
+     * when the watchdog lease is the shorter, since the application then expects a shorter bound.
+     */
+    private void warnIfLeaseShorterThanSession(AcquireRequest request) {
+        if (!request.watchdog() || warnedAboutLease.get()) {
+            return;
+        }
+        long sessionMillis = root.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
+        if (sessionMillis > 0
+                && request.leaseTime().toMillis() < sessionMillis
+                && warnedAboutLease.compareAndSet(false, true)) {
+            LOG.log(
+                    Level.WARNING,
+                    () -> "watchdog lease " + Durations.format(request.leaseTime()) + " is shorter than the ZooKeeper"
+                            + " session timeout of " + sessionMillis + "ms at " + endpoint + ": a holder that dies"
+                            + " keeps its locks until the server expires its session; lower session-timeout or"
+                            + " raise watchdog.lease");
+        }
     }
 
     @Override
