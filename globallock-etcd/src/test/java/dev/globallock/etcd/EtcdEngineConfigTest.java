@@ -7,7 +7,9 @@ import dev.globallock.GlobalLockManager;
 import dev.globallock.LockConfigException;
 import dev.globallock.Secret;
 import dev.globallock.spi.ConfigSection;
+import java.io.Reader;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
 
 /** The etcd section and the typed builder: defaults, every mistake at once, secrets kept out of sight. */
 @DisplayName("etcd engine: configuration")
@@ -40,6 +43,26 @@ class EtcdEngineConfigTest {
         assertThat(config.keepaliveTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.user()).isEmpty();
         assertThat(config.tls()).isFalse();
+    }
+
+    @Test
+    @DisplayName("the reference YAML's etcd section reads without problems and states the defaults")
+    void referenceYaml() throws Exception {
+        Path reference = Path.of(
+                "..", "globallock-api", "src", "main", "resources", "dev", "globallock", "globallock-reference.yaml");
+        Map<String, Object> all;
+        try (Reader reader = Files.newBufferedReader(reference, StandardCharsets.UTF_8)) {
+            all = new Yaml().load(reader);
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> section = (Map<String, Object>) all.get("etcd");
+        EtcdEngineConfig config = read(section);
+        EtcdEngineConfig defaults =
+                EtcdEngineConfig.builder().endpoints("http://127.0.0.1:2379").build();
+        assertThat(config.toString()).isEqualTo(defaults.toString());
+        assertThat(config.keepaliveTime()).isEqualTo(defaults.keepaliveTime());
+        assertThat(config.keepaliveTimeout()).isEqualTo(defaults.keepaliveTimeout());
+        assertThat(config.connectTimeout()).isEqualTo(defaults.connectTimeout());
     }
 
     @Test
