@@ -79,9 +79,13 @@ final class Tool implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-jar",
-                JAR.toAbsolutePath().toString()));
+                "-XX:TieredStopAtLevel=1"));
+        if (Runtime.version().feature() >= 23) {
+            // as bin/globallock does: gRPC's protobuf and Netty use sun.misc.Unsafe, which JDK 24+
+            // warns about on stderr unless allowed
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
         command.addAll(List.of(args));
         return start(command);
     }
