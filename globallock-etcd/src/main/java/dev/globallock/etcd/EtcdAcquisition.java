@@ -52,6 +52,7 @@ final class EtcdAcquisition {
     // guarded by mutex
     private EtcdLease lease;
     private ByteSequence ownKey;
+    private int slot = -1;
     private long ownRevision;
     private boolean keyMayExist;
     private boolean waiting;
@@ -97,7 +98,10 @@ final class EtcdAcquisition {
         mutex.lock();
         try {
             lease = granted;
-            ownKey = EtcdKeys.ownKey(directory, granted.id, engine.nextSequence());
+            if (ownKey == null) {
+                slot = engine.takeSlot(directory);
+                ownKey = EtcdKeys.ownKey(directory, engine.engineId(), slot);
+            }
             if (finished || result.isDone()) {
                 finished = true;
             }
@@ -426,7 +430,7 @@ final class EtcdAcquisition {
             }
             finished = true;
             cleanedUp = true; // the key is now the lock: release() removes it, not the cleanup
-            grant = new EtcdGrant(request.name(), ownKey, lease, ownRevision, request.listener());
+            grant = new EtcdGrant(request.name(), directory, slot, ownKey, lease, ownRevision, request.listener());
         } finally {
             mutex.unlock();
         }
@@ -465,6 +469,7 @@ final class EtcdAcquisition {
         ByteSequence key;
         EtcdLease on;
         boolean removeKey;
+        int taken;
         mutex.lock();
         try {
             finished = true;
@@ -472,11 +477,13 @@ final class EtcdAcquisition {
                 key = null;
                 on = null;
                 removeKey = false;
+                taken = -1;
             } else {
                 cleanedUp = true;
                 key = ownKey;
                 on = lease;
                 removeKey = keyMayExist;
+                taken = slot;
             }
         } finally {
             mutex.unlock();
@@ -486,8 +493,12 @@ final class EtcdAcquisition {
             then.run();
             return;
         }
-        engine.removeLeftovers(request.name(), on, removeKey ? key : null)
-                .whenComplete((ignored, failure) -> then.run());
+        engine.removeLeftovers(request.name(), on, removeKey ? key : null).whenComplete((ignored, failure) -> {
+            if (taken >= 0 && (failure == null || !removeKey)) {
+                engine.freeSlot(directory, taken); // the key is gone, or was never written
+            }
+            then.run();
+        });
     }
 
     private void stopWaiting() {

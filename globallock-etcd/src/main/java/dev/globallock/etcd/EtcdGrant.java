@@ -11,14 +11,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class EtcdGrant implements LockGrant {
     final String name;
+    final ByteSequence directory;
+    final int slot;
     final ByteSequence key;
     final EtcdLease lease;
     final long createRevision;
     final LeaseListener listener;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    EtcdGrant(String name, ByteSequence key, EtcdLease lease, long createRevision, LeaseListener listener) {
+    EtcdGrant(
+            String name,
+            ByteSequence directory,
+            int slot,
+            ByteSequence key,
+            EtcdLease lease,
+            long createRevision,
+            LeaseListener listener) {
         this.name = name;
+        this.directory = directory;
+        this.slot = slot;
         this.key = key;
         this.lease = lease;
         this.createRevision = createRevision;

@@ -5,9 +5,15 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The key layout: a lock is the set of keys under {@code <namespace><escaped lock key>/}, one per
- * acquisition, named {@code <lease id hex>-<sequence hex>}; the owner is the key with the lowest
- * create revision. The lock key is escaped ({@code %} as {@code %25}, {@code /} as {@code %2F}) so
- * that no lock's directory contains another's: {@code a} and {@code a/b} stay apart.
+ * queued or holding acquisition, named {@code <engine id hex>-<slot>}; the owner is the key with the
+ * lowest create revision. The lock key is escaped ({@code %} as {@code %25}, {@code /} as {@code
+ * %2F}) so that no lock's directory contains another's: {@code a} and {@code a/b} stay apart.
+ *
+ * <p>Names are reused: an engine's acquisitions of one lock take the lowest slot not in use, so a
+ * directory holds a handful of distinct key names over its life instead of one per acquisition.
+ * That matters because etcd keeps a deleted key's index entry until compaction and every read of
+ * the directory walks those entries; with a fresh name per acquisition the acquire transaction of a
+ * busy lock slowed down with every cycle.
  */
 final class EtcdKeys {
     private EtcdKeys() {}
@@ -33,9 +39,9 @@ final class EtcdKeys {
         return bytes(namespace + escape(key) + "/");
     }
 
-    /** The key of one acquisition under the lock's directory. */
-    static ByteSequence ownKey(ByteSequence lockPrefix, long leaseId, long sequence) {
-        return lockPrefix.concat(bytes(Long.toHexString(leaseId) + "-" + Long.toHexString(sequence)));
+    /** The key of one acquisition under the lock's directory: the engine's id and a slot. */
+    static ByteSequence ownKey(ByteSequence lockPrefix, long engineId, int slot) {
+        return lockPrefix.concat(bytes(Long.toHexString(engineId) + "-" + slot));
     }
 
     static ByteSequence bytes(String text) {

@@ -44,7 +44,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
@@ -92,7 +91,11 @@ public final class EtcdLockEngine implements LockEngine {
     private final KV kv;
     private final Watch watch;
     private final Lease leases;
-    private final AtomicLong sequence = new AtomicLong();
+    /** Random per engine: the first half of every key name this engine writes. */
+    private final long engineId = new java.security.SecureRandom().nextLong();
+    /** Per lock directory, the key slots in use (queued, held, or not yet confirmed deleted). */
+    private final Map<ByteSequence, Set<Integer>> busySlots = new ConcurrentHashMap<>();
+
     private final Map<Long, CompletableFuture<EtcdLease>> sessions = new ConcurrentHashMap<>();
     private final Set<EtcdLease> waitedOn = ConcurrentHashMap.newKeySet();
     private final Set<EtcdAcquisition> inFlight = ConcurrentHashMap.newKeySet();
@@ -215,6 +218,7 @@ public final class EtcdLockEngine implements LockEngine {
         CompletableFuture<Void> done = new CompletableFuture<>();
         removeEventually(grant.name, grant.lease, grant.key, CLEANUP_ATTEMPTS).whenComplete((ignored, failure) -> {
             if (failure == null) {
+                freeSlot(grant.directory, grant.slot);
                 done.complete(null);
             } else {
                 done.completeExceptionally(failure("release", grant.name, failure));
@@ -641,8 +645,32 @@ public final class EtcdLockEngine implements LockEngine {
         return ticker.read();
     }
 
-    long nextSequence() {
-        return sequence.incrementAndGet();
+    long engineId() {
+        return engineId;
+    }
+
+    /** The lowest key slot of the directory not in use; held until {@link #freeSlot}. */
+    int takeSlot(ByteSequence directory) {
+        int[] slot = new int[1];
+        busySlots.compute(directory, (dir, inUse) -> {
+            Set<Integer> slots = inUse == null ? new HashSet<>() : inUse;
+            int free = 0;
+            while (slots.contains(free)) {
+                free++;
+            }
+            slots.add(free);
+            slot[0] = free;
+            return slots;
+        });
+        return slot[0];
+    }
+
+    /** Frees a slot once its key is known to be gone from the server. */
+    void freeSlot(ByteSequence directory, int slot) {
+        busySlots.computeIfPresent(directory, (dir, slots) -> {
+            slots.remove(slot);
+            return slots.isEmpty() ? null : slots;
+        });
     }
 
     KV kv() {

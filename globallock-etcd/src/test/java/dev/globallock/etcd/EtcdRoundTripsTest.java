@@ -116,4 +116,26 @@ class EtcdRoundTripsTest {
             held.forEach(LockHandle::release);
         }
     }
+
+    @Test
+    @DisplayName("key names are reused: a busy lock's directory does not fill with deleted keys")
+    void keyNamesReused() throws Exception {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            try (LockHandle held = locks.lock("reused")) {
+                names.add(client.getKVClient()
+                        .get(
+                                EtcdKeys.lockPrefix("/rt/", "reused"),
+                                io.etcd.jetcd.options.GetOption.builder()
+                                        .isPrefix(true)
+                                        .build())
+                        .get()
+                        .getKvs()
+                        .get(0)
+                        .getKey()
+                        .toString(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(names).hasSize(1);
+    }
 }
