@@ -23,6 +23,11 @@ import java.util.concurrent.locks.LockSupport;
  *
  * This saves two thread hand-offs on the uncontended path and one on a handoff, without ever
  * blocking a caller that did not ask to wait. Dependent stages are plain {@link CompletableFuture}s.
+ *
+ * <p>When the caller is known to wait on the future at once ({@link #callerWillWait()}), the first
+ * task is not even offered to the executor: waking an idle executor thread only for it to find the
+ * task claimed costs about as much CPU as the Redis call itself. A bounded {@code get} too short to
+ * run the task inline hands it to the executor then.
  */
 final class IoFuture<T> extends CompletableFuture<T> {
     private final AtomicBoolean claimed = new AtomicBoolean();
@@ -43,8 +48,19 @@ final class IoFuture<T> extends CompletableFuture<T> {
 
     /** Offers the first task to the executor; a blocking caller may take it first. */
     IoFuture<T> start(Executor executor, Runnable work) {
+        return start(executor, work, false);
+    }
+
+    /**
+     * Like {@link #start(Executor, Runnable)}; with {@code callerWaits} the task waits for the
+     * caller's {@code get}/{@code join} instead (the caller must call one of them).
+     */
+    IoFuture<T> start(Executor executor, Runnable work, boolean callerWaits) {
         this.executor = executor;
         this.task = work;
+        if (callerWaits) {
+            return this;
+        }
         try {
             executor.execute(this::runIfUnclaimed);
         } catch (RejectedExecutionException e) {
@@ -67,6 +83,21 @@ final class IoFuture<T> extends CompletableFuture<T> {
         executor.execute(work);
     }
 
+    private static final StackWalker STACK = StackWalker.getInstance();
+
+    /**
+     * Whether the engine was called from the manager's blocking path ({@code lock}, {@code tryLock},
+     * a handle's release), which waits on the returned future right away. The SPI cannot say so, so
+     * this looks at the few frames above the engine; if the manager's method names ever change it
+     * answers false, which only costs the optimisation.
+     */
+    static boolean callerWillWait() {
+        return STACK.walk(frames -> frames.limit(10)
+                .anyMatch(frame -> frame.getClassName().equals("dev.globallock.GlobalLockManager")
+                        && (frame.getMethodName().equals("acquireBlocking")
+                                || frame.getMethodName().equals("releaseHold"))));
+    }
+
     private void runIfUnclaimed() {
         Runnable work = task;
         if (work != null && claimed.compareAndSet(false, true)) {
@@ -87,6 +118,12 @@ final class IoFuture<T> extends CompletableFuture<T> {
         long nanos = unit.toNanos(timeout);
         if (nanos >= inlineBoundNanos && !Thread.currentThread().isInterrupted()) {
             runIfUnclaimed();
+        } else if (task != null) {
+            try {
+                executor.execute(this::runIfUnclaimed);
+            } catch (RejectedExecutionException e) {
+                runIfUnclaimed();
+            }
         }
         long deadline = System.nanoTime() + nanos;
         if (!help(deadline, true)) {

@@ -181,7 +181,7 @@ public final class RedisLockEngine implements LockEngine {
                 cancelled(waiter);
             }
         });
-        return future.start(io, () -> attempt(waiter));
+        return future.start(io, () -> attempt(waiter), IoFuture.callerWillWait());
     }
 
     private String newOwner() {
@@ -429,15 +429,18 @@ public final class RedisLockEngine implements LockEngine {
             return CompletableFuture.failedFuture(closed("release lock '" + redisGrant.name + "'"));
         }
         IoFuture<Void> future = new IoFuture<>(inlineBoundNanos);
-        return future.start(io, () -> {
-            try {
-                idempotent(() -> backend.release(redisGrant.keys, redisGrant.owner));
-                future.complete(null);
-            } catch (RuntimeException e) {
-                refreshTopologySoon();
-                future.completeExceptionally(failure("release", "lock '" + redisGrant.name + "'", e));
-            }
-        });
+        return future.start(
+                io,
+                () -> {
+                    try {
+                        idempotent(() -> backend.release(redisGrant.keys, redisGrant.owner));
+                        future.complete(null);
+                    } catch (RuntimeException e) {
+                        refreshTopologySoon();
+                        future.completeExceptionally(failure("release", "lock '" + redisGrant.name + "'", e));
+                    }
+                },
+                IoFuture.callerWillWait());
     }
 
     /**
