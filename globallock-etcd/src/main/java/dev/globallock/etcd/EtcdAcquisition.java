@@ -42,6 +42,24 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class EtcdAcquisition {
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The two newest keys of a directory, by create revision. */
+    private static final GetOption NEWEST_TWO = GetOption.builder()
+            .isPrefix(true)
+            .withSortField(GetOption.SortTarget.CREATE)
+            .withSortOrder(GetOption.SortOrder.DESCEND)
+            .withLimit(2)
+            .withKeysOnly(true)
+            .build();
+    /**
+     * Deletions of one key, from the server's current revision (a synced watch, never caught up by
+     * the 100 ms loop), with a notification once the server created it, failing when the member
+     * loses its leader.
+     */
+    private static final WatchOption WATCH_DELETES = WatchOption.builder()
+            .withNoPut(true)
+            .withCreateNotify(true)
+            .withRequireLeader(true)
+            .build();
 
     private final EtcdLockEngine engine;
     private final AcquireRequest request;
@@ -128,13 +146,6 @@ final class EtcdAcquisition {
         } finally {
             mutex.unlock();
         }
-        GetOption newestTwo = GetOption.builder()
-                .isPrefix(true)
-                .withSortField(GetOption.SortTarget.CREATE)
-                .withSortOrder(GetOption.SortOrder.DESCEND)
-                .withLimit(2)
-                .withKeysOnly(true)
-                .build();
         engine.bounded(engine.kv()
                         .txn()
                         .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
@@ -145,8 +156,8 @@ final class EtcdAcquisition {
                                         PutOption.builder()
                                                 .withLeaseId(lease.id)
                                                 .build()),
-                                Op.get(directory, newestTwo))
-                        .Else(Op.get(key, GetOption.builder().withKeysOnly(true).build()))
+                                Op.get(directory, NEWEST_TWO))
+                        .Else(Op.get(key, EtcdLockEngine.KEYS_ONLY))
                         .commit())
                 .whenComplete(this::onAcquireTxn);
     }
@@ -255,17 +266,12 @@ final class EtcdAcquisition {
         if (old != null) {
             old.close();
         }
-        WatchOption option = WatchOption.builder()
-                .withNoPut(true)
-                .withCreateNotify(true)
-                .withRequireLeader(true)
-                .build();
         Watch.Watcher opened;
         try {
             opened = engine.watchClient()
                     .watch(
                             predecessor,
-                            option,
+                            WATCH_DELETES,
                             Watch.listener(
                                     response -> onWatchEvent(myEpisode, response),
                                     error -> onWatchError(myEpisode, error),
@@ -351,11 +357,7 @@ final class EtcdAcquisition {
                 .build();
         engine.bounded(engine.kv()
                         .txn()
-                        .Then(
-                                Op.get(
-                                        key,
-                                        GetOption.builder().withKeysOnly(true).build()),
-                                Op.get(directory, predecessor))
+                        .Then(Op.get(key, EtcdLockEngine.KEYS_ONLY), Op.get(directory, predecessor))
                         .commit())
                 .whenComplete((response, failure) -> onRecheck(response, failure));
     }

@@ -82,6 +82,8 @@ public final class EtcdLockEngine implements LockEngine {
     /** etcd's default --max-txn-ops is 128. */
     private static final int KEYS_PER_RENEW_TXN = 100;
 
+    static final GetOption KEYS_ONLY = GetOption.builder().withKeysOnly(true).build();
+
     private static final int CLEANUP_ATTEMPTS = 12;
 
     private final EtcdEngineConfig config;
@@ -100,6 +102,7 @@ public final class EtcdLockEngine implements LockEngine {
     private final Set<EtcdLease> waitedOn = ConcurrentHashMap.newKeySet();
     private final Set<EtcdAcquisition> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicLong renewCursor = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean abandoned;
     private volatile ScheduledExecutorService scheduler;
     private volatile Ticker ticker = Ticker.system();
@@ -260,29 +263,7 @@ public final class EtcdLockEngine implements LockEngine {
                 return null;
             }));
         }
-        // the keep-alive proves the lease lives; one read proves every key is still there
-        for (int from = 0; from < all.size(); from += KEYS_PER_RENEW_TXN) {
-            List<EtcdGrant> chunk = all.subList(from, Math.min(all.size(), from + KEYS_PER_RENEW_TXN));
-            Op[] reads = new Op[chunk.size()];
-            GetOption keysOnly = GetOption.builder().withKeysOnly(true).build();
-            for (int i = 0; i < reads.length; i++) {
-                reads[i] = Op.get(chunk.get(i).key, keysOnly);
-            }
-            parts.add(bounded(kv.txn().Then(reads).commit()).handle((response, failure) -> {
-                if (failure != null) {
-                    unknown.compareAndSet(null, failure);
-                    return null;
-                }
-                for (int i = 0; i < reads.length; i++) {
-                    List<KeyValue> found = response.getGetResponses().get(i).getKvs();
-                    EtcdGrant grant = chunk.get(i);
-                    if (found.isEmpty() || found.get(0).getCreateRevision() != grant.createRevision) {
-                        lost.add(grant);
-                    }
-                }
-                return null;
-            }));
-        }
+        parts.add(checkKeys(all, lost, unknown));
         return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
                 .handle((ignored, failure) -> {
                     Set<LockGrant> result = new HashSet<>();
@@ -310,6 +291,41 @@ public final class EtcdLockEngine implements LockEngine {
                     }
                     return result;
                 });
+    }
+
+    /**
+     * The keep-alive proves the lease lives; this read-only transaction, sent alongside, proves that
+     * up to 100 keys are still there. With more locks it checks a rotating window, so every key is
+     * checked every ceil(K / 100) periods and a renewal stays two parallel calls.
+     */
+    private CompletableFuture<Void> checkKeys(
+            List<EtcdGrant> all, Set<EtcdGrant> lost, AtomicReference<Throwable> unknown) {
+        List<EtcdGrant> ordered = new ArrayList<>(all);
+        ordered.sort(java.util.Comparator.comparingLong(grant -> grant.createRevision));
+        int window = Math.min(ordered.size(), KEYS_PER_RENEW_TXN);
+        int start = (int) Math.floorMod(renewCursor.getAndAdd(window), (long) ordered.size());
+        List<EtcdGrant> chunk = new ArrayList<>(window);
+        for (int i = 0; i < window; i++) {
+            chunk.add(ordered.get((start + i) % ordered.size()));
+        }
+        Op[] reads = new Op[chunk.size()];
+        for (int i = 0; i < reads.length; i++) {
+            reads[i] = Op.get(chunk.get(i).key, KEYS_ONLY);
+        }
+        return bounded(kv.txn().Then(reads).commit()).handle((response, failure) -> {
+            if (failure != null) {
+                unknown.compareAndSet(null, failure);
+                return (Void) null;
+            }
+            for (int i = 0; i < reads.length; i++) {
+                List<KeyValue> found = response.getGetResponses().get(i).getKvs();
+                EtcdGrant grant = chunk.get(i);
+                if (found.isEmpty() || found.get(0).getCreateRevision() != grant.createRevision) {
+                    lost.add(grant);
+                }
+            }
+            return (Void) null;
+        });
     }
 
     private LockLostException lostException(EtcdGrant grant) {
