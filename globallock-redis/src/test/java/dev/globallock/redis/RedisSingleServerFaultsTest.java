@@ -189,6 +189,29 @@ class RedisSingleServerFaultsTest {
     }
 
     @Test
+    @DisplayName("an application's own RedisClient is used, shared with waiters, and never closed")
+    void applicationClient() throws Exception {
+        try (RedisClient app = RedisClient.create(redis.host(), redis.port())) {
+            RedisEngineConfig config = RedisEngineConfig.builder().client(app).build();
+            try (GlobalLockManager first = GlobalLockManager.builder()
+                            .engine(RedisLockEngine.open(config))
+                            .build();
+                    GlobalLockManager second = GlobalLockManager.create(
+                            Map.of("engine", "redis", "redis", Map.of("nodes", List.of(redis.uri()))))) {
+                LockHandle held = first.lock("app-client");
+                CompletableFuture<LockHandle> waiting = first.lockAsync(
+                        "app-client", LockOptions.builder().waitForever().build());
+                assertThat(second.tryLock("app-client").isLocked()).isFalse();
+                held.release();
+                LockHandle next = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(next.fencingToken()).isGreaterThan(held.fencingToken());
+                next.release();
+            }
+            assertThat(app.ping()).isEqualTo("PONG");
+        }
+    }
+
+    @Test
     @DisplayName("a wrong password is a clear error within the timeouts, and never shows the password")
     void wrongPassword() {
         long start = System.nanoTime();
