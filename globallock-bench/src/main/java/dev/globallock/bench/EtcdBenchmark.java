@@ -106,6 +106,13 @@ public final class EtcdBenchmark {
                 Map<String, List<BenchHarness.Result>> alone = new LinkedHashMap<>();
                 Map<String, List<BenchHarness.Result>> together = new LinkedHashMap<>();
                 List<String> libraries = List.of(GLOBALLOCK, JETCD, FLOOR);
+                // one untimed pass first: the JIT and a freshly started etcd favour whoever comes later
+                for (String library : libraries) {
+                    new BenchHarness("etcd-warmup")
+                            .uncontended(library + " (warm-up)", uncontended.get(library), warmup, warmup);
+                    new BenchHarness("etcd-warmup")
+                            .contended(library + " (warm-up)", contended.get(library), warmup, warmup);
+                }
                 for (int round = 1; round <= rounds; round++) {
                     for (int k = 0; k < libraries.size(); k++) {
                         String library = libraries.get((k + round - 1) % libraries.size());
