@@ -14,12 +14,12 @@ import java.util.Set;
  * plus name, UTF-8) may not exceed {@link #maximumKeyBytes()}.
  */
 public final class EngineCapabilities {
-    private final Set<Capability> capabilities;
+    private final EnumSet<Capability> capabilities;
     private final Duration minimumLeaseTime;
     private final int maximumKeyBytes;
 
-    private EngineCapabilities(Set<Capability> capabilities, Duration minimumLeaseTime, int maximumKeyBytes) {
-        this.capabilities = Collections.unmodifiableSet(capabilities);
+    private EngineCapabilities(EnumSet<Capability> capabilities, Duration minimumLeaseTime, int maximumKeyBytes) {
+        this.capabilities = capabilities;
         this.minimumLeaseTime = minimumLeaseTime;
         this.maximumKeyBytes = maximumKeyBytes;
     }
@@ -39,7 +39,7 @@ public final class EngineCapabilities {
         if (minimum.isNegative() || minimum.isZero()) {
             throw new IllegalArgumentException("minimum lease time must be positive but was " + minimum);
         }
-        return new EngineCapabilities(EnumSet.copyOf(nonEmpty()), minimum, maximumKeyBytes);
+        return new EngineCapabilities(EnumSet.copyOf(capabilities), minimum, maximumKeyBytes);
     }
 
     /** A copy with the longest lock key, in UTF-8 bytes, the backend accepts. */
@@ -47,11 +47,7 @@ public final class EngineCapabilities {
         if (maximum < 1) {
             throw new IllegalArgumentException("maximum key length must be positive but was " + maximum);
         }
-        return new EngineCapabilities(EnumSet.copyOf(nonEmpty()), minimumLeaseTime, maximum);
-    }
-
-    private Set<Capability> nonEmpty() {
-        return capabilities.isEmpty() ? EnumSet.noneOf(Capability.class) : capabilities;
+        return new EngineCapabilities(EnumSet.copyOf(capabilities), minimumLeaseTime, maximum);
     }
 
     /** Whether the engine has the capability. */
@@ -61,7 +57,7 @@ public final class EngineCapabilities {
 
     /** All declared capabilities, unmodifiable. */
     public Set<Capability> all() {
-        return capabilities;
+        return Collections.unmodifiableSet(capabilities);
     }
 
     /** The shortest explicit lease time the engine accepts. */
