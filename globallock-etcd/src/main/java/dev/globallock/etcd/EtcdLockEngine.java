@@ -44,6 +44,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
@@ -102,7 +103,7 @@ public final class EtcdLockEngine implements LockEngine {
     private final Set<EtcdLease> waitedOn = ConcurrentHashMap.newKeySet();
     private final Set<EtcdAcquisition> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicLong renewCursor = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong renewCursor = new AtomicLong();
     private volatile boolean abandoned;
     private volatile ScheduledExecutorService scheduler;
     private volatile Ticker ticker = Ticker.system();
@@ -245,8 +246,8 @@ public final class EtcdLockEngine implements LockEngine {
             return CompletableFuture.completedFuture(Set.of());
         }
         if (closed.get() || abandoned) {
-            return CompletableFuture.failedFuture(
-                    new LockBackendException("engine 'etcd' at " + endpoint + " is closed: cannot renew"));
+            return CompletableFuture.failedFuture(new LockBackendException(
+                    "engine 'etcd' at " + endpoint + " is " + (abandoned ? "abandoned" : "closed") + ": cannot renew"));
         }
         Set<EtcdGrant> lost = ConcurrentHashMap.newKeySet();
         AtomicReference<Throwable> unknown = new AtomicReference<>();
@@ -754,18 +755,5 @@ public final class EtcdLockEngine implements LockEngine {
                 "engine 'etcd' at " + endpoint + " failed to " + operation + " lock '" + name + "': "
                         + EtcdErrors.describe(cause),
                 cause);
-    }
-
-    /** The number of keys under a lock's directory; for tests. */
-    CompletableFuture<Long> countKeys(String key) {
-        return kv.get(
-                        EtcdKeys.lockPrefix(config.namespace(), key),
-                        GetOption.builder().isPrefix(true).withCountOnly(true).build())
-                .thenApply(response -> response.getCount());
-    }
-
-    /** The client in use; for tests. */
-    Client client() {
-        return client;
     }
 }
