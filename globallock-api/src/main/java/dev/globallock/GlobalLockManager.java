@@ -603,12 +603,16 @@ public final class GlobalLockManager implements AutoCloseable {
         }
 
         ManagedLockHandle activate(LockGrant grant) {
-            lease.granted(grant, sentAtNanos);
+            // The lease counts from the grant, not from the request: a waiter may have queued for
+            // longer than its lease. The backend started its timer at most one reply's latency
+            // before this reading, which is the error this local estimate accepts.
+            long grantedAtNanos = ticker.read();
+            lease.granted(grant, grantedAtNanos);
             active.add(lease);
             events.acquired(name, waited(), false);
             lease.onLost(() -> events.lost(name, lease.state()));
             if (!lease.watchdog) {
-                long remaining = lease.leaseNanos - (ticker.read() - sentAtNanos);
+                long remaining = lease.leaseNanos - (ticker.read() - grantedAtNanos);
                 lease.expiryTimer(scheduler.schedule(lease::expired, Math.max(0, remaining), TimeUnit.NANOSECONDS));
             }
             if (closed.get()) {

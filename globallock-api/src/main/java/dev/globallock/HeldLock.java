@@ -47,15 +47,15 @@ final class HeldLock implements LeaseListener {
         this.ownerThread = ownerThread;
     }
 
-    /** Records the grant; the lease counts from {@code sentAtNanos}, when the acquire was sent. */
-    void granted(LockGrant grant, long sentAtNanos) {
+    /** Records the grant; the lease counts from {@code grantedAtNanos}. */
+    void granted(LockGrant grant, long grantedAtNanos) {
         List<Runnable> toRun = List.of();
         mutex.lock();
         try {
             this.grant = grant;
             this.holds = 1;
-            this.validUntilNanos = sentAtNanos + leaseNanos;
-            this.grantedAtNanos = ticker.read();
+            this.validUntilNanos = grantedAtNanos + leaseNanos;
+            this.grantedAtNanos = grantedAtNanos;
             this.state = LockState.HELD;
             if (lostBeforeGrant != null) {
                 toRun = markGone(LockState.LOST);
