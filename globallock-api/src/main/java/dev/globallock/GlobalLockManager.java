@@ -495,7 +495,7 @@ public final class GlobalLockManager implements AutoCloseable {
         forget(lease);
         events.released(lease.name, Duration.ofNanos(ticker.read() - lease.grantedAtNanos()));
         LockGrant grant = lease.grant();
-        await(engine.release(grant), lease.name, "release");
+        await(engine.release(grant, true), lease.name, "release");
         if (reportLoss && !before.isLocked()) {
             throw new LockLostException(
                     lease.name,
@@ -578,8 +578,9 @@ public final class GlobalLockManager implements AutoCloseable {
             Duration leaseTime = watchdogLease ? settings.watchdogLease : explicitLease;
             this.lease = new HeldLock(name, key, watchdogLease, leaseTime.toNanos(), thread, ticker);
             this.threadKey = thread == null ? null : new ThreadKey(thread, key);
+            // a thread is given only by the blocking path, which waits on the future at once
             this.request = new AcquireRequest(
-                    name, key, leaseTime, watchdogLease, waitTime != null && waitTime.isZero(), lease);
+                    name, key, leaseTime, watchdogLease, waitTime != null && waitTime.isZero(), lease, thread != null);
         }
 
         CompletableFuture<LockGrant> send() {

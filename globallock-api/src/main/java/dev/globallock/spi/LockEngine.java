@@ -49,6 +49,17 @@ public interface LockEngine extends AutoCloseable {
     CompletableFuture<Void> release(LockGrant grant);
 
     /**
+     * {@link #release(LockGrant)} with a hint: with {@code callerWaits} the calling thread blocks
+     * on the returned future right after the call ({@code get(timeout)}; a handle's {@code
+     * release()} or {@code close()}), so the engine may run the release's I/O on that thread
+     * inside its {@code get}, honouring the timeout, rather than on an I/O thread. See {@link
+     * AcquireRequest#callerWaits()}. The default ignores the hint; decorators should forward it.
+     */
+    default CompletableFuture<Void> release(LockGrant grant, boolean callerWaits) {
+        return release(grant);
+    }
+
+    /**
      * Extends each grant's lease by its lease time, batched: as few round trips as the backend
      * allows (one script call per node, one lease keep-alive, or nothing when a session heartbeat
      * already does it). Completes with the grants found lost (no longer owned); completes

@@ -24,7 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  * This saves two thread hand-offs on the uncontended path and one on a handoff, without ever
  * blocking a caller that did not ask to wait. Dependent stages are plain {@link CompletableFuture}s.
  *
- * <p>When the caller is known to wait on the future at once ({@link #callerWillWait()}), the first
+ * <p>When the caller is known to wait on the future at once ({@link
+ * dev.globallock.spi.AcquireRequest#callerWaits()}, the release hint), the first
  * task is not even offered to the executor: waking an idle executor thread only for it to find the
  * task claimed costs about as much CPU as the Redis call itself. A bounded {@code get} too short to
  * run the task inline hands it to the executor then.
@@ -81,21 +82,6 @@ final class IoFuture<T> extends CompletableFuture<T> {
             }
         }
         executor.execute(work);
-    }
-
-    private static final StackWalker STACK = StackWalker.getInstance();
-
-    /**
-     * Whether the engine was called from the manager's blocking path ({@code lock}, {@code tryLock},
-     * a handle's release), which waits on the returned future right away. The SPI cannot say so, so
-     * this looks at the few frames above the engine; if the manager's method names ever change it
-     * answers false, which only costs the optimisation.
-     */
-    static boolean callerWillWait() {
-        return STACK.walk(frames -> frames.limit(10)
-                .anyMatch(frame -> frame.getClassName().equals("dev.globallock.GlobalLockManager")
-                        && (frame.getMethodName().equals("acquireBlocking")
-                                || frame.getMethodName().equals("releaseHold"))));
     }
 
     private void runIfUnclaimed() {

@@ -181,7 +181,7 @@ public final class RedisLockEngine implements LockEngine {
                 cancelled(waiter);
             }
         });
-        return future.start(io, () -> attempt(waiter), IoFuture.callerWillWait());
+        return future.start(io, () -> attempt(waiter), request.callerWaits());
     }
 
     private String newOwner() {
@@ -424,6 +424,11 @@ public final class RedisLockEngine implements LockEngine {
 
     @Override
     public CompletableFuture<Void> release(LockGrant grant) {
+        return release(grant, false);
+    }
+
+    @Override
+    public CompletableFuture<Void> release(LockGrant grant, boolean callerWaits) {
         RedisGrant redisGrant = own(grant);
         if (closedAs != null) {
             return CompletableFuture.failedFuture(closed("release lock '" + redisGrant.name + "'"));
@@ -440,7 +445,7 @@ public final class RedisLockEngine implements LockEngine {
                         future.completeExceptionally(failure("release", "lock '" + redisGrant.name + "'", e));
                     }
                 },
-                IoFuture.callerWillWait());
+                callerWaits);
     }
 
     /**

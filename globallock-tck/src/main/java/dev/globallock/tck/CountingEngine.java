@@ -60,6 +60,12 @@ final class CountingEngine implements LockEngine {
     }
 
     @Override
+    public CompletableFuture<Void> release(LockGrant grant, boolean callerWaits) {
+        releases.incrementAndGet();
+        return delegate.release(grant, callerWaits);
+    }
+
+    @Override
     public CompletableFuture<Set<LockGrant>> renew(Collection<LockGrant> grants) {
         renewals.incrementAndGet();
         return delegate.renew(grants);
