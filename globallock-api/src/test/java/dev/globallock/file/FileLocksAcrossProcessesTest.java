@@ -1,6 +1,7 @@
 package dev.globallock.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -84,8 +86,9 @@ class FileLocksAcrossProcessesTest {
         GlobalLockManager locks = manager(Duration.ofMillis(100));
         CompletableFuture<LockHandle> waiting =
                 locks.lockAsync("waited", LockOptions.builder().waitForever().build());
-        Thread.sleep(300);
-        assertThat(waiting).isNotDone();
+        assertThatThrownBy(() -> waiting.get(300, TimeUnit.MILLISECONDS))
+                .as("no grant while the other JVM holds the lock")
+                .isInstanceOf(TimeoutException.class);
 
         holder.process.destroyForcibly();
         holder.process.waitFor(10, TimeUnit.SECONDS);
@@ -107,8 +110,10 @@ class FileLocksAcrossProcessesTest {
         GlobalLockManager locks = manager(Duration.ofSeconds(10));
         CompletableFuture<LockHandle> waiting =
                 locks.lockAsync("notified", LockOptions.builder().waitForever().build());
-        Thread.sleep(2_500);
-        assertThat(waiting).isNotDone();
+        // 2.5 s without a grant: the lock stays held, and the back-off grows past a second meanwhile
+        assertThatThrownBy(() -> waiting.get(2_500, TimeUnit.MILLISECONDS))
+                .as("no grant while the other JVM holds the lock")
+                .isInstanceOf(TimeoutException.class);
 
         long releasedAt = System.nanoTime();
         holder.release();
