@@ -2,6 +2,9 @@ package dev.globallock.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.globallock.tck.fixture.Await;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -142,7 +145,7 @@ class CommandsIT {
                 "exec", "--name", "wait", "--", "sh", "-c", "echo x > held; while [ ! -f go ]; do sleep 0.05; done");
         tool.awaitFile("held", Duration.ofSeconds(30));
         Tool.Running waiter = tool.start("exec", "--name", "wait", "--", "sh", "-c", "echo ran > ran");
-        Thread.sleep(1_500); // the waiter's JVM is up and queued
+        awaitMainThreadIn(waiter.process, "dev.globallock.GlobalLockManager.lock(", Duration.ofSeconds(30));
         waiter.process.destroy();
         Tool.Result waited = waiter.await(Duration.ofSeconds(30));
         assertThat(waited.exitCode).as(waited.toString()).isEqualTo(143);
@@ -161,5 +164,66 @@ class CommandsIT {
         assertThat(result.exitCode).as(result.toString()).isEqualTo(5);
         Tool.Result version = tool.startWithLauncher("--version").await(Duration.ofSeconds(60));
         assertThat(version.out).startsWith("globallock ");
+    }
+
+    /**
+     * Waits until the main thread of a globallock JVM runs {@code frame} (for example, waits inside
+     * {@code GlobalLockManager.lock}), as its thread dump ({@code jcmd PID Thread.print}) shows.
+     */
+    private void awaitMainThreadIn(Process process, String frame, Duration timeout) {
+        String[] lastStack = {"(no thread dump yet)"};
+        Await.until(
+                timeout,
+                () -> {
+                    lastStack[0] = mainThreadStack(process);
+                    return lastStack[0].contains("\tat " + frame);
+                },
+                () -> "the main thread of pid " + process.pid() + " to be in " + frame + "; it was:\n" + lastStack[0]);
+    }
+
+    /** The main thread's part of the JVM's thread dump; empty while the JVM cannot be attached to yet. */
+    private String mainThreadStack(Process process) {
+        if (!process.isAlive() || !handlesSigquit(process.pid())) {
+            // jcmd attaches by sending SIGQUIT, whose default action would kill a JVM still starting up
+            return "";
+        }
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Path dump = directory.resolve("thread-dump-" + process.pid() + ".txt");
+        try {
+            Process jcmdRun = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+                    .redirectErrorStream(true)
+                    .redirectOutput(dump.toFile())
+                    .start();
+            if (!jcmdRun.waitFor(20, TimeUnit.SECONDS)) {
+                jcmdRun.destroyForcibly();
+                throw new IllegalStateException("jcmd " + process.pid() + " Thread.print did not finish in 20 s");
+            }
+            String threads = Files.readString(dump);
+            int start = threads.indexOf("\n\"main\" ");
+            if (start < 0) {
+                return "";
+            }
+            int end = threads.indexOf("\n\n", start + 1);
+            return end < 0 ? threads.substring(start + 1) : threads.substring(start + 1, end);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running jcmd", e);
+        }
+    }
+
+    /** Whether the process has installed a handler for SIGQUIT (bit 3 of SigCgt in /proc/PID/status). */
+    private static boolean handlesSigquit(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("SigCgt:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).strip(), 16) & (1L << 2)) != 0;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return false; // gone, or no procfs: not attachable
+        }
     }
 }
