@@ -6,6 +6,7 @@ import dev.globallock.GlobalLockException;
 import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
+import dev.globallock.tck.fixture.Await;
 import dev.globallock.tck.fixture.EtcdCluster;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -132,7 +133,7 @@ class EtcdClusterFaultsTest {
         EtcdCluster.Member leader = cluster.leader();
         leader.process().pause();
         cluster.awaitLeaderOtherThan(leader, Duration.ofSeconds(20));
-        Thread.sleep(8_000); // two leases
+        Await.pause(Duration.ofSeconds(8), "the leader stays frozen for two leases (4 s each)");
         leader.process().resume();
         cluster.awaitHealthy(Duration.ofSeconds(20));
         long resumedAt = run.acquisitions.get();
@@ -182,14 +183,11 @@ class EtcdClusterFaultsTest {
             }
         }
 
-        void awaitAcquisitions(long count) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (acquisitions.get() < count) {
-                assertThat(System.nanoTime() - deadline)
-                        .as("reached " + count + " acquisitions within 60 s; failures so far: " + failures)
-                        .isNegative();
-                Thread.sleep(20);
-            }
+        void awaitAcquisitions(long count) {
+            Await.until(
+                    Duration.ofSeconds(60),
+                    () -> acquisitions.get() >= count,
+                    () -> count + " acquisitions (reached " + acquisitions.get() + "); failures so far: " + failures);
         }
 
         void stopAndCheck() throws Exception {

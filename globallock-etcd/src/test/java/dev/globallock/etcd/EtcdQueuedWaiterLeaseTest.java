@@ -167,9 +167,19 @@ class EtcdQueuedWaiterLeaseTest {
                 waiter.lockAsync(name, LockOptions.builder().waitForever().build());
         awaitQueueLength(name, 2);
         long queuedRevision = queue(name).get(1).getCreateRevision();
-        Thread.sleep(5_000); // 2.5 × the waiter's 2 s session lease, with no lock held on it
-        assertThat(queue(name)).hasSize(2);
-        assertThat(queue(name).get(1).getCreateRevision()).isEqualTo(queuedRevision);
+        // 2.5 × the waiter's 2 s session lease, with no lock held on it: its key must stay all along
+        Await.holdsFor(
+                Duration.ofSeconds(5),
+                () -> {
+                    try {
+                        List<KeyValue> keys = queue(name);
+                        return keys.size() == 2 && keys.get(1).getCreateRevision() == queuedRevision;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                () -> "the waiter's key (created at revision " + queuedRevision + ") to stay second in the queue");
+        assertThat(waiting).isNotDone();
 
         held.release();
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
+import dev.globallock.tck.fixture.Await;
 import dev.globallock.tck.fixture.EtcdServer;
 import io.etcd.jetcd.Client;
 import java.time.Duration;
@@ -107,7 +108,13 @@ class EtcdRoundTripsTest {
                 held.add(fast.lock("many-" + i));
             }
             calls.reset();
-            Thread.sleep(1_200); // about one watchdog period (lease / 3 = 1 s)
+            // what one watchdog period (lease / 3 = 1 s) costs: count the calls over a little more
+            Await.pause(Duration.ofMillis(1_200), "about one watchdog period passes");
+            // a renewal that started just now has sent its keep-alive: let its read go out too
+            Await.until(
+                    Duration.ofSeconds(5),
+                    () -> calls.count("Txn") >= calls.count("LeaseKeepAlive"),
+                    () -> "the renewals' reads to follow their keep-alives: " + calls.snapshot());
             Map<String, Integer> perPeriod = calls.snapshot();
             assertThat(perPeriod.getOrDefault("LeaseKeepAlive", 0)).isBetween(1, 2);
             assertThat(perPeriod.getOrDefault("Txn", 0)).isEqualTo(perPeriod.get("LeaseKeepAlive"));

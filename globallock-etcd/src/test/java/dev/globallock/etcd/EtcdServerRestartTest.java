@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
+import dev.globallock.tck.fixture.Await;
 import dev.globallock.tck.fixture.EtcdServer;
+import io.etcd.jetcd.Client;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +28,12 @@ class EtcdServerRestartTest {
     private EtcdServer etcd;
     private GlobalLockManager holder;
     private GlobalLockManager waiter;
+    private Client admin;
 
     @BeforeEach
     void start() {
         etcd = EtcdServer.start();
+        admin = Client.builder().endpoints(etcd.endpoint()).build();
         Map<String, Object> config = Map.of(
                 "engine", "etcd", "etcd", Map.of("endpoints", List.of(etcd.endpoint()), "request-timeout", "3s"));
         holder = GlobalLockManager.builder()
@@ -46,7 +50,24 @@ class EtcdServerRestartTest {
     void stop() {
         waiter.close();
         holder.close();
+        admin.close();
         etcd.close();
+    }
+
+    /** Waits until the lock's directory holds {@code length} keys: the holder's and the queued waiters'. */
+    private void awaitQueueLength(String name, int length) {
+        Await.until(
+                Duration.ofSeconds(10),
+                () -> {
+                    try {
+                        return EtcdTesting.keysUnder(admin, EtcdEngineConfig.DEFAULT_NAMESPACE, name)
+                                        .size()
+                                == length;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                },
+                () -> "lock '" + name + "' to have " + length + " key(s)");
     }
 
     @Test
@@ -55,14 +76,15 @@ class EtcdServerRestartTest {
         LockHandle held = holder.lock("restart");
         CompletableFuture<LockHandle> waiting =
                 waiter.lockAsync("restart", LockOptions.builder().waitForever().build());
-        Thread.sleep(300);
+        awaitQueueLength("restart", 2);
         assertThat(waiting).isNotDone();
 
         etcd.process().restart();
-        Thread.sleep(3_000); // a watchdog period or two on the restarted server
-
-        assertThat(held.isLocked()).isTrue();
-        assertThat(waiting).isNotDone();
+        // a watchdog period (lease / 3 = 2 s) or two on the restarted server
+        Await.holdsFor(
+                Duration.ofSeconds(3),
+                () -> held.isLocked() && !waiting.isDone(),
+                () -> "the holder to keep the lock and the waiter to keep waiting");
         long releasedAt = System.nanoTime();
         held.release();
         LockHandle granted = waiting.get(10, TimeUnit.SECONDS);

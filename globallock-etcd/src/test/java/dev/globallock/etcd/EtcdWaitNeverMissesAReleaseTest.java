@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
+import dev.globallock.tck.fixture.Await;
 import dev.globallock.tck.fixture.EtcdServer;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -124,17 +126,21 @@ class EtcdWaitNeverMissesAReleaseTest {
         for (int round = 0; round < ROUNDS; round++) {
             String name = "handoff-" + waitedMillis + "-" + round;
             LockHandle held = holder.lock(name);
+            AtomicBoolean watching = new AtomicBoolean();
+            hooked.afterWatchCreated = key -> watching.set(true);
             CompletableFuture<LockHandle> waiting =
                     waiter.lockAsync(name, LockOptions.builder().waitForever().build());
             AtomicLong grantedAt = new AtomicLong();
             waiting.thenRun(() -> grantedAt.set(System.nanoTime()));
-            Thread.sleep(waitedMillis);
+            Await.until(Duration.ofSeconds(10), watching::get, () -> "the waiter to watch the holder's key");
+            Await.pause(Duration.ofMillis(waitedMillis), "the waiter has queued this long when the holder releases");
             assertThat(waiting).isNotDone();
             long releaseStarted = System.nanoTime();
             held.release();
             LockHandle granted = waiting.get(10, TimeUnit.SECONDS);
             handoffMicros.add(TimeUnit.NANOSECONDS.toMicros(grantedAt.get() - releaseStarted));
             granted.release();
+            hooked.afterWatchCreated = key -> {};
         }
         Collections.sort(handoffMicros);
         System.out.println("handoff with a waiter queued " + waitedMillis + " ms (µs from release() to grant,"
