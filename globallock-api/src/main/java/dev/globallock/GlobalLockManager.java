@@ -65,6 +65,9 @@ public final class GlobalLockManager implements AutoCloseable {
     private final ManagerSettings settings;
     private final Ticker ticker;
     private final LockEventListener events;
+    /** False when nobody listens: the hot path then skips building the events. */
+    private final boolean hasEvents;
+
     private final ScheduledThreadPoolExecutor scheduler;
     private final Watchdog watchdog;
     private final Set<HeldLock> active = ConcurrentHashMap.newKeySet();
@@ -75,6 +78,7 @@ public final class GlobalLockManager implements AutoCloseable {
     private GlobalLockManager(LockEngine engine, ManagerSettings settings, Ticker ticker, LockEventListener events) {
         this.engine = engine;
         this.events = SafeLockEventListener.wrap(events);
+        this.hasEvents = this.events != SafeLockEventListener.NONE;
         this.capabilities = Objects.requireNonNull(engine.capabilities(), "engine capabilities");
         this.settings = settings;
         this.ticker = ticker;
@@ -195,6 +199,7 @@ public final class GlobalLockManager implements AutoCloseable {
         Attempt attempt = prepare(name, options, null);
         CompletableFuture<LockHandle> result = new CompletableFuture<>();
         CompletableFuture<LockGrant> acquiring = attempt.send();
+        acquiring.whenComplete((grant, failure) -> pending.remove(acquiring));
         AtomicBoolean timedOut = new AtomicBoolean();
         ScheduledFuture<?> timer = null;
         Duration bound = attempt.waitTime == null
@@ -365,7 +370,9 @@ public final class GlobalLockManager implements AutoCloseable {
         HeldLock existing = reentrant.get(attempt.threadKey);
         if (existing != null) {
             if (existing.tryReenter()) {
-                events.acquired(name, Duration.ZERO, true);
+                if (hasEvents) {
+                    events.acquired(name, Duration.ZERO, true);
+                }
                 return new ManagedLockHandle(this, existing);
             }
             reentrant.remove(attempt.threadKey, existing);
@@ -373,11 +380,18 @@ public final class GlobalLockManager implements AutoCloseable {
         CompletableFuture<LockGrant> acquiring = attempt.send();
         LockGrant grant;
         try {
-            if (attempt.waitTime == null) {
-                grant = acquiring.get();
-            } else {
-                Duration bound = attempt.waitTime.isZero() ? settings.operationTimeout : attempt.waitTime;
-                grant = acquiring.get(bound.toNanos(), TimeUnit.NANOSECONDS);
+            try {
+                if (attempt.waitTime == null) {
+                    grant = acquiring.get();
+                } else {
+                    Duration bound = attempt.waitTime.isZero() ? settings.operationTimeout : attempt.waitTime;
+                    grant = acquiring.get(bound.toNanos(), TimeUnit.NANOSECONDS);
+                }
+            } finally {
+                // this thread waited on it, so it removes it: no dependent stage per acquisition (with some
+                // engines' futures that stage would be a task on a pool, one more thread wake-up); a close()
+                // meanwhile found it in the set and cancelled it
+                pending.remove(acquiring);
             }
         } catch (TimeoutException e) {
             if (acquiring.cancel(false)) {
@@ -474,7 +488,7 @@ public final class GlobalLockManager implements AutoCloseable {
             throw closedException(name);
         }
         LockNames.check(name, settings.keyPrefix, capabilities.maximumKeyBytes(), engine.name());
-        return settings.keyPrefix + name;
+        return settings.keyPrefix.isEmpty() ? name : settings.keyPrefix + name;
     }
 
     private IllegalStateException closedException(String name) {
@@ -493,7 +507,9 @@ public final class GlobalLockManager implements AutoCloseable {
             return;
         }
         forget(lease);
-        events.released(lease.name, Duration.ofNanos(ticker.read() - lease.grantedAtNanos()));
+        if (hasEvents) {
+            events.released(lease.name, Duration.ofNanos(ticker.read() - lease.grantedAtNanos()));
+        }
         LockGrant grant = lease.grant();
         await(engine.release(grant, true), lease.name, "release");
         if (reportLoss && !before.isLocked()) {
@@ -507,15 +523,17 @@ public final class GlobalLockManager implements AutoCloseable {
     private void releaseHoldAsync(HeldLock lease) {
         if (lease.releaseOne() != null) {
             forget(lease);
-            events.released(lease.name, Duration.ofNanos(ticker.read() - lease.grantedAtNanos()));
+            if (hasEvents) {
+                events.released(lease.name, Duration.ofNanos(ticker.read() - lease.grantedAtNanos()));
+            }
             engine.release(lease.grant());
         }
     }
 
     private void forget(HeldLock lease) {
         active.remove(lease);
-        if (lease.ownerThread != null) {
-            reentrant.remove(new ThreadKey(lease.ownerThread, lease.key), lease);
+        if (lease.reentrancyKey != null) {
+            reentrant.remove(lease.reentrancyKey, lease);
         }
     }
 
@@ -576,8 +594,8 @@ public final class GlobalLockManager implements AutoCloseable {
             this.waitTime = waitTime;
             boolean watchdogLease = explicitLease == null;
             Duration leaseTime = watchdogLease ? settings.watchdogLease : explicitLease;
-            this.lease = new HeldLock(name, key, watchdogLease, leaseTime.toNanos(), thread, ticker);
             this.threadKey = thread == null ? null : new ThreadKey(thread, key);
+            this.lease = new HeldLock(name, key, watchdogLease, leaseTime.toNanos(), thread, threadKey, ticker);
             // a thread is given only by the blocking path, which waits on the future at once
             this.request = new AcquireRequest(
                     name, key, leaseTime, watchdogLease, waitTime != null && waitTime.isZero(), lease, thread != null);
@@ -591,8 +609,8 @@ public final class GlobalLockManager implements AutoCloseable {
             } catch (RuntimeException e) {
                 throw translate(e, name, "acquire");
             }
+            // in the set while it is pending, so that close() cancels it; whoever waits on it removes it
             pending.add(acquiring);
-            acquiring.whenComplete((grant, failure) -> pending.remove(acquiring));
             if (closed.get()) {
                 acquiring.cancel(false);
             }
@@ -610,8 +628,10 @@ public final class GlobalLockManager implements AutoCloseable {
             long grantedAtNanos = ticker.read();
             lease.granted(grant, grantedAtNanos);
             active.add(lease);
-            events.acquired(name, waited(), false);
-            lease.onLost(() -> events.lost(name, lease.state()));
+            if (hasEvents) {
+                events.acquired(name, waited(), false);
+                lease.onLost(() -> events.lost(name, lease.state()));
+            }
             if (!lease.watchdog) {
                 long remaining = lease.leaseNanos - (ticker.read() - grantedAtNanos);
                 lease.expiryTimer(scheduler.schedule(lease::expired, Math.max(0, remaining), TimeUnit.NANOSECONDS));

@@ -24,12 +24,17 @@ final class HeldLock implements LeaseListener {
     final long leaseNanos;
     /** The thread whose reentrant acquisitions share this lease; null for async acquisitions. */
     final Thread ownerThread;
+    /** The manager's reentrancy-table key of this lease (thread and key); null for async acquisitions. */
+    final Object reentrancyKey;
 
     private final Ticker ticker;
 
     private final ReentrantLock mutex = new ReentrantLock();
-    private final CompletableFuture<Void> lostFuture = new CompletableFuture<>();
-    private final List<Runnable> listeners = new ArrayList<>();
+    /** Made on first use: most leases are released without anyone asking. Guarded by the mutex. */
+    private CompletableFuture<Void> lostFuture;
+    /** Made on first use. Guarded by the mutex. */
+    private List<Runnable> listeners;
+
     private LockState state = LockState.NOT_ACQUIRED;
     private LockGrant grant;
     private Throwable lostBeforeGrant;
@@ -38,13 +43,26 @@ final class HeldLock implements LeaseListener {
     private long grantedAtNanos;
     private ScheduledFuture<?> expiryTimer;
 
+    /** A lease outside the reentrancy table. */
     HeldLock(String name, String key, boolean watchdog, long leaseNanos, Thread ownerThread, Ticker ticker) {
+        this(name, key, watchdog, leaseNanos, ownerThread, null, ticker);
+    }
+
+    HeldLock(
+            String name,
+            String key,
+            boolean watchdog,
+            long leaseNanos,
+            Thread ownerThread,
+            Object reentrancyKey,
+            Ticker ticker) {
         this.ticker = ticker;
         this.name = name;
         this.key = key;
         this.watchdog = watchdog;
         this.leaseNanos = leaseNanos;
         this.ownerThread = ownerThread;
+        this.reentrancyKey = reentrancyKey;
     }
 
     /** Records the grant; the lease counts from {@code grantedAtNanos}. */
@@ -121,8 +139,10 @@ final class HeldLock implements LeaseListener {
      * state the lease was in just before (so the caller can tell a clean release from a lost one).
      */
     LockState releaseOne() {
+        CompletableFuture<Void> lost = null;
         mutex.lock();
         try {
+            lost = lostFuture;
             if (holds == 0) {
                 return null;
             }
@@ -140,14 +160,18 @@ final class HeldLock implements LeaseListener {
             return before;
         } finally {
             mutex.unlock();
-            lostFuture.cancel(false);
+            if (lost != null) {
+                lost.cancel(false);
+            }
         }
     }
 
     /** Forgets every hold without telling anyone (the manager is closing). */
     void forceReleased() {
+        CompletableFuture<Void> lost = null;
         mutex.lock();
         try {
+            lost = lostFuture;
             holds = 0;
             if (state.isLocked()) {
                 state = LockState.RELEASED;
@@ -157,7 +181,9 @@ final class HeldLock implements LeaseListener {
             }
         } finally {
             mutex.unlock();
-            lostFuture.cancel(false);
+            if (lost != null) {
+                lost.cancel(false);
+            }
         }
     }
 
@@ -216,7 +242,7 @@ final class HeldLock implements LeaseListener {
         } finally {
             mutex.unlock();
         }
-        if (!toRun.isEmpty()) {
+        if (toRun != null) {
             LOG.log(Level.WARNING, () -> "lease of lock '" + name + "' was lost: " + cause);
         }
         runListeners(toRun);
@@ -251,6 +277,9 @@ final class HeldLock implements LeaseListener {
         mutex.lock();
         try {
             if (state == LockState.NOT_ACQUIRED || state.isLocked()) {
+                if (listeners == null) {
+                    listeners = new ArrayList<>(2);
+                }
                 listeners.add(listener);
                 return;
             }
@@ -263,26 +292,57 @@ final class HeldLock implements LeaseListener {
         runListeners(List.of(listener));
     }
 
+    /**
+     * Completes when the lease is lost or expires while held; cancelled when it is released first.
+     * The same future on every call.
+     */
     CompletableFuture<Void> lostFuture() {
-        return lostFuture;
+        CompletableFuture<Void> lost;
+        LockState now;
+        mutex.lock();
+        try {
+            if (lostFuture != null) {
+                return lostFuture;
+            }
+            lost = new CompletableFuture<>();
+            lostFuture = lost;
+            now = state;
+        } finally {
+            mutex.unlock();
+        }
+        if (now == LockState.RELEASED) {
+            lost.cancel(false);
+        } else if (now == LockState.LOST || now == LockState.EXPIRED) {
+            lost.complete(null);
+        }
+        return lost;
     }
 
-    /** Moves a live lease to a gone state; returns the listeners to run outside the mutex. */
+    /**
+     * Moves a live lease to a gone state; returns the listeners to run outside the mutex, or null if
+     * the lease was not live.
+     */
     private List<Runnable> markGone(LockState gone) {
         if (!state.isLocked()) {
-            return List.of();
+            return null;
         }
         state = gone;
         if (expiryTimer != null && gone != LockState.EXPIRED) {
             expiryTimer.cancel(false);
         }
-        List<Runnable> toRun = new ArrayList<>(listeners);
-        listeners.clear();
-        toRun.add(() -> lostFuture.complete(null));
+        List<Runnable> toRun = listeners == null ? new ArrayList<>(1) : listeners;
+        listeners = null;
+        CompletableFuture<Void> lost = lostFuture;
+        if (lost != null) {
+            toRun.add(() -> lost.complete(null));
+        }
         return toRun;
     }
 
     private void runListeners(List<Runnable> toRun) {
+        if (toRun == null) {
+            return;
+        }
         for (Runnable listener : toRun) {
             try {
                 listener.run();

@@ -1,7 +1,5 @@
 package dev.globallock;
 
-import java.nio.charset.StandardCharsets;
-
 /** Validates lock names: not blank, no control characters, valid Unicode, within the engine's key length. */
 final class LockNames {
     private LockNames() {}
@@ -24,12 +22,25 @@ final class LockNames {
                         + "' has an unpaired surrogate at index " + i + "; it is not valid Unicode");
             }
         }
-        int bytes = (keyPrefix + name).getBytes(StandardCharsets.UTF_8).length;
+        if ((long) (keyPrefix.length() + name.length()) * 3 <= maximumKeyBytes) {
+            return; // no key of this many chars can be longer in UTF-8
+        }
+        int bytes = utf8Length(keyPrefix) + utf8Length(name);
         if (bytes > maximumKeyBytes) {
             throw new IllegalArgumentException(
                     "lock name '" + printable(name) + "' is too long: with the key prefix it is " + bytes
                             + " bytes in UTF-8 and engine '" + engine + "' accepts at most " + maximumKeyBytes);
         }
+    }
+
+    /** The UTF-8 length of text whose surrogates are paired (a pair is 4 bytes, 2 per char). */
+    private static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
     }
 
     /** The name as shown in messages: control characters escaped, long names shortened. */

@@ -1,13 +1,17 @@
 package dev.globallock;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /** A handle on an acquired lease; several share one {@link HeldLock} when reentered. */
 final class ManagedLockHandle implements LockHandle {
     private final GlobalLockManager manager;
+    private static final AtomicIntegerFieldUpdater<ManagedLockHandle> CLOSED =
+            AtomicIntegerFieldUpdater.newUpdater(ManagedLockHandle.class, "closed");
+
     private final HeldLock lease;
-    private final AtomicBoolean open = new AtomicBoolean(true);
+    /** 1 once released through this handle. */
+    private volatile int closed;
 
     ManagedLockHandle(GlobalLockManager manager, HeldLock lease) {
         this.manager = manager;
@@ -25,12 +29,12 @@ final class ManagedLockHandle implements LockHandle {
 
     @Override
     public boolean isLocked() {
-        return open.get() && lease.state().isLocked();
+        return closed == 0 && lease.state().isLocked();
     }
 
     @Override
     public LockState state() {
-        return open.get() ? lease.state() : LockState.RELEASED;
+        return closed == 0 ? lease.state() : LockState.RELEASED;
     }
 
     @Override
@@ -40,7 +44,7 @@ final class ManagedLockHandle implements LockHandle {
 
     @Override
     public int holdCount() {
-        return open.get() ? lease.holds() : 0;
+        return closed == 0 ? lease.holds() : 0;
     }
 
     @Override
@@ -64,7 +68,7 @@ final class ManagedLockHandle implements LockHandle {
 
     @Override
     public void release() {
-        if (!open.compareAndSet(true, false)) {
+        if (!CLOSED.compareAndSet(this, 0, 1)) {
             throw new IllegalStateException("lock '" + lease.name + "' was already released through this handle");
         }
         manager.releaseHold(lease, true);
@@ -72,7 +76,7 @@ final class ManagedLockHandle implements LockHandle {
 
     @Override
     public void close() {
-        if (open.compareAndSet(true, false)) {
+        if (CLOSED.compareAndSet(this, 0, 1)) {
             manager.releaseHold(lease, false);
         }
     }
