@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
+import dev.globallock.tck.fixture.Await;
 import dev.globallock.tck.fixture.RedisCluster;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
 
 @DisplayName("redis engine, cluster of 3 masters and 3 replicas: a master killed while locks are held and waited on")
 class RedisClusterFailoverTest {
@@ -57,6 +59,13 @@ class RedisClusterFailoverTest {
         }
     }
 
+    /** How many clients listen on a shard channel at a node ({@code PUBSUB SHARDNUMSUB}). */
+    private static long shardSubscribers(RedisCluster.Node node, String channel) {
+        try (Jedis jedis = new Jedis(node.host(), node.port())) {
+            return jedis.pubsubShardNumSub(channel).getOrDefault(channel, 0L);
+        }
+    }
+
     @Test
     @DisplayName("held locks survive the failover, the waiter is handed the lock after it, tokens keep increasing")
     void masterKilledMidRun() throws Exception {
@@ -71,7 +80,11 @@ class RedisClusterFailoverTest {
             }
             CompletableFuture<LockHandle> waiting = waiter.lockAsync(
                     contended, LockOptions.builder().waitForever().build());
-            Thread.sleep(200);
+            String channel = LockKeys.of("failover:" + contended).channel;
+            Await.until(
+                    Duration.ofSeconds(10),
+                    () -> shardSubscribers(victim, channel) > 0,
+                    () -> "the waiter to listen on " + channel + " at " + victim);
             assertThat(waiting).isNotDone();
 
             victim.process().kill();
