@@ -21,14 +21,13 @@ final class AcquireReply {
         return new AcquireReply(false, 0, pttl);
     }
 
-    /** Decodes the ACQUIRE script's reply: {1, token} or {0, pttl}. */
+    /** Decodes the ACQUIRE script's reply: the token (positive), or {@code -1 - pttl}. */
     static AcquireReply decode(Object reply) {
-        if (!(reply instanceof java.util.List) || ((java.util.List<?>) reply).size() != 2) {
+        if (!(reply instanceof Long)) {
             throw new IllegalStateException("unexpected reply from the acquire script: " + reply);
         }
-        java.util.List<?> list = (java.util.List<?>) reply;
-        long flag = asLong(list.get(0));
-        return flag == 1 ? granted(asLong(list.get(1))) : taken(asLong(list.get(1)));
+        long value = (Long) reply;
+        return value > 0 ? granted(value) : taken(-1 - value);
     }
 
     static long asLong(Object value) {

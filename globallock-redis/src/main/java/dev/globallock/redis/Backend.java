@@ -14,10 +14,10 @@ interface Backend {
     String describe();
 
     /** One atomic attempt for the owner; never re-sent blindly (a retry with the same owner is recognised). */
-    AcquireReply acquire(LockKeys keys, String owner, long leaseMillis);
+    AcquireReply acquire(LockKeys keys, byte[] owner, long leaseMillis);
 
     /** Owner-checked release and notification; true if it deleted the lock. */
-    boolean release(LockKeys keys, String owner);
+    boolean release(LockKeys keys, byte[] owner);
 
     /** Extends the leases in as few script calls as the topology allows; returns the grants no longer held. */
     Set<RedisGrant> renew(List<RedisGrant> grants);

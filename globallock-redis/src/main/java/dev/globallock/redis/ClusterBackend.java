@@ -58,13 +58,11 @@ final class ClusterBackend implements Backend {
     }
 
     @Override
-    public AcquireReply acquire(LockKeys keys, String owner, long leaseMillis) {
+    public AcquireReply acquire(LockKeys keys, byte[] owner, long leaseMillis) {
+        byte[] lease = Redis.number(leaseMillis);
         return onSlotOf(keys.lock, connection -> {
-            AcquireReply reply = AcquireReply.decode(Redis.eval(
-                    connection,
-                    RedisScripts.ACQUIRE,
-                    List.of(keys.lock, keys.fence),
-                    List.of(owner, Long.toString(leaseMillis))));
+            AcquireReply reply = AcquireReply.decode(
+                    Redis.eval(connection, RedisScripts.ACQUIRE, 2, keys.lockBytes, keys.fenceBytes, owner, lease));
             if (reply.acquired && waitForReplicas > 0) {
                 long acknowledged =
                         connection.executeCommand(Redis.COMMANDS.waitReplicas(waitForReplicas, waitForReplicasMillis));
@@ -72,8 +70,11 @@ final class ClusterBackend implements Backend {
                     Redis.eval(
                             connection,
                             RedisScripts.RELEASE,
-                            List.of(keys.lock),
-                            List.of(owner, "SPUBLISH", keys.channel));
+                            1,
+                            keys.lockBytes,
+                            owner,
+                            Redis.SPUBLISH,
+                            keys.channelBytes);
                     throw new StandaloneBackend.ReplicationShortfall("only " + acknowledged + " of "
                             + waitForReplicas + " replicas acknowledged the acquisition within "
                             + waitForReplicasMillis + "ms (wait-for-replicas), so it was undone");
@@ -84,14 +85,17 @@ final class ClusterBackend implements Backend {
     }
 
     @Override
-    public boolean release(LockKeys keys, String owner) {
+    public boolean release(LockKeys keys, byte[] owner) {
         return onSlotOf(
                 keys.lock,
                 connection -> AcquireReply.asLong(Redis.eval(
                                 connection,
                                 RedisScripts.RELEASE,
-                                List.of(keys.lock),
-                                List.of(owner, "SPUBLISH", keys.channel)))
+                                1,
+                                keys.lockBytes,
+                                owner,
+                                Redis.SPUBLISH,
+                                keys.channelBytes))
                         == 1);
     }
 
@@ -100,7 +104,7 @@ final class ClusterBackend implements Backend {
         return onSlotOf(
                 keys.lock,
                 connection -> StandaloneBackend.decodeInspect(
-                        name, Redis.eval(connection, RedisScripts.INSPECT, List.of(keys.lock), List.of())));
+                        name, Redis.eval(connection, RedisScripts.INSPECT, 2, keys.lockBytes, keys.fenceBytes)));
     }
 
     @Override
@@ -167,14 +171,7 @@ final class ClusterBackend implements Backend {
     }
 
     private static Scatter.Call renewCall(List<RedisGrant> batch) {
-        List<String> keys = new ArrayList<>(batch.size());
-        List<String> args = new ArrayList<>(batch.size() * 2);
-        for (RedisGrant grant : batch) {
-            keys.add(grant.keys.lock);
-            args.add(grant.owner);
-            args.add(Long.toString(grant.leaseMillis));
-        }
-        return new Scatter.Call(RedisScripts.RENEW_CROSS_SLOT, keys, args);
+        return new Scatter.Call(RedisScripts.RENEW_CROSS_SLOT, batch.size(), StandaloneBackend.renewParams(batch));
     }
 
     @Override

@@ -1,13 +1,14 @@
 package dev.globallock.redis;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -31,9 +32,30 @@ import java.util.concurrent.locks.LockSupport;
  * run the task inline hands it to the executor then.
  */
 final class IoFuture<T> extends CompletableFuture<T> {
-    private final AtomicBoolean claimed = new AtomicBoolean();
-    private final AtomicReference<Runnable> handed = new AtomicReference<>();
+    private static final VarHandle CLAIMED;
+    private static final VarHandle HANDED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            CLAIMED = lookup.findVarHandle(IoFuture.class, "claimed", boolean.class);
+            HANDED = lookup.findVarHandle(IoFuture.class, "handed", Runnable.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The first task was taken (by the executor or the caller). */
+    @SuppressWarnings("unused") // through CLAIMED
+    private volatile boolean claimed;
+    /** A later task handed to the blocked caller. */
+    @SuppressWarnings("unused") // through HANDED
+    private volatile Runnable handed;
+
     private final long inlineBoundNanos;
+    /** Runs once when the future is cancelled. */
+    private volatile Runnable onCancel;
+
     private volatile Runnable task;
     private volatile Executor executor;
     /** The thread blocked in get/join that accepts handed tasks, and until when it waits. */
@@ -45,6 +67,12 @@ final class IoFuture<T> extends CompletableFuture<T> {
     /** @param inlineBoundNanos the longest one task can take (connect plus command timeouts) */
     IoFuture(long inlineBoundNanos) {
         this.inlineBoundNanos = inlineBoundNanos;
+    }
+
+    /** Runs {@code hook} when this future is cancelled; call before handing the future out. */
+    IoFuture<T> onCancel(Runnable hook) {
+        this.onCancel = hook;
+        return this;
     }
 
     /** Offers the first task to the executor; a blocking caller may take it first. */
@@ -75,9 +103,9 @@ final class IoFuture<T> extends CompletableFuture<T> {
         Thread waiting = helper;
         if (waiting != null
                 && (helperUntimed || helperDeadline - System.nanoTime() >= inlineBoundNanos)
-                && handed.compareAndSet(null, work)) {
+                && HANDED.compareAndSet(this, null, work)) {
             LockSupport.unpark(waiting);
-            if (helper == waiting || !handed.compareAndSet(work, null)) {
+            if (helper == waiting || !HANDED.compareAndSet(this, work, null)) {
                 return; // the caller takes it, or already took it
             }
         }
@@ -86,7 +114,7 @@ final class IoFuture<T> extends CompletableFuture<T> {
 
     private void runIfUnclaimed() {
         Runnable work = task;
-        if (work != null && claimed.compareAndSet(false, true)) {
+        if (work != null && CLAIMED.compareAndSet(this, false, true)) {
             task = null;
             work.run();
         }
@@ -143,7 +171,7 @@ final class IoFuture<T> extends CompletableFuture<T> {
         helper = self;
         try {
             while (!isDone()) {
-                Runnable work = handed.getAndSet(null);
+                Runnable work = (Runnable) HANDED.getAndSet(this, (Runnable) null);
                 if (work != null) {
                     work.run();
                     continue;
@@ -164,7 +192,7 @@ final class IoFuture<T> extends CompletableFuture<T> {
             return true;
         } finally {
             helper = null;
-            Runnable late = handed.getAndSet(null);
+            Runnable late = (Runnable) HANDED.getAndSet(this, (Runnable) null);
             if (late != null) {
                 executor.execute(late);
             }
@@ -182,6 +210,9 @@ final class IoFuture<T> extends CompletableFuture<T> {
     public boolean completeExceptionally(Throwable failure) {
         boolean done = super.completeExceptionally(failure);
         wakeHelper();
+        if (done && failure instanceof CancellationException) {
+            cancelled();
+        }
         return done;
     }
 
@@ -189,7 +220,18 @@ final class IoFuture<T> extends CompletableFuture<T> {
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean done = super.cancel(mayInterruptIfRunning);
         wakeHelper();
+        if (done) {
+            cancelled();
+        }
         return done;
+    }
+
+    private void cancelled() {
+        Runnable hook = onCancel;
+        if (hook != null) {
+            onCancel = null;
+            hook.run();
+        }
     }
 
     private void wakeHelper() {

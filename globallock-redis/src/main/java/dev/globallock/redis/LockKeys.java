@@ -5,8 +5,8 @@ package dev.globallock.redis;
  * escaped lock key in braces, so they sit in one cluster slot:
  *
  * <ul>
- *   <li>{@code {K}}: the lock itself, a string {@code <owner>:<token>} with a PX lease;
- *   <li>{@code {K}:fence}: the fencing counter, without expiry;
+ *   <li>{@code {K}}: the lock itself, a string holding the owner id, with a PX lease;
+ *   <li>{@code {K}:fence}: the fencing counter, without expiry: the holder's token while held;
  *   <li>{@code {K}:released}: the channel a release publishes on.
  * </ul>
  *
@@ -18,11 +18,19 @@ final class LockKeys {
     final String lock;
     final String fence;
     final String channel;
+    /** The names as sent. */
+    final byte[] lockBytes;
+
+    final byte[] fenceBytes;
+    final byte[] channelBytes;
 
     private LockKeys(String tag) {
         this.lock = tag;
         this.fence = tag + ":fence";
         this.channel = tag + ":released";
+        this.lockBytes = Redis.bytes(lock);
+        this.fenceBytes = Redis.bytes(fence);
+        this.channelBytes = Redis.bytes(channel);
     }
 
     static LockKeys of(String key) {

@@ -6,11 +6,13 @@ import dev.globallock.spi.LockGrant;
 final class RedisGrant implements LockGrant {
     final String name;
     final LockKeys keys;
-    final String owner;
+    /** The random owner id, as sent. */
+    final byte[] owner;
+
     final long token;
     final long leaseMillis;
 
-    RedisGrant(String name, LockKeys keys, String owner, long token, long leaseMillis) {
+    RedisGrant(String name, LockKeys keys, byte[] owner, long token, long leaseMillis) {
         this.name = name;
         this.keys = keys;
         this.owner = owner;

@@ -15,7 +15,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,6 +23,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -72,18 +72,24 @@ public final class RedisLockEngine implements LockEngine {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long MAX_WAIT_SLICE_MILLIS = 10_000;
     private static final long UNKNOWN_TTL_WAIT_MILLIS = 1_000;
+    private static final int KEY_CACHE_SIZE = 1024;
 
     private final RedisEngineConfig config;
     private final EngineCapabilities capabilities;
     private final Backend backend;
     private final ThreadPoolExecutor io;
     private final long inlineBoundNanos;
-    private final String ownerPrefix;
+    private final byte[] ownerPrefix;
     private final AtomicLong ownerSequence = new AtomicLong();
     private final ReentrantLock waitLock = new ReentrantLock();
-    private final Map<String, Channel> channels = new HashMap<>();
+    /** Written with the wait lock held; read without it only to see that nothing is subscribed. */
+    private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+
     private final Set<Waiter> waiters = new HashSet<>();
     private final AtomicLong lastTopologyRefresh = new AtomicLong();
+    /** The Redis names of recently used keys, so that a busy lock does not build them on every acquisition. */
+    private final Map<String, LockKeys> keyCache = new ConcurrentHashMap<>();
+
     private volatile EngineContext context;
     private volatile String closedAs;
 
@@ -111,7 +117,7 @@ public final class RedisLockEngine implements LockEngine {
         for (byte b : random) {
             prefix.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
         }
-        this.ownerPrefix = prefix.append('-').toString();
+        this.ownerPrefix = Redis.bytes(prefix.append('-').toString());
         this.backend = backendFactory.apply(new Listener());
     }
 
@@ -169,23 +175,47 @@ public final class RedisLockEngine implements LockEngine {
             return CompletableFuture.failedFuture(closed("acquire lock '" + request.name() + "'"));
         }
         IoFuture<LockGrant> future = new IoFuture<>(inlineBoundNanos);
-        Waiter waiter = new Waiter(request, LockKeys.of(request.key()), newOwner(), future);
-        waitLock.lock();
-        try {
-            waiters.add(waiter);
-        } finally {
-            waitLock.unlock();
+        Waiter waiter = new Waiter(request, keysOf(request.key()), newOwner(), future);
+        if (!request.callerWaits()) {
+            // the first attempt may sit in the executor's queue: the engine's shutdown must find it.
+            // A caller that waits runs it itself; it registers only if it has to wait for a release.
+            register(waiter);
         }
-        future.whenComplete((grant, failure) -> {
-            if (future.isCancelled()) {
-                cancelled(waiter);
-            }
-        });
+        future.onCancel(() -> cancelled(waiter));
         return future.start(io, () -> attempt(waiter), request.callerWaits());
     }
 
-    private String newOwner() {
-        return ownerPrefix + Long.toHexString(ownerSequence.incrementAndGet());
+    private void register(Waiter waiter) {
+        waitLock.lock();
+        try {
+            waiters.add(waiter);
+            waiter.registered = true;
+        } finally {
+            waitLock.unlock();
+        }
+    }
+
+    private LockKeys keysOf(String key) {
+        LockKeys keys = keyCache.get(key);
+        if (keys == null) {
+            keys = LockKeys.of(key);
+            if (keyCache.size() >= KEY_CACHE_SIZE) {
+                keyCache.clear();
+            }
+            keyCache.put(key, keys);
+        }
+        return keys;
+    }
+
+    /** The engine's random prefix and a sequence number in hex: unique per acquisition. */
+    private byte[] newOwner() {
+        long n = ownerSequence.incrementAndGet();
+        int digits = Math.max(1, (67 - Long.numberOfLeadingZeros(n)) / 4);
+        byte[] owner = java.util.Arrays.copyOf(ownerPrefix, ownerPrefix.length + digits);
+        for (int i = owner.length - 1; i >= ownerPrefix.length; i--, n >>>= 4) {
+            owner[i] = (byte) Character.forDigit((int) (n & 0xF), 16);
+        }
+        return owner;
     }
 
     /** One attempt for the waiter; runs on an I/O thread or a blocking caller. */
@@ -209,22 +239,28 @@ public final class RedisLockEngine implements LockEngine {
         if (reply.acquired) {
             RedisGrant grant =
                     new RedisGrant(waiter.request.name(), waiter.keys, waiter.owner, reply.token, waiter.leaseMillis);
-            leave(waiter);
+            leaveIfRegistered(waiter);
             if (!waiter.future.complete(grant)) {
                 releaseQuietly(grant.keys, grant.owner);
             }
             return;
         }
         if (waiter.request.singleAttempt()) {
-            leave(waiter);
+            leaveIfRegistered(waiter);
             waiter.future.complete(null);
             return;
         }
         awaitRelease(waiter, reply.pttl, sequenceBefore);
     }
 
-    /** The channel's message sequence if it is subscribed, or -1: a change means a release was announced. */
+    /**
+     * The channel's message sequence if it is subscribed, or -1: a change means a release was
+     * announced. -1 is always safe: the waiter then retries once more after subscribing.
+     */
     private long channelSequence(String channelName) {
+        if (channels.isEmpty()) {
+            return -1;
+        }
         waitLock.lock();
         try {
             Channel channel = channels.get(channelName);
@@ -244,6 +280,10 @@ public final class RedisLockEngine implements LockEngine {
             }
             waiter.failingSinceNanos = 0;
             waiter.failures = 0;
+            if (!waiter.registered) {
+                waiters.add(waiter);
+                waiter.registered = true;
+            }
             Channel channel = waiter.channel;
             if (channel == null) {
                 channel = join(waiter);
@@ -350,7 +390,7 @@ public final class RedisLockEngine implements LockEngine {
             waitLock.unlock();
         }
         if (fail) {
-            leave(waiter);
+            leaveIfRegistered(waiter);
             waiter.future.completeExceptionally(failure("acquire", "lock '" + waiter.request.name() + "'", error));
             if (ambiguous) {
                 // the script may have run before the connection broke: undo it if it did
@@ -375,6 +415,16 @@ public final class RedisLockEngine implements LockEngine {
         if (wasWoken && channel != null) {
             // it may have been woken by a release: pass the wake-up on
             wakeOne(channel);
+        }
+    }
+
+    /**
+     * {@link #leave} from the waiter's own attempt: only the attempts register a waiter that was not
+     * registered at once, and they run one after the other, so no lock is needed to see that it never was.
+     */
+    private void leaveIfRegistered(Waiter waiter) {
+        if (waiter.registered) {
+            leave(waiter);
         }
     }
 
@@ -467,7 +517,7 @@ public final class RedisLockEngine implements LockEngine {
         }
     }
 
-    private void releaseQuietly(LockKeys keys, String owner) {
+    private void releaseQuietly(LockKeys keys, byte[] owner) {
         try {
             execute(() -> {
                 try {
@@ -635,9 +685,15 @@ public final class RedisLockEngine implements LockEngine {
     private static final class Waiter {
         final AcquireRequest request;
         final LockKeys keys;
-        final String owner;
+        final byte[] owner;
         final long leaseMillis;
         final IoFuture<LockGrant> future;
+        /**
+         * In the engine's waiter set. Written with the wait lock held; the waiter's attempts (which
+         * run one after another) may read it without.
+         */
+        volatile boolean registered;
+
         Channel channel;
         /** An attempt is queued or in flight. */
         boolean running = true;
@@ -646,7 +702,7 @@ public final class RedisLockEngine implements LockEngine {
         long failingSinceNanos;
         int failures;
 
-        Waiter(AcquireRequest request, LockKeys keys, String owner, IoFuture<LockGrant> future) {
+        Waiter(AcquireRequest request, LockKeys keys, byte[] owner, IoFuture<LockGrant> future) {
             this.request = request;
             this.keys = keys;
             this.owner = owner;

@@ -7,14 +7,22 @@ import java.security.NoSuchAlgorithmException;
 /**
  * The Lua scripts of the lock protocol. Each runs atomically on the node that owns the lock's
  * slot; the engine sends them with EVALSHA and falls back to EVAL (which loads them) on NOSCRIPT.
- * The lock value is {@code <owner>:<token>}; owners never contain a colon.
+ * The lock's value is its owner id; its fencing token is the lock's counter, which moves only when
+ * the lock is granted (and when Redlock raises it to the token of a majority), so it is the
+ * holder's token for as long as the lock is held.
+ *
+ * <p>The scripts are kept to the fewest {@code redis.call}s and no string formatting on the hot
+ * path: Redis runs them on its only thread, so their time is on every client's critical path (an
+ * uncontended acquire is a SET NX PX and an INCR, about as cheap as a script can be).
  */
 final class RedisScripts {
     private RedisScripts() {}
 
     /**
-     * KEYS: lock, fence. ARGV: owner, lease ms. Returns {1, token} when granted (or when this owner
-     * already holds it: a re-sent attempt is recognised, not granted twice), else {0, pttl}.
+     * KEYS: lock, fence. ARGV: owner, lease ms. Returns the token (positive) when granted, or when
+     * this owner already holds the lock (a re-sent attempt is recognised, not granted twice: its
+     * token is the counter, unchanged since the grant); else {@code -1 - pttl} (zero or negative)
+     * with the holder's remaining lease in ms ({@code pttl} -1 when the lock has no expiry).
      *
      * <p>The token is the fencing counter after INCR. When INCR finds no counter (a new name, or a
      * counter lost with the data set) it starts from the server's TIME in microseconds, which is
@@ -24,24 +32,21 @@ final class RedisScripts {
      */
     static final Script ACQUIRE = new Script(
             "acquire",
-            "local v = redis.call('GET', KEYS[1])\n"
-                    + "if v then\n"
-                    + "  local p = ARGV[1] .. ':'\n"
-                    + "  if string.sub(v, 1, #p) == p then\n"
-                    + "    redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
-                    + "    return {1, string.sub(v, #p + 1)}\n"
-                    + "  end\n"
-                    + "  return {0, redis.call('PTTL', KEYS[1])}\n"
+            "local c\n"
+                    + "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then\n"
+                    + "  c = redis.call('INCR', KEYS[2])\n"
+                    + "elseif redis.call('GET', KEYS[1]) == ARGV[1] then\n"
+                    + "  redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
+                    + "  c = tonumber(redis.call('GET', KEYS[2])) or redis.call('INCR', KEYS[2])\n"
+                    + "else\n"
+                    + "  return -1 - redis.call('PTTL', KEYS[1])\n"
                     + "end\n"
-                    + "local c = redis.call('INCR', KEYS[2])\n"
                     + "if c == 1 then\n"
                     + "  local t = redis.call('TIME')\n"
                     + "  c = tonumber(t[1]) * 1000000 + tonumber(t[2])\n"
                     + "  redis.call('SET', KEYS[2], string.format('%.0f', c))\n"
                     + "end\n"
-                    + "local s = string.format('%.0f', c)\n"
-                    + "redis.call('SET', KEYS[1], ARGV[1] .. ':' .. s, 'PX', ARGV[2])\n"
-                    + "return {1, s}\n");
+                    + "return c\n");
 
     /**
      * KEYS: lock. ARGV: owner, publish command (PUBLISH or SPUBLISH), channel. Deletes the lock only
@@ -49,9 +54,7 @@ final class RedisScripts {
      */
     static final Script RELEASE = new Script(
             "release",
-            "local v = redis.call('GET', KEYS[1])\n"
-                    + "local p = ARGV[1] .. ':'\n"
-                    + "if v and string.sub(v, 1, #p) == p then\n"
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
                     + "  redis.call('DEL', KEYS[1])\n"
                     + "  redis.call(ARGV[2], ARGV[3], ARGV[1])\n"
                     + "  return 1\n"
@@ -60,9 +63,7 @@ final class RedisScripts {
 
     private static final String RENEW_BODY = "local lost = {}\n"
             + "for i = 1, #KEYS do\n"
-            + "  local p = ARGV[2 * i - 1] .. ':'\n"
-            + "  local v = redis.call('GET', KEYS[i])\n"
-            + "  if v and string.sub(v, 1, #p) == p then\n"
+            + "  if redis.call('GET', KEYS[i]) == ARGV[2 * i - 1] then\n"
             + "    redis.call('PEXPIRE', KEYS[i], ARGV[2 * i])\n"
             + "  else\n"
             + "    lost[#lost + 1] = i\n"
@@ -79,9 +80,10 @@ final class RedisScripts {
     /** {@link #RENEW} for a cluster node: its keys span several slots of the same node. */
     static final Script RENEW_CROSS_SLOT = new Script("renew", "#!lua flags=allow-cross-slot-keys\n" + RENEW_BODY);
 
-    /** KEYS: lock. Returns {value or false, pttl}. */
-    static final Script INSPECT =
-            new Script("inspect", "return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1])}\n");
+    /** KEYS: lock, fence. Returns {owner or false, pttl, counter or false}. */
+    static final Script INSPECT = new Script(
+            "inspect",
+            "return {redis.call('GET', KEYS[1]), redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[2])}\n");
 
     /** KEYS: fence. ARGV: token. Raises the counter to at least the token (Redlock). */
     static final Script RAISE_FENCE = new Script(
@@ -95,11 +97,17 @@ final class RedisScripts {
         final String name;
         final String source;
         final String sha1;
+        /** The SHA-1 and the source as sent, encoded once. */
+        final byte[] sha1Bytes;
+
+        final byte[] sourceBytes;
 
         Script(String name, String source) {
             this.name = name;
             this.source = source;
             this.sha1 = sha1(source);
+            this.sha1Bytes = sha1.getBytes(StandardCharsets.US_ASCII);
+            this.sourceBytes = source.getBytes(StandardCharsets.UTF_8);
         }
 
         private static String sha1(String source) {

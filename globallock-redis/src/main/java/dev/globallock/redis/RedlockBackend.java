@@ -52,10 +52,10 @@ final class RedlockBackend implements Backend {
     }
 
     @Override
-    public AcquireReply acquire(LockKeys keys, String owner, long leaseMillis) {
+    public AcquireReply acquire(LockKeys keys, byte[] owner, long leaseMillis) {
         long start = System.nanoTime();
         List<Scatter.Target> round = everyNode(new Scatter.Call(
-                RedisScripts.ACQUIRE, List.of(keys.lock, keys.fence), List.of(owner, Long.toString(leaseMillis))));
+                RedisScripts.ACQUIRE, 2, keys.lockBytes, keys.fenceBytes, owner, Redis.number(leaseMillis)));
         Scatter.run(round, commandTimeoutMillis);
         List<Integer> granted = new ArrayList<>();
         long token = Long.MIN_VALUE;
@@ -83,8 +83,7 @@ final class RedlockBackend implements Backend {
                 ConnectionPool pool = pools.get(i);
                 raise.add(new Scatter.Target(
                         pool::getResource,
-                        List.of(new Scatter.Call(
-                                RedisScripts.RAISE_FENCE, List.of(keys.fence), List.of(Long.toString(token))))));
+                        List.of(new Scatter.Call(RedisScripts.RAISE_FENCE, 1, keys.fenceBytes, Redis.number(token)))));
             }
             Scatter.run(raise, commandTimeoutMillis);
             int raised = 0;
@@ -120,13 +119,13 @@ final class RedlockBackend implements Backend {
     }
 
     @Override
-    public boolean release(LockKeys keys, String owner) {
+    public boolean release(LockKeys keys, byte[] owner) {
         return releaseEverywhere(keys, owner);
     }
 
-    private boolean releaseEverywhere(LockKeys keys, String owner) {
+    private boolean releaseEverywhere(LockKeys keys, byte[] owner) {
         List<Scatter.Target> round = everyNode(
-                new Scatter.Call(RedisScripts.RELEASE, List.of(keys.lock), List.of(owner, "PUBLISH", keys.channel)));
+                new Scatter.Call(RedisScripts.RELEASE, 1, keys.lockBytes, owner, Redis.PUBLISH, keys.channelBytes));
         Scatter.run(round, commandTimeoutMillis);
         boolean deleted = false;
         RuntimeException failure = null;
@@ -153,14 +152,7 @@ final class RedlockBackend implements Backend {
         for (int from = 0; from < grants.size(); from += batchSize) {
             List<RedisGrant> batch = grants.subList(from, Math.min(grants.size(), from + batchSize));
             batches.add(batch);
-            List<String> keys = new ArrayList<>(batch.size());
-            List<String> args = new ArrayList<>(batch.size() * 2);
-            for (RedisGrant grant : batch) {
-                keys.add(grant.keys.lock);
-                args.add(grant.owner);
-                args.add(Long.toString(grant.leaseMillis));
-            }
-            calls.add(new Scatter.Call(RedisScripts.RENEW, keys, args));
+            calls.add(new Scatter.Call(RedisScripts.RENEW, batch.size(), StandaloneBackend.renewParams(batch)));
         }
         List<Scatter.Target> round = new ArrayList<>();
         for (ConnectionPool pool : pools) {
@@ -215,7 +207,8 @@ final class RedlockBackend implements Backend {
 
     @Override
     public LockInfo inspect(String name, LockKeys keys) {
-        List<Scatter.Target> round = everyNode(new Scatter.Call(RedisScripts.INSPECT, List.of(keys.lock), List.of()));
+        List<Scatter.Target> round =
+                everyNode(new Scatter.Call(RedisScripts.INSPECT, 2, keys.lockBytes, keys.fenceBytes));
         Scatter.run(round, commandTimeoutMillis);
         Map<String, List<long[]>> byOwner = new HashMap<>();
         int answered = 0;
@@ -231,11 +224,10 @@ final class RedlockBackend implements Backend {
             if (list.get(0) == null) {
                 continue;
             }
-            String value = list.get(0) instanceof byte[]
+            String owner = list.get(0) instanceof byte[]
                     ? new String((byte[]) list.get(0), java.nio.charset.StandardCharsets.UTF_8)
                     : String.valueOf(list.get(0));
-            String owner = value.substring(0, Math.max(0, value.indexOf(':')));
-            OptionalLong token = StandaloneBackend.tokenOf(value);
+            OptionalLong token = StandaloneBackend.tokenOf(list.get(2));
             byOwner.computeIfAbsent(owner, o -> new ArrayList<>())
                     .add(new long[] {token.orElse(Long.MIN_VALUE), AcquireReply.asLong(list.get(1))});
         }

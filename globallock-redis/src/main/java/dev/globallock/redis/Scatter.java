@@ -19,13 +19,17 @@ final class Scatter {
     /** One script call. */
     static final class Call {
         final RedisScripts.Script script;
-        final List<String> keys;
-        final List<String> args;
+        final int numKeys;
+        final byte[][] keysThenArgs;
 
         Call(RedisScripts.Script script, List<String> keys, List<String> args) {
+            this(script, keys.size(), Redis.params(keys, args));
+        }
+
+        Call(RedisScripts.Script script, int numKeys, byte[]... keysThenArgs) {
             this.script = script;
-            this.keys = keys;
-            this.args = args;
+            this.numKeys = numKeys;
+            this.keysThenArgs = keysThenArgs;
         }
     }
 
@@ -58,9 +62,7 @@ final class Scatter {
             try {
                 connection = target.connection.get();
                 for (Call call : target.calls) {
-                    connection.sendCommand(Redis.COMMANDS
-                            .evalsha(call.script.sha1, call.keys, call.args)
-                            .getArguments());
+                    connection.sendCommand(Redis.evalsha(call.script, call.numKeys, call.keysThenArgs));
                 }
                 connection.getMany(0); // flush
             } catch (RuntimeException e) {
@@ -102,7 +104,7 @@ final class Scatter {
                         Call call = target.calls.get(c);
                         Object reply;
                         try {
-                            reply = Redis.eval(connection, call.script, call.keys, call.args);
+                            reply = Redis.eval(connection, call.script, call.numKeys, call.keysThenArgs);
                         } catch (JedisConnectionException e) {
                             throw e;
                         } catch (RuntimeException e) {

@@ -1,7 +1,6 @@
 package dev.globallock.redis;
 
 import dev.globallock.LockInfo;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -48,13 +47,16 @@ final class StandaloneBackend implements Backend {
     }
 
     @Override
-    public AcquireReply acquire(LockKeys keys, String owner, long leaseMillis) {
+    public AcquireReply acquire(LockKeys keys, byte[] owner, long leaseMillis) {
         try (Connection connection = connections.get()) {
             AcquireReply reply = AcquireReply.decode(Redis.eval(
                     connection,
                     RedisScripts.ACQUIRE,
-                    List.of(keys.lock, keys.fence),
-                    List.of(owner, Long.toString(leaseMillis))));
+                    2,
+                    keys.lockBytes,
+                    keys.fenceBytes,
+                    owner,
+                    Redis.number(leaseMillis)));
             if (reply.acquired && waitForReplicas > 0) {
                 long acknowledged =
                         connection.executeCommand(Redis.COMMANDS.waitReplicas(waitForReplicas, waitForReplicasMillis));
@@ -62,8 +64,11 @@ final class StandaloneBackend implements Backend {
                     Redis.eval(
                             connection,
                             RedisScripts.RELEASE,
-                            List.of(keys.lock),
-                            List.of(owner, "PUBLISH", keys.channel));
+                            1,
+                            keys.lockBytes,
+                            owner,
+                            Redis.PUBLISH,
+                            keys.channelBytes);
                     throw new ReplicationShortfall("only " + acknowledged + " of " + waitForReplicas
                             + " replicas acknowledged the acquisition within " + waitForReplicasMillis
                             + "ms (wait-for-replicas), so it was undone");
@@ -74,10 +79,10 @@ final class StandaloneBackend implements Backend {
     }
 
     @Override
-    public boolean release(LockKeys keys, String owner) {
+    public boolean release(LockKeys keys, byte[] owner) {
         try (Connection connection = connections.get()) {
             Object deleted = Redis.eval(
-                    connection, RedisScripts.RELEASE, List.of(keys.lock), List.of(owner, "PUBLISH", keys.channel));
+                    connection, RedisScripts.RELEASE, 1, keys.lockBytes, owner, Redis.PUBLISH, keys.channelBytes);
             return AcquireReply.asLong(deleted) == 1;
         }
     }
@@ -96,14 +101,20 @@ final class StandaloneBackend implements Backend {
 
     /** One renewal script call for the batch; returns the grants it found lost. */
     static Set<RedisGrant> renewBatch(Connection connection, List<RedisGrant> batch, RedisScripts.Script script) {
-        List<String> keys = new ArrayList<>(batch.size());
-        List<String> args = new ArrayList<>(batch.size() * 2);
-        for (RedisGrant grant : batch) {
-            keys.add(grant.keys.lock);
-            args.add(grant.owner);
-            args.add(Long.toString(grant.leaseMillis));
+        return lostOf(batch, Redis.eval(connection, script, batch.size(), renewParams(batch)));
+    }
+
+    /** The renewal script's keys (the locks) then arguments (owner and lease of each). */
+    static byte[][] renewParams(List<RedisGrant> batch) {
+        int n = batch.size();
+        byte[][] params = new byte[n * 3][];
+        for (int i = 0; i < n; i++) {
+            RedisGrant grant = batch.get(i);
+            params[i] = grant.keys.lockBytes;
+            params[n + 2 * i] = grant.owner;
+            params[n + 2 * i + 1] = Redis.number(grant.leaseMillis);
         }
-        return lostOf(batch, Redis.eval(connection, script, keys, args));
+        return params;
     }
 
     static Set<RedisGrant> lostOf(List<RedisGrant> batch, Object reply) {
@@ -119,30 +130,31 @@ final class StandaloneBackend implements Backend {
     @Override
     public LockInfo inspect(String name, LockKeys keys) {
         try (Connection connection = connections.get()) {
-            return decodeInspect(name, Redis.eval(connection, RedisScripts.INSPECT, List.of(keys.lock), List.of()));
+            return decodeInspect(
+                    name, Redis.eval(connection, RedisScripts.INSPECT, 2, keys.lockBytes, keys.fenceBytes));
         }
     }
 
+    /** Decodes the INSPECT script's reply: {owner or null, pttl, counter or null}. */
     static LockInfo decodeInspect(String name, Object reply) {
         List<?> list = (List<?>) reply;
-        Object value = list.get(0);
-        if (value == null) {
+        if (list.get(0) == null) {
             return LockInfo.free(name);
         }
         long pttl = AcquireReply.asLong(list.get(1));
         return LockInfo.held(
                 name,
-                tokenOf(value),
+                tokenOf(list.get(2)),
                 pttl >= 0 ? java.util.Optional.of(java.time.Duration.ofMillis(pttl)) : java.util.Optional.empty());
     }
 
-    static java.util.OptionalLong tokenOf(Object value) {
-        String text = value instanceof byte[]
-                ? new String((byte[]) value, java.nio.charset.StandardCharsets.UTF_8)
-                : String.valueOf(value);
-        int colon = text.indexOf(':');
+    /** The counter read by INSPECT: the holder's token while the lock is held. */
+    static java.util.OptionalLong tokenOf(Object counter) {
+        if (counter == null) {
+            return java.util.OptionalLong.empty();
+        }
         try {
-            return java.util.OptionalLong.of(Long.parseLong(text.substring(colon + 1)));
+            return java.util.OptionalLong.of(AcquireReply.asLong(counter));
         } catch (NumberFormatException e) {
             return java.util.OptionalLong.empty();
         }
