@@ -5,6 +5,8 @@ import dev.globallock.spi.LockGrant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorEvent;
@@ -16,8 +18,9 @@ import org.apache.zookeeper.Watcher.Event.EventType;
 import org.apache.zookeeper.data.Stat;
 
 /**
- * One acquisition: the lock protocol for one {@link AcquireRequest}, driven entirely by Curator's
- * background callbacks and watches (no thread waits for it).
+ * One acquisition: the lock protocol for one {@link AcquireRequest}, driven by Curator's background
+ * callbacks and watches; only a caller that blocks on it anyway ({@link
+ * AcquireRequest#callerWaits()}) makes the first listing as a blocking call on its own thread.
  *
  * <h2>Protocol</h2>
  *
@@ -28,7 +31,9 @@ import org.apache.zookeeper.data.Stat;
  *       answers a session's requests in order, so the listing already contains the new node: an
  *       uncontended acquisition costs one round trip of latency (one write, one local read), where
  *       Curator's mutex waits for the create before it lists. The create's reply carries the node's
- *       {@link Stat}, so the czxid (fencing token) and owning session cost nothing more.
+ *       {@link Stat}, so the czxid (fencing token) and owning session cost nothing more. A
+ *       blocking caller re-acquiring a lock whose previous node this engine deleted sends no
+ *       listing when nothing else was written in between ({@link #createdOnCaller}).
  *   <li>Lowest sequence number: the lock is ours. Otherwise a single attempt deletes its node and
  *       reports the lock busy; a waiter watches only its immediate predecessor (no herd effect,
  *       FIFO) and, when that predecessor is the holder, its own node as well.
@@ -56,8 +61,10 @@ final class Acquisition {
     private final CuratorFramework client;
     final AcquireRequest request;
     private final String parent;
-    final EngineFuture<LockGrant> future = new EngineFuture<>();
+    final EngineFuture<LockGrant> future;
     private final ReentrantLock mutex = new ReentrantLock();
+    /** Signalled when the create of the current round has answered (a caller may wait for it). */
+    private final Condition createAnswer = mutex.newCondition();
 
     // --- guarded by mutex
     /** Bumped on every (re)start: answers and watches of an earlier round are ignored. */
@@ -67,6 +74,7 @@ final class Acquisition {
 
     private String node;
     private Stat stat;
+    private boolean createAnswered;
     private boolean pipelinedAnswered;
     private List<String> pipelined;
     private String predecessor;
@@ -83,6 +91,8 @@ final class Acquisition {
         this.client = client;
         this.request = request;
         this.parent = LockPaths.parentOf(request.key());
+        // made on the caller's thread: with callerWaits, that thread blocks on it right after
+        this.future = request.callerWaits() ? EngineFuture.forCaller() : new EngineFuture<>();
         future.whenCompleteInline((grant, failure) -> {
             if (future.isCancelled()) {
                 cancelled();
@@ -92,6 +102,17 @@ final class Acquisition {
 
     /** Starts a new round: a new node, pipelined with a listing. */
     void start() {
+        begin(false);
+    }
+
+    /**
+     * Starts a new round. On the waiting caller's thread ({@code onCaller}), the create is sent
+     * asynchronously as always but the listing pipelined behind it is a blocking call, which
+     * ZooKeeper's I/O thread answers by waking the caller directly; when the create's answer is in
+     * by then (it arrived first, on the event thread), the caller decides and, uncontended, takes
+     * the lock itself, without waiting for a hand-over from the event thread.
+     */
+    void begin(boolean onCaller) {
         int r;
         mutex.lock();
         try {
@@ -107,6 +128,7 @@ final class Acquisition {
             step++;
             node = null;
             stat = null;
+            createAnswered = false;
             pipelinedAnswered = false;
             pipelined = null;
             predecessor = null;
@@ -127,11 +149,85 @@ final class Acquisition {
                     .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
                     .inBackground((c, event) -> created(r, event))
                     .forPath(LockPaths.nodePrefix(parent), ZooKeeperLockEngine.NO_DATA);
-            client.getChildren()
-                    .inBackground((c, event) -> pipelinedChildren(r, event))
-                    .forPath(parent);
+            Long released = onCaller && engine.connected() ? engine.takeReleased(parent) : null;
+            if (released != null) {
+                createdOnCaller(r, released);
+            } else if (onCaller && engine.connected()) {
+                listOnCaller(r);
+            } else {
+                client.getChildren()
+                        .inBackground((c, event) -> pipelinedChildren(r, event.getResultCode(), event.getChildren()))
+                        .forPath(parent);
+            }
         } catch (Exception e) {
             fail("acquire", null, e);
+        }
+    }
+
+    /**
+     * The pipelined listing as a blocking call on the caller; any failure means "list again once
+     * the create answers". After a listing, the create's answer is already on the event thread's
+     * queue (ZooKeeper answers a session's calls in order): the caller waits for it and decides
+     * itself, so that the lock completes on the caller's thread.
+     */
+    private void listOnCaller(int r) {
+        List<String> children = null;
+        try {
+            children = engine.zooKeeper().getChildren(engine.fullPath(parent), false);
+            mutex.lockInterruptibly();
+            try {
+                while (r == round && !finished && !createAnswered) {
+                    createAnswer.await(100, TimeUnit.MILLISECONDS); // signalled; bounded all the same
+                }
+            } finally {
+                mutex.unlock();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the deadline of get(timeout), or the caller's own
+        } catch (Exception e) {
+            // NoNode (the create makes the parent), connection loss...: the create's answer decides
+        }
+        pipelinedChildren(r, children == null ? Code.SYSTEMERROR.intValue() : Code.OK.intValue(), children);
+    }
+
+    /**
+     * The caller's create after this engine itself released the lock's previous node (czxid
+     * {@code released}, deleted by this engine): no listing is sent. When the new node's czxid is
+     * exactly two past the released one, the only write the ensemble made in between was that
+     * delete, so no other node was created under the parent since the released one, which held
+     * the lock (every earlier node was gone): the new node is alone and the lock is ours. Any
+     * other write in between, and the caller lists as usual.
+     */
+    private void createdOnCaller(int r, long released) {
+        List<Runnable> after = new ArrayList<>(2);
+        boolean list = false;
+        try {
+            mutex.lockInterruptibly();
+            try {
+                while (r == round && !finished && !createAnswered) {
+                    createAnswer.await(100, TimeUnit.MILLISECONDS); // signalled; bounded all the same
+                }
+                if (r == round && !finished && stat != null) {
+                    if (stat.getCzxid() == released + 2) {
+                        grant(after);
+                    } else {
+                        list = true;
+                    }
+                }
+            } finally {
+                mutex.unlock();
+                after.forEach(Runnable::run);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the deadline of get(timeout), or the caller's own
+            pipelinedChildren(r, Code.SYSTEMERROR.intValue(), null); // lists in the background
+            return;
+        }
+        if (list) {
+            listOnCaller(r);
+        } else {
+            // not answered with a node (failed, or found after a connection loss): the usual path
+            pipelinedChildren(r, Code.SYSTEMERROR.intValue(), null);
         }
     }
 
@@ -141,6 +237,10 @@ final class Acquisition {
         List<Runnable> after = new ArrayList<>(2);
         mutex.lock();
         try {
+            if (r == round) {
+                createAnswered = true;
+                createAnswer.signalAll();
+            }
             if (r != round || finished) {
                 if (code == Code.OK && path != null) {
                     after.add(() -> engine.deleteQuietly(path)); // given up meanwhile: leave nothing behind
@@ -166,7 +266,7 @@ final class Acquisition {
         }
     }
 
-    private void pipelinedChildren(int r, CuratorEvent event) {
+    private void pipelinedChildren(int r, int resultCode, List<String> children) {
         List<Runnable> after = new ArrayList<>(2);
         mutex.lock();
         try {
@@ -174,7 +274,7 @@ final class Acquisition {
                 return;
             }
             pipelinedAnswered = true;
-            pipelined = event.getResultCode() == Code.OK.intValue() ? event.getChildren() : null;
+            pipelined = resultCode == Code.OK.intValue() ? children : null;
             if (stat != null) {
                 evaluate(r, pipelined, true, after);
             }
@@ -496,6 +596,7 @@ final class Acquisition {
                 return; // granted (the engine releases a grant nobody took) or already settled
             }
             finished = true;
+            createAnswer.signalAll();
             toDelete = node; // null while the create is in flight: created() deletes it then
             watch = predecessorWatch;
             watched = parent + "/" + predecessor;
@@ -521,6 +622,7 @@ final class Acquisition {
                 return;
             }
             finished = true;
+            createAnswer.signalAll();
             toDelete = node;
         } finally {
             mutex.unlock();
@@ -539,6 +641,7 @@ final class Acquisition {
                 return;
             }
             finished = true;
+            createAnswer.signalAll();
             toDelete = node;
         } finally {
             mutex.unlock();

@@ -32,6 +32,7 @@ import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.curator.utils.ZKPaths;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
@@ -46,7 +47,13 @@ import org.apache.zookeeper.data.ACL;
  * <h2>Round trips</h2>
  *
  * Uncontended acquire: one create pipelined with one listing (one round trip of latency; the
- * parent is created only when the create answers NoNode). Release: one delete. Handoff: the
+ * parent is created only when the create answers NoNode); when the caller blocks on it ({@link
+ * AcquireRequest#callerWaits()}) the listing is a blocking call on the caller's thread, which
+ * ZooKeeper's I/O thread answers by waking the caller directly; no listing at all when this engine
+ * deleted the lock's previous node itself and nothing else was written since (see {@link
+ * Acquisition}). Release: one delete, a blocking
+ * call on the caller when it waits for it (falling back to Curator's guaranteed background delete
+ * when that fails). Handoff: the
  * holder's delete, the watch event, and nothing more when the waiter was next in line (one listing
  * when it was further back). Watchdog renewal of any number of locks: one {@code multiRead} of
  * their nodes (a local read on the server, no write), which is how a node deleted behind the
@@ -69,15 +76,20 @@ import org.apache.zookeeper.data.ACL;
  * LOST (session expired, or Curator's simulated expiry after a whole session timeout suspended):
  * every held lease is reported lost and every waiter starts over with a new node.
  *
- * <p>Thread-safe; no method blocks (except {@link #open} while connecting, and {@link #abandon()}).
- * Futures are completed on ZooKeeper's event thread, which wakes a blocked caller directly, but
- * every stage chained on them runs on a callback pool ({@link EngineFuture}); lease listener calls
- * run on that pool too, one at a time and in order. No application code runs on the event thread.
+ * <p>Thread-safe; no method blocks (except {@link #open} while connecting, and {@link #abandon()}):
+ * the blocking calls of a waiting caller run inside its future's {@code get}, bounded by the
+ * {@code get}'s timeout ({@link EngineFuture}, {@link CallerDeadlines}). Futures are completed on
+ * ZooKeeper's event thread, which wakes a blocked caller directly, or on that caller; every stage
+ * chained on them runs on a callback pool unless the caller itself completed the future; lease
+ * listener calls run on that pool too, one at a time and in order. No application code runs on the
+ * event thread.
  */
 public final class ZooKeeperLockEngine implements LockEngine {
     private static final System.Logger LOG = System.getLogger(ZooKeeperLockEngine.class.getName());
 
     static final byte[] NO_DATA = new byte[0];
+
+    private static final int MAX_REMEMBERED_RELEASES = 1024;
 
     private static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
             Capability.SESSION_BOUND, Capability.FIFO, Capability.FENCING_TOKENS, Capability.WAIT_NOTIFICATION);
@@ -91,6 +103,9 @@ public final class ZooKeeperLockEngine implements LockEngine {
     private final LockNodeReader reader;
     private final ConcurrentHashMap<String, ZooKeeperGrant> held = new ConcurrentHashMap<>();
     private final Set<Acquisition> active = ConcurrentHashMap.newKeySet();
+    /** Parent path → czxid of the last node of that lock this engine deleted (see Acquisition). */
+    private final ConcurrentHashMap<String, Long> lastReleased = new ConcurrentHashMap<>();
+
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean warnedAboutLease = new AtomicBoolean();
     private volatile boolean abandoned;
@@ -253,7 +268,12 @@ public final class ZooKeeperLockEngine implements LockEngine {
         warnIfLeaseShorterThanSession(request);
         Acquisition acquisition = new Acquisition(this, client, request);
         active.add(acquisition);
-        acquisition.start();
+        if (request.callerWaits()) {
+            acquisition.future.firstStep(acquisition::begin); // runs inside the caller's get
+            acquisition.future.whenUnwanted(this::release); // granted as the caller gave up
+        } else {
+            acquisition.start();
+        }
         return acquisition.future;
     }
 
@@ -280,18 +300,63 @@ public final class ZooKeeperLockEngine implements LockEngine {
 
     @Override
     public CompletableFuture<Void> release(LockGrant grant) {
+        return release(grant, false);
+    }
+
+    /**
+     * With {@code callerWaits}, the delete is a blocking call on the caller's thread inside its
+     * {@code get} (answered by ZooKeeper's I/O thread waking the caller directly); when it fails
+     * (connection loss, the deadline of {@code get(timeout)}...), the guaranteed background
+     * delete takes over as without the hint.
+     */
+    @Override
+    public CompletableFuture<Void> release(LockGrant grant, boolean callerWaits) {
         ZooKeeperGrant mine = (ZooKeeperGrant) grant;
         held.remove(mine.node, mine);
         mine.finish();
         if (closed.get() || abandoned) {
             return CompletableFuture.failedFuture(unusable("release", "lock '" + mine.request.name() + "'"));
         }
-        CompletableFuture<Void> released = new EngineFuture<>();
+        if (!callerWaits) {
+            EngineFuture<Void> released = new EngineFuture<>();
+            deleteInBackground(mine, released);
+            return released;
+        }
+        EngineFuture<Void> released = EngineFuture.forCaller();
+        return released.firstStep(onCaller -> {
+            if (onCaller && connected() && deleteOnCaller(mine)) {
+                released.complete(null);
+            } else {
+                deleteInBackground(mine, released);
+            }
+        });
+    }
+
+    /** A blocking delete of a released node; false when it is not known to be gone. */
+    private boolean deleteOnCaller(ZooKeeperGrant grant) {
+        try {
+            zooKeeper().delete(fullPath(grant.node), -1);
+            released(grant);
+            return true;
+        } catch (KeeperException.NoNodeException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the deadline of get(timeout), or the caller's own
+            return false;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private void deleteInBackground(ZooKeeperGrant mine, CompletableFuture<Void> released) {
         try {
             client.delete()
                     .guaranteed()
                     .inBackground((c, event) -> {
                         Code code = Code.get(event.getResultCode());
+                        if (code == Code.OK) {
+                            released(mine);
+                        }
                         if (code == Code.OK || code == Code.NONODE) {
                             released.complete(null);
                         } else {
@@ -308,7 +373,6 @@ public final class ZooKeeperLockEngine implements LockEngine {
         } catch (Exception e) {
             released.completeExceptionally(failure("release", mine.request.name(), e.toString(), e));
         }
-        return released;
     }
 
     @Override
@@ -521,6 +585,37 @@ public final class ZooKeeperLockEngine implements LockEngine {
     }
 
     // ------------------------------------------------------------------------------- for Acquisition
+
+    /**
+     * This engine deleted a node that held the lock: remember its czxid under the parent, for the
+     * next acquisition of that lock by this engine ({@link #takeReleased}). Bounded: a lock
+     * released while the table is full simply lists on its next acquisition.
+     */
+    private void released(ZooKeeperGrant grant) {
+        if (lastReleased.size() < MAX_REMEMBERED_RELEASES) {
+            lastReleased.put(ZKPaths.getPathAndNode(grant.node).getPath(), grant.czxid);
+        }
+    }
+
+    /** The czxid of the last node of the lock this engine deleted, or null; at most one taker. */
+    Long takeReleased(String parent) {
+        return lastReleased.isEmpty() ? null : lastReleased.remove(parent);
+    }
+
+    /** Whether the client is connected now: only then is a blocking call on a caller worth it. */
+    boolean connected() {
+        return !closed.get() && !abandoned && root.getZookeeperClient().isConnected();
+    }
+
+    /** The client's current ZooKeeper handle, for blocking calls on a waiting caller's thread. */
+    ZooKeeper zooKeeper() throws Exception {
+        return root.getZookeeperClient().getZooKeeper();
+    }
+
+    /** A path relative to the engine's namespace as the ZooKeeper handle sees it. */
+    String fullPath(String path) {
+        return ZKPaths.fixForNamespace(client.getNamespace(), path);
+    }
 
     /** A lock node was deleted (seen by the watch on it): if a lease still held it, that lease is lost. */
     void nodeDeleted(String node) {
