@@ -55,6 +55,19 @@ final class TestingServers {
         throw new IllegalStateException("no member of " + cluster.getConnectString() + " is leading");
     }
 
+    /** Whether the member answers {@code srvr} with a mode: it has joined the ensemble and serves. */
+    static boolean isServing(InstanceSpec instance) {
+        try (Socket socket = new Socket("127.0.0.1", instance.getPort())) {
+            socket.setSoTimeout(2_000);
+            socket.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            String reply = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return reply.contains("Mode: leader") || reply.contains("Mode: follower");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     static InstanceSpec spec() {
         return new InstanceSpec(null, -1, -1, -1, true, -1, TICK_MILLIS, -1, serverProperties(), "127.0.0.1");
     }

@@ -6,6 +6,7 @@ import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
 import dev.globallock.LockState;
+import dev.globallock.tck.fixture.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 import org.junit.jupiter.api.AfterEach;
@@ -49,6 +51,23 @@ class ZooKeeperLeaderFailoverTest {
             }
         }
         cluster.close();
+    }
+
+    /** Waits until the lock's parent node has {@code count} children, read with a separate client. */
+    private void awaitChildren(String name, int count) {
+        String parent = LockPaths.parentOf("failover-" + name);
+        try (CuratorFramework observer = ZooKeeperKitSupport.observer(cluster.getConnectString())) {
+            Await.until(
+                    Duration.ofSeconds(20),
+                    () -> {
+                        try {
+                            return observer.getChildren().forPath(parent).size() == count;
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    },
+                    () -> parent + " to have " + count + " children");
+        }
     }
 
     private GlobalLockManager manager() {
@@ -107,19 +126,30 @@ class ZooKeeperLeaderFailoverTest {
                 }));
             }
         }
-        Thread.sleep(1_000);
+        awaitChildren("held", 2); // the holder's node and the waiter's, queued behind it
+        Await.until(
+                Duration.ofSeconds(20),
+                () -> increments.get() >= 50,
+                () -> "the contenders to get going (" + increments.get() + " increments, " + failures.get()
+                        + " failures)");
         int beforeKill = increments.get();
         long tokenBeforeKill = lastToken.get();
         InstanceSpec leader = TestingServers.leader(cluster);
         cluster.killServer(leader);
-        long killedAt = System.nanoTime();
-        while (increments.get() < beforeKill + 50 && System.nanoTime() - killedAt < TimeUnit.SECONDS.toNanos(30)) {
-            if (held.state() == LockState.UNCERTAIN) {
-                uncertainSeen.incrementAndGet();
-            }
-            Thread.sleep(5);
+        try {
+            Await.until(
+                    Duration.ofSeconds(30),
+                    () -> {
+                        if (held.state() == LockState.UNCERTAIN) {
+                            uncertainSeen.incrementAndGet();
+                        }
+                        return increments.get() >= beforeKill + 50;
+                    },
+                    () -> "work to go on after the election (" + (increments.get() - beforeKill)
+                            + " increments since the kill, " + failures.get() + " failures)");
+        } finally {
+            running.set(false);
         }
-        running.set(false);
         for (Future<?> future : work) {
             future.get(30, TimeUnit.SECONDS);
         }

@@ -9,6 +9,7 @@ import dev.globallock.LockBackendException;
 import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
 import dev.globallock.LockState;
+import dev.globallock.tck.fixture.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,17 +111,7 @@ class ZooKeeperLockEngineTest {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() - deadline)
-                    .as("not within 20s: " + what)
-                    .isNegative();
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
+        Await.until(Duration.ofSeconds(20), condition, () -> what);
     }
 
     private BooleanSupplier childCount(String name, int count) {
@@ -278,8 +269,8 @@ class ZooKeeperLockEngineTest {
         LockHandle held = locks.lock("renewed", waitAtMost(Duration.ofSeconds(10)));
         AtomicInteger told = new AtomicInteger();
         held.onLost(told::incrementAndGet);
-        Thread.sleep(1_000); // renewals keep it alive past its lease
-        assertThat(held.isLocked()).isTrue();
+        Await.holdsFor(
+                Duration.ofSeconds(1), held::isLocked, () -> "renewals to keep the lock held past its 900 ms lease");
         observer.delete()
                 .forPath(parentOf("renewed") + "/" + children("renewed").get(0));
         await("told", () -> told.get() == 1);

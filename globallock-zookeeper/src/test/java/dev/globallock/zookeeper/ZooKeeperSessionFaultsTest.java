@@ -6,6 +6,7 @@ import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
 import dev.globallock.LockState;
+import dev.globallock.tck.fixture.Await;
 import dev.globallock.tck.fixture.ZooKeeperServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,14 +85,8 @@ class ZooKeeperSessionFaultsTest {
         return LockOptions.builder().waitForever().build();
     }
 
-    private static void await(String what, Duration patience, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + patience.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime() - deadline)
-                    .as("not within " + patience + ": " + what)
-                    .isNegative();
-            Thread.sleep(5);
-        }
+    private static void await(String what, Duration patience, BooleanSupplier condition) {
+        Await.until(patience, condition, () -> what);
     }
 
     private static long millisSince(long nanos) {

@@ -6,6 +6,7 @@ import dev.globallock.GlobalLockException;
 import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
+import dev.globallock.tck.fixture.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +56,16 @@ class ZooKeeperTortureTest {
         }
     }
 
+    private static int writes(List<Resource> resources) {
+        int writes = 0;
+        for (Resource resource : resources) {
+            synchronized (resource) {
+                writes += resource.writes;
+            }
+        }
+        return writes;
+    }
+
     @Test
     @DisplayName("exclusion, fencing and progress hold while ensemble members are killed and restarted")
     void killAndRestartMembers() throws Exception {
@@ -93,7 +104,10 @@ class ZooKeeperTortureTest {
                                         }
                                     }
                                     resource.write(lock.fencingToken());
-                                    Thread.sleep(ThreadLocalRandom.current().nextInt(3));
+                                    Await.pause(
+                                            Duration.ofMillis(
+                                                    ThreadLocalRandom.current().nextInt(3)),
+                                            "stay inside a moment, so that an overlap would show");
                                     resource.inside.decrementAndGet();
                                     if (!lock.isLocked()) {
                                         lostInside.incrementAndGet();
@@ -113,13 +127,20 @@ class ZooKeeperTortureTest {
                     InstanceSpec victim = cycles % 2 == 0
                             ? TestingServers.leader(cluster)
                             : members.get(ThreadLocalRandom.current().nextInt(members.size()));
-                    int before = resources.get(0).writes + resources.get(1).writes;
+                    int before = writes(resources);
                     cluster.killServer(victim);
-                    Thread.sleep(1_000 + ThreadLocalRandom.current().nextInt(2_000));
+                    Await.pause(
+                            Duration.ofMillis(
+                                    1_000 + ThreadLocalRandom.current().nextInt(2_000)),
+                            "the member stays down for a while");
                     cluster.restartServer(victim);
-                    Thread.sleep(2_000);
-                    int after = resources.get(0).writes + resources.get(1).writes;
-                    assertThat(after).as("progress in cycle " + cycles).isGreaterThan(before);
+                    int cycle = cycles;
+                    Await.until(
+                            Duration.ofSeconds(30),
+                            () -> TestingServers.isServing(victim) && writes(resources) > before,
+                            () -> "cycle " + cycle + ": member on port " + victim.getPort()
+                                    + " to serve again and the locks to make progress (writes " + writes(resources)
+                                    + ", " + before + " before the kill)");
                     cycles++;
                 }
                 running.set(false);
