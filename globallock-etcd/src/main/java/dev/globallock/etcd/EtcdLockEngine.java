@@ -142,6 +142,7 @@ public final class EtcdLockEngine implements LockEngine {
                 .keepaliveTimeout(config.keepaliveTimeout())
                 .keepaliveWithoutCalls(true)
                 .retryMaxDuration(config.requestTimeout())
+                .executorService(EtcdCallingThreadExecutor.INSTANCE)
                 .interceptor(new EtcdDeadlines(config.requestTimeout()));
         if (config.user().isPresent()) {
             builder.user(EtcdKeys.bytes(config.user().get()))
