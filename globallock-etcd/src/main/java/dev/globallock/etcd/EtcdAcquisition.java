@@ -15,7 +15,10 @@ import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,15 +29,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ol>
  *   <li>One transaction: if the acquisition's own key does not exist, put it on the lease and read
  *       the two newest keys of the lock's directory. Alone there: the lock is ours (the uncontended
- *       acquire is this one round trip). Otherwise the key before ours is the predecessor.
- *   <li>Wait: watch the predecessor's key for its deletion, opened at the server's current revision
- *       (a watch opened at a past revision starts "unsynced" and is only caught up by etcd's 100 ms
- *       sync loop). Once the server confirms the watch, re-read whether the predecessor still exists:
- *       a deletion before the watch existed is seen by that read, one after it by the watch.
- *   <li>On a deletion, one read-only transaction re-reads our own key and the newest key created
- *       before ours. Our key gone means our lease ended while we queued: we are never granted the
- *       lock on it (Jepsen's etcd 3.4.3 finding). No key before ours: the lock is ours. Another one:
- *       watch that instead.
+ *       acquire is this one round trip). Otherwise we queue behind the keys before ours.
+ *   <li>Wait: watch the lock's directory for deletions, opened at the server's current revision (a
+ *       watch opened at a past revision starts "unsynced" and is only caught up by etcd's 100 ms
+ *       sync loop). Once the server confirms the watch, one read-only transaction reads our own key
+ *       and the keys created before it: a deletion before the watch existed is seen by that read,
+ *       one after it by the watch.
+ *   <li>Follow the deletions: the watch delivers every deletion of the directory in revision order.
+ *       When the last key ahead of ours is deleted and our own key was not deleted before it, ours
+ *       was the oldest key at that revision: the lock is ours, with no further request. Our key
+ *       deleted means our lease ended while we queued: we are never granted the lock on it
+ *       (Jepsen's etcd 3.4.3 finding). A waiter with more than {@link #WATCH_WHOLE_QUEUE_UP_TO}
+ *       keys ahead watches only the key before it instead (no herd on long queues) and re-reads on
+ *       its deletion, until it is that close to the head.
  * </ol>
  *
  * Cancellation (wait time, interrupt, cancel) deletes our key, or revokes the acquisition's own
@@ -60,6 +67,18 @@ final class EtcdAcquisition {
             .withCreateNotify(true)
             .withRequireLeader(true)
             .build();
+    /** The same for every key of a lock's directory. */
+    private static final WatchOption WATCH_DIRECTORY_DELETES = WatchOption.builder()
+            .isPrefix(true)
+            .withNoPut(true)
+            .withCreateNotify(true)
+            .withRequireLeader(true)
+            .build();
+    /**
+     * A waiter with at most this many keys ahead of it watches the whole directory and follows their
+     * deletions itself; one further back watches only its predecessor (no herd on long queues).
+     */
+    static final int WATCH_WHOLE_QUEUE_UP_TO = 16;
 
     private final EtcdLockEngine engine;
     private final AcquireRequest request;
@@ -78,7 +97,20 @@ final class EtcdAcquisition {
     private boolean cleanedUp;
     private Watch.Watcher watcher;
     private ByteSequence watched;
+    /** Whether the current episode's watch covers the whole directory (else only {@link #watched}). */
+    private boolean watchingDirectory;
+    /** With a directory watch: the keys ahead of ours, as of {@link #aheadRevision}; null until read. */
+    private Set<ByteSequence> ahead;
+
+    private long aheadRevision;
+    /** With a directory watch: deletions that arrived before {@link #ahead} was read. */
+    private final List<KeyValue> earlyDeletions = new ArrayList<>();
+
+    private boolean ownKeyDeleted;
     private long episode;
+    /** The newest episode whose watch the server confirmed. */
+    private long confirmedEpisode;
+
     private long newestRead;
     private long backoffNanos;
     private int freshLeases;
@@ -203,7 +235,7 @@ final class EtcdAcquisition {
                 mutex.unlock();
             }
             startWaiting();
-            recheck(-1);
+            recheck();
             return;
         }
         long revision = response.getHeader().getRevision();
@@ -230,7 +262,7 @@ final class EtcdAcquisition {
             cleanUpThen(() -> result.complete(null));
         } else {
             startWaiting();
-            watch(predecessor.getKey());
+            watch(directory, true);
         }
     }
 
@@ -247,8 +279,11 @@ final class EtcdAcquisition {
         engine.waiterQueued(lease, this);
     }
 
-    /** Step 2: watch the predecessor from the current revision; its creation triggers a re-read. */
-    private void watch(ByteSequence predecessor) {
+    /**
+     * Step 2: watch the predecessor, or the whole directory, from the current revision; its creation
+     * triggers a re-read.
+     */
+    private void watch(ByteSequence target, boolean wholeDirectory) {
         long myEpisode;
         Watch.Watcher old;
         mutex.lock();
@@ -258,7 +293,10 @@ final class EtcdAcquisition {
             }
             old = watcher;
             myEpisode = ++episode;
-            watched = predecessor;
+            watched = target;
+            watchingDirectory = wholeDirectory;
+            ahead = null;
+            earlyDeletions.clear();
             watcher = null;
         } finally {
             mutex.unlock();
@@ -270,8 +308,8 @@ final class EtcdAcquisition {
         try {
             opened = engine.watchClient()
                     .watch(
-                            predecessor,
-                            WATCH_DELETES,
+                            target,
+                            wholeDirectory ? WATCH_DIRECTORY_DELETES : WATCH_DELETES,
                             Watch.listener(
                                     response -> onWatchEvent(myEpisode, response),
                                     error -> onWatchError(myEpisode, error),
@@ -297,14 +335,92 @@ final class EtcdAcquisition {
 
     private void onWatchEvent(long myEpisode, WatchResponse response) {
         if (response.isCreatedNotify()) {
-            recheck(myEpisode);
+            mutex.lock();
+            try {
+                if (episode == myEpisode) {
+                    confirmedEpisode = myEpisode;
+                }
+            } finally {
+                mutex.unlock();
+            }
+            recheck();
             return;
         }
+        boolean deletion = false;
         for (WatchEvent event : response.getEvents()) {
-            if (event.getEventType() == WatchEvent.EventType.DELETE) {
-                recheck(myEpisode);
+            deletion |= event.getEventType() == WatchEvent.EventType.DELETE;
+        }
+        if (!deletion) {
+            return;
+        }
+        Verdict verdict;
+        mutex.lock();
+        try {
+            if (finished || episode != myEpisode) {
                 return;
             }
+            if (!watchingDirectory) {
+                verdict = Verdict.READ;
+            } else {
+                for (WatchEvent event : response.getEvents()) {
+                    if (event.getEventType() == WatchEvent.EventType.DELETE) {
+                        if (ahead == null) {
+                            earlyDeletions.add(event.getKeyValue());
+                        } else {
+                            deleted(event.getKeyValue());
+                        }
+                    }
+                }
+                verdict = verdict();
+            }
+        } finally {
+            mutex.unlock();
+        }
+        act(verdict);
+    }
+
+    /** What a waiter does next: keep waiting, re-read, watch something else, take the lock, or fail. */
+    private enum Verdict {
+        WAIT,
+        READ,
+        WATCH,
+        GRANT,
+        GONE
+    }
+
+    /**
+     * A deletion seen by the directory watch after the read that listed the keys ahead. The watch
+     * delivers every deletion of the directory in revision order, so once no key ahead is left and
+     * our own key was not deleted before that, our key was the oldest at that revision: the lock is
+     * ours, and a waiter whose key went with its lease is never granted.
+     */
+    private void deleted(KeyValue gone) {
+        if (gone.getModRevision() <= aheadRevision) {
+            return; // the read already saw it
+        }
+        if (gone.getKey().equals(ownKey)) {
+            ownKeyDeleted = true;
+        } else {
+            ahead.remove(gone.getKey());
+        }
+    }
+
+    private Verdict verdict() {
+        if (ahead == null) {
+            return Verdict.WAIT;
+        }
+        if (ownKeyDeleted) {
+            return Verdict.GONE;
+        }
+        return ahead.isEmpty() ? Verdict.GRANT : Verdict.WAIT;
+    }
+
+    private void act(Verdict verdict) {
+        switch (verdict) {
+            case READ -> recheck();
+            case GRANT -> grant();
+            case GONE -> queuedKeyGone();
+            case WAIT, WATCH -> {}
         }
     }
 
@@ -318,6 +434,7 @@ final class EtcdAcquisition {
             broken = watcher;
             watcher = null;
             watched = null;
+            watchingDirectory = false;
             episode++;
         } finally {
             mutex.unlock();
@@ -326,17 +443,18 @@ final class EtcdAcquisition {
             broken.close();
         }
         // the connection or the member failed: re-read and watch again (perhaps through another member)
-        retryLater(() -> recheck(-1), "wait for", error);
+        retryLater(this::recheck, "wait for", error);
     }
 
     /**
-     * Step 3: one read-only transaction for our own key and the newest key created before it.
-     *
-     * @param myEpisode the watch episode that asked, or -1 when no watch is open
+     * Step 3: one read-only transaction for our own key and the newest keys created before it (up
+     * to {@link #WATCH_WHOLE_QUEUE_UP_TO} + 1). Sent while a confirmed directory watch is open, its
+     * answer lists the keys ahead that the watch then follows.
      */
-    private void recheck(long myEpisode) {
+    private void recheck() {
         ByteSequence key;
         long revision;
+        long basis;
         mutex.lock();
         try {
             if (finished) {
@@ -344,25 +462,27 @@ final class EtcdAcquisition {
             }
             key = ownKey;
             revision = ownRevision;
+            basis = watchingDirectory && confirmedEpisode == episode ? episode : -1;
         } finally {
             mutex.unlock();
         }
-        GetOption predecessor = GetOption.builder()
+        GetOption predecessors = GetOption.builder()
                 .isPrefix(true)
                 .withMaxCreateRevision(revision - 1)
                 .withSortField(GetOption.SortTarget.CREATE)
                 .withSortOrder(GetOption.SortOrder.DESCEND)
-                .withLimit(1)
+                .withLimit(WATCH_WHOLE_QUEUE_UP_TO + 1)
                 .withKeysOnly(true)
                 .build();
         engine.bounded(engine.kv()
                         .txn()
-                        .Then(Op.get(key, EtcdLockEngine.KEYS_ONLY), Op.get(directory, predecessor))
+                        .Then(Op.get(key, EtcdLockEngine.KEYS_ONLY), Op.get(directory, predecessors))
                         .commit())
-                .whenComplete((response, failure) -> onRecheck(response, failure));
+                .whenComplete((response, failure) -> onRecheck(basis, response, failure));
     }
 
-    private void onRecheck(TxnResponse response, Throwable failure) {
+    /** @param basis the confirmed directory watch episode the read was sent under, or -1 */
+    private void onRecheck(long basis, TxnResponse response, Throwable failure) {
         if (result.isDone()) {
             finish();
             return;
@@ -371,7 +491,7 @@ final class EtcdAcquisition {
             if (lease.isDead()) {
                 queuedKeyGone();
             } else {
-                retryLater(() -> recheck(-1), "wait for", failure);
+                retryLater(this::recheck, "wait for", failure);
             }
             return;
         }
@@ -379,34 +499,57 @@ final class EtcdAcquisition {
         List<GetResponse> reads = response.getGetResponses();
         List<KeyValue> own = reads.get(0).getKvs();
         List<KeyValue> before = reads.get(1).getKvs();
-        ByteSequence next;
+        ByteSequence next = null;
+        boolean wholeDirectory = false;
+        Verdict verdict;
         mutex.lock();
         try {
-            if (finished || revision < newestRead) {
+            boolean listsAhead = basis == episode && watchingDirectory && ahead == null;
+            if (finished || (revision < newestRead && !listsAhead)) {
                 return; // an older read overtaken by a newer one
             }
-            newestRead = revision;
+            newestRead = Math.max(newestRead, revision);
             backoffNanos = 0;
             failingSinceNanos = 0;
             if (own.isEmpty() || own.get(0).getCreateRevision() != ownRevision) {
-                next = null;
+                verdict = Verdict.GONE;
             } else if (before.isEmpty()) {
-                next = ByteSequence.EMPTY;
+                verdict = Verdict.GRANT;
+            } else if (before.size() <= WATCH_WHOLE_QUEUE_UP_TO) {
+                if (listsAhead) {
+                    // read after the server confirmed the directory watch: it follows from here
+                    ahead = new HashSet<>();
+                    for (KeyValue kv : before) {
+                        ahead.add(kv.getKey());
+                    }
+                    aheadRevision = revision;
+                    for (KeyValue gone : earlyDeletions) {
+                        deleted(gone);
+                    }
+                    earlyDeletions.clear();
+                    verdict = verdict();
+                } else if (watchingDirectory) {
+                    // the watch follows the keys ahead already, or its confirmation asks for a read
+                    verdict = Verdict.WAIT;
+                } else {
+                    verdict = Verdict.WATCH;
+                    next = directory;
+                    wholeDirectory = true;
+                }
             } else {
                 next = before.get(0).getKey();
-                if (watcher != null && next.equals(watched)) {
+                if (watcher != null && !watchingDirectory && next.equals(watched)) {
                     return; // still queued behind the key we watch
                 }
+                verdict = Verdict.WATCH;
             }
         } finally {
             mutex.unlock();
         }
-        if (next == null) {
-            queuedKeyGone();
-        } else if (next.isEmpty()) {
-            grant();
+        if (verdict == Verdict.WATCH) {
+            watch(next, wholeDirectory); // its confirmation triggers the next read
         } else {
-            watch(next);
+            act(verdict);
         }
     }
 
@@ -512,6 +655,7 @@ final class EtcdAcquisition {
             open = watcher;
             watcher = null;
             watched = null;
+            watchingDirectory = false;
             episode++;
             on = lease;
             wasWaiting = waiting;

@@ -59,7 +59,7 @@ import javax.net.ssl.SSLException;
  * the engine needs its session lease, or per acquisition with an explicit lease time); a release is
  * one delete (one revoke for an own lease); a watchdog renewal of K locks is one lease keep-alive
  * plus one read-only transaction confirming the K keys, sent together; a handoff is the holder's
- * delete, the watch event and one read-only transaction.
+ * delete and the watch event (plus one read-only transaction for a waiter more than 16 keys back).
  *
  * <p>Thread-safe. Nothing blocks: every call returns a future and continues in jetcd's callbacks;
  * timers run on the manager's scheduler.

@@ -109,7 +109,7 @@ class EtcdQueuedWaiterLeaseTest {
         awaitQueueLength(name, 2);
         hooked.keepAlivesFail = true; // the waiter's keep-alives no longer reach etcd
         awaitQueueLength(name, 1); // etcd expired its lease and deleted its key
-        assertThat(waiting).isNotDone();
+        // the waiter may have failed already: its directory watch saw its own key go
 
         held.release();
 
