@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
@@ -33,7 +34,7 @@ import org.apache.zookeeper.data.Stat;
  *       Curator's mutex waits for the create before it lists. The create's reply carries the node's
  *       {@link Stat}, so the czxid (fencing token) and owning session cost nothing more. A
  *       blocking caller re-acquiring a lock whose previous node this engine deleted sends no
- *       listing when nothing else was written in between ({@link #createdOnCaller}).
+ *       listing when nothing else was written in between ({@link #createOnCaller}).
  *   <li>Lowest sequence number: the lock is ours. Otherwise a single attempt deletes its node and
  *       reports the lock busy; a waiter watches only its immediate predecessor (no herd effect,
  *       FIFO) and, when that predecessor is the holder, its own node as well.
@@ -142,6 +143,11 @@ final class Acquisition {
             engine.failed(this, "acquire", "its lock node kept vanishing (" + MAX_ROUNDS + " attempts)", null);
             return;
         }
+        Long released = onCaller && engine.connected() ? engine.takeReleased(parent) : null;
+        if (released != null) {
+            createOnCaller(r, released);
+            return;
+        }
         try {
             client.create()
                     .creatingParentContainersIfNeeded()
@@ -149,10 +155,7 @@ final class Acquisition {
                     .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
                     .inBackground((c, event) -> created(r, event))
                     .forPath(LockPaths.nodePrefix(parent), ZooKeeperLockEngine.NO_DATA);
-            Long released = onCaller && engine.connected() ? engine.takeReleased(parent) : null;
-            if (released != null) {
-                createdOnCaller(r, released);
-            } else if (onCaller && engine.connected()) {
+            if (onCaller && engine.connected()) {
                 listOnCaller(r);
             } else {
                 client.getChildren()
@@ -191,43 +194,60 @@ final class Acquisition {
     }
 
     /**
-     * The caller's create after this engine itself released the lock's previous node (czxid
-     * {@code released}, deleted by this engine): no listing is sent. When the new node's czxid is
-     * exactly two past the released one, the only write the ensemble made in between was that
-     * delete, so no other node was created under the parent since the released one, which held
-     * the lock (every earlier node was gone): the new node is alone and the lock is ours. Any
-     * other write in between, and the caller lists as usual.
+     * The caller's create after this engine itself deleted the lock's previous node (czxid {@code
+     * released}): a blocking create (Curator's, protected: a create whose answer is lost, or that
+     * is interrupted at the caller's deadline, has its node found and deleted in the background),
+     * and no listing. When the new node's czxid is exactly two past the released one, the only
+     * write the ensemble made in between was that delete, so no node was created under the
+     * parent since the released one, which held the lock (every earlier node was gone): the new
+     * node is alone and the lock is ours. After any other write in between, the caller lists.
      */
-    private void createdOnCaller(int r, long released) {
-        List<Runnable> after = new ArrayList<>(2);
-        boolean list = false;
+    private void createOnCaller(int r, long released) {
+        Stat created = new Stat();
+        String path;
         try {
-            mutex.lockInterruptibly();
-            try {
-                while (r == round && !finished && !createAnswered) {
-                    createAnswer.await(100, TimeUnit.MILLISECONDS); // signalled; bounded all the same
-                }
-                if (r == round && !finished && stat != null) {
-                    if (stat.getCzxid() == released + 2) {
-                        grant(after);
-                    } else {
-                        list = true;
-                    }
-                }
-            } finally {
-                mutex.unlock();
-                after.forEach(Runnable::run);
-            }
+            path = client.create()
+                    .storingStatIn(created)
+                    .creatingParentContainersIfNeeded()
+                    .withProtection()
+                    .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+                    .forPath(LockPaths.nodePrefix(parent), ZooKeeperLockEngine.NO_DATA);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the deadline of get(timeout), or the caller's own
-            pipelinedChildren(r, Code.SYSTEMERROR.intValue(), null); // lists in the background
+            start(); // goes on in the background (a new node) until the caller cancels
             return;
+        } catch (Exception e) {
+            Code code = e instanceof KeeperException keeper ? keeper.code() : null;
+            fail("acquire", code, e);
+            return;
+        }
+        List<Runnable> after = new ArrayList<>(2);
+        boolean list = false;
+        mutex.lock();
+        try {
+            if (r != round || finished) {
+                after.add(() -> engine.deleteQuietly(path)); // given up meanwhile: leave nothing behind
+            } else {
+                node = path;
+                createAnswered = true;
+                if (created.getCzxid() == 0) {
+                    // Curator found its protected node after a connection loss: no stat came back
+                    pipelinedAnswered = true;
+                    after.add(() -> readStat(r)); // then lists
+                } else if (created.getCzxid() == released + 2) {
+                    stat = created;
+                    grant(after);
+                } else {
+                    stat = created;
+                    list = true;
+                }
+            }
+        } finally {
+            mutex.unlock();
+            after.forEach(Runnable::run);
         }
         if (list) {
             listOnCaller(r);
-        } else {
-            // not answered with a node (failed, or found after a connection loss): the usual path
-            pipelinedChildren(r, Code.SYSTEMERROR.intValue(), null);
         }
     }
 
