@@ -5,6 +5,7 @@ import dev.globallock.LockHandle;
 import dev.globallock.tck.fixture.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,12 +25,15 @@ import redis.clients.jedis.params.SetParams;
  *
  * <pre>
  * mvn -q -pl globallock-bench compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java \
- *     -Dexec.mainClass=dev.globallock.bench.RedisBenchmark [-Dexec.args="--seconds 3 --handoffs 100 --held 10000"]
+ *     -Dexec.mainClass=dev.globallock.bench.RedisBenchmark [-Dexec.args="--seconds 3 --handoffs 100 --held 10000 --rounds 3"]
  * </pre>
  */
 public final class RedisBenchmark {
     private static final int CONTENDED_THREADS = 8;
     private static final int CLIENTS = 2;
+    private static final String GLOBALLOCK = "globallock";
+    private static final String REDISSON = "Redisson RLock";
+    private static final String FLOOR = "raw Jedis floor";
 
     private RedisBenchmark() {}
 
@@ -37,14 +41,16 @@ public final class RedisBenchmark {
         int seconds = 3;
         int handoffs = 100;
         int held = 10_000;
+        int rounds = 3;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--handoffs" -> handoffs = Integer.parseInt(args[++i]);
                 case "--held" -> held = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 default ->
                     throw new IllegalArgumentException(
-                            "unknown argument '" + args[i] + "': use --seconds N, --handoffs N, --held N");
+                            "unknown argument '" + args[i] + "': use --seconds N, --handoffs N, --held N, --rounds N");
             }
         }
         Duration warmup = Duration.ofSeconds(1);
@@ -68,12 +74,38 @@ public final class RedisBenchmark {
                 }
                 String releaseSha = admin.scriptLoad(RawLock.RELEASE);
 
-                // uncontended: one thread, one client, its own key; a longer warm-up so the JIT is done
-                Duration longWarmup = warmup.multipliedBy(3);
-                bench.uncontended("globallock", globallock(managers.get(0), "u-globallock"), longWarmup, measure);
-                bench.uncontended("Redisson RLock", redisson(redissons.get(0), "u-redisson"), longWarmup, measure);
-                bench.uncontended(
-                        "raw Jedis floor", new RawLock(raws.get(0), "u-raw", releaseSha), longWarmup, measure);
+                // uncontended: one thread, one client, its own key. The machine is shared: measure in
+                // rounds, rotating which library goes first, after one untimed pass each (the JIT).
+                Map<String, BenchLock> alone = new LinkedHashMap<>();
+                alone.put(GLOBALLOCK, globallock(managers.get(0), "u-globallock"));
+                alone.put(REDISSON, redisson(redissons.get(0), "u-redisson"));
+                alone.put(FLOOR, new RawLock(raws.get(0), "u-raw", releaseSha));
+                List<String> libraries = List.copyOf(alone.keySet());
+                for (String library : libraries) {
+                    new BenchHarness("redis-warmup")
+                            .uncontended(library + " (warm-up)", alone.get(library), warmup.multipliedBy(3), warmup);
+                }
+                Map<String, List<BenchHarness.Result>> results = new LinkedHashMap<>();
+                for (int round = 1; round <= rounds; round++) {
+                    for (int k = 0; k < libraries.size(); k++) {
+                        String library = libraries.get((k + round - 1) % libraries.size());
+                        results.computeIfAbsent(library, l -> new ArrayList<>())
+                                .add(bench.uncontended(
+                                        library + " (round " + round + ")", alone.get(library), warmup, measure));
+                    }
+                }
+                bench.note(
+                        "summary",
+                        "uncontended lock+unlock ops/s, medians: globallock / Redisson RLock / floor; median per-round"
+                                + " ratios globallock/floor and globallock/Redisson",
+                        String.format(
+                                Locale.ROOT,
+                                "%.0f / %.0f / %.0f; %.2f and %.2f",
+                                median(results.get(GLOBALLOCK)),
+                                median(results.get(REDISSON)),
+                                median(results.get(FLOOR)),
+                                medianRatio(results.get(GLOBALLOCK), results.get(FLOOR)),
+                                medianRatio(results.get(GLOBALLOCK), results.get(REDISSON))));
 
                 // contended: 8 threads over 2 clients on one key
                 List<BenchLock> g = new ArrayList<>();
@@ -161,10 +193,12 @@ public final class RedisBenchmark {
                     + Runtime.version());
         }
         int s = seconds;
+        int rs = rounds;
         int h = handoffs;
         bench.finish(() -> "### redis: globallock vs Redisson RLock vs raw Jedis\n\n" + String.join("\n", notes)
                 + "; " + s
-                + " s per throughput figure after a 1 s warm-up (3 s uncontended); handoff: the waiter waited "
+                + " s per throughput figure after a 1 s warm-up; uncontended in " + rs
+                + " rounds rotating the order after a 3 s warm-up each; handoff: the waiter waited "
                 + waiterWaits.toMillis() + " ms, " + h + " samples; the raw floor polls every 200 µs.");
     }
 
@@ -191,6 +225,23 @@ public final class RedisBenchmark {
                     return Long.parseLong(calls.substring(0, calls.indexOf(',')));
                 })
                 .sum();
+    }
+
+    private static double median(List<BenchHarness.Result> results) {
+        double[] values = results.stream()
+                .mapToDouble(result -> result.opsPerSecond)
+                .sorted()
+                .toArray();
+        return values[values.length / 2];
+    }
+
+    private static double medianRatio(List<BenchHarness.Result> mine, List<BenchHarness.Result> other) {
+        double[] ratios = new double[mine.size()];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = mine.get(i).opsPerSecond / other.get(i).opsPerSecond;
+        }
+        java.util.Arrays.sort(ratios);
+        return ratios[ratios.length / 2];
     }
 
     private static String fmt(double value) {
