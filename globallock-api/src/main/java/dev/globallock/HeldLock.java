@@ -142,14 +142,14 @@ final class HeldLock implements LeaseListener {
         CompletableFuture<Void> lost = null;
         mutex.lock();
         try {
-            lost = lostFuture;
             if (holds == 0) {
                 return null;
             }
             holds--;
             if (holds > 0) {
-                return null;
+                return null; // other holds remain: the lease and its lost() future go on
             }
+            lost = lostFuture;
             LockState before = state;
             if (state.isLocked()) {
                 state = LockState.RELEASED;

@@ -1,5 +1,7 @@
 package dev.globallock;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
@@ -12,6 +14,8 @@ final class ManagedLockHandle implements LockHandle {
     private final HeldLock lease;
     /** 1 once released through this handle. */
     private volatile int closed;
+    /** The futures {@link #lost()} gave out, cancelled when this handle is released; guarded by this. */
+    private List<CompletableFuture<Void>> lostViews;
 
     ManagedLockHandle(GlobalLockManager manager, HeldLock lease) {
         this.manager = manager;
@@ -56,6 +60,16 @@ final class ManagedLockHandle implements LockHandle {
     @Override
     public CompletableFuture<Void> lost() {
         CompletableFuture<Void> view = new CompletableFuture<>();
+        synchronized (this) {
+            if (lostViews == null) {
+                lostViews = new ArrayList<>(1);
+            }
+            lostViews.add(view);
+        }
+        if (closed != 0) {
+            view.cancel(false); // released through this handle already (another hold may remain)
+            return view;
+        }
         lease.lostFuture().whenComplete((ignored, cancelled) -> {
             if (cancelled != null) {
                 view.cancel(false);
@@ -66,18 +80,38 @@ final class ManagedLockHandle implements LockHandle {
         return view;
     }
 
+    /** This handle's hold is gone: its lost() futures are cancelled even if other holds go on. */
+    private void cancelLostViews() {
+        List<CompletableFuture<Void>> views;
+        synchronized (this) {
+            views = lostViews;
+            lostViews = null;
+        }
+        if (views != null) {
+            views.forEach(view -> view.cancel(false));
+        }
+    }
+
     @Override
     public void release() {
         if (!CLOSED.compareAndSet(this, 0, 1)) {
             throw new IllegalStateException("lock '" + lease.name + "' was already released through this handle");
         }
-        manager.releaseHold(lease, true);
+        try {
+            manager.releaseHold(lease, true);
+        } finally {
+            cancelLostViews();
+        }
     }
 
     @Override
     public void close() {
         if (CLOSED.compareAndSet(this, 0, 1)) {
-            manager.releaseHold(lease, false);
+            try {
+                manager.releaseHold(lease, false);
+            } finally {
+                cancelLostViews();
+            }
         }
     }
 
