@@ -2,16 +2,27 @@ package dev.globallock.zookeeper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.globallock.EngineCapabilities;
 import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
 import dev.globallock.LockState;
+import dev.globallock.spi.AcquireRequest;
+import dev.globallock.spi.EngineContext;
+import dev.globallock.spi.LeaseListener;
+import dev.globallock.spi.LockEngine;
+import dev.globallock.spi.LockGrant;
+import dev.globallock.spi.LockInspector;
 import dev.globallock.tck.fixture.Await;
 import dev.globallock.tck.fixture.ZooKeeperServer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -156,7 +167,13 @@ class ZooKeeperSessionFaultsTest {
     @DisplayName("a server restart within the session timeout keeps held locks and waiters")
     void serverRestart() throws Exception {
         Duration longSession = Duration.ofSeconds(15);
-        GlobalLockManager holder = manager(server.connectString(), longSession);
+        List<String> holderSignals = new CopyOnWriteArrayList<>();
+        GlobalLockManager holder = GlobalLockManager.builder()
+                .config(TestingServers.config(server.connectString(), longSession))
+                .keyPrefix("faults-")
+                .decorateEngine(engine -> new SignalRecordingEngine(engine, holderSignals))
+                .build();
+        closeables.add(holder);
         GlobalLockManager waiter = manager(server.connectString(), longSession);
         LockHandle held = holder.lock("restart", waitAtMost(Duration.ofSeconds(10)));
         AtomicInteger told = new AtomicInteger();
@@ -175,7 +192,13 @@ class ZooKeeperSessionFaultsTest {
 
         server.process().restart();
 
-        await("the holder is confirmed again", Duration.ofSeconds(20), () -> held.state() == LockState.HELD);
+        await("the holder was told its ownership was uncertain, then confirmed", Duration.ofSeconds(20), () -> {
+            int uncertain = holderSignals.indexOf("uncertain");
+            return uncertain >= 0
+                    && holderSignals.subList(uncertain, holderSignals.size()).contains("confirmed");
+        });
+        assertThat(holderSignals).as("what the engine told the holder's lease").doesNotContain("lost");
+        assertThat(held.state()).isEqualTo(LockState.HELD);
         assertThat(told.get()).isZero();
         assertThat(manager(server.connectString(), longSession)
                         .tryLock("restart")
@@ -283,6 +306,94 @@ class ZooKeeperSessionFaultsTest {
                             + " third of the timeout)")
                     .isGreaterThanOrEqualTo(SESSION_TIMEOUT.toMillis() / 2)
                     .isLessThan(SESSION_TIMEOUT.toMillis() + 3_000);
+        }
+    }
+
+    /** Forwards to the engine and records what it tells each lease (uncertain, confirmed, lost). */
+    private static final class SignalRecordingEngine implements LockEngine {
+        private final LockEngine delegate;
+        private final List<String> signals;
+
+        SignalRecordingEngine(LockEngine delegate, List<String> signals) {
+            this.delegate = delegate;
+            this.signals = signals;
+        }
+
+        @Override
+        public String name() {
+            return delegate.name();
+        }
+
+        @Override
+        public EngineCapabilities capabilities() {
+            return delegate.capabilities();
+        }
+
+        @Override
+        public String describeEndpoint() {
+            return delegate.describeEndpoint();
+        }
+
+        @Override
+        public void start(EngineContext context) {
+            delegate.start(context);
+        }
+
+        @Override
+        public CompletableFuture<LockGrant> acquire(AcquireRequest request) {
+            LeaseListener manager = request.listener();
+            LeaseListener recording = new LeaseListener() {
+                @Override
+                public void leaseLost(Throwable cause) {
+                    signals.add("lost");
+                    manager.leaseLost(cause);
+                }
+
+                @Override
+                public void ownershipUncertain() {
+                    signals.add("uncertain");
+                    manager.ownershipUncertain();
+                }
+
+                @Override
+                public void ownershipConfirmed() {
+                    signals.add("confirmed");
+                    manager.ownershipConfirmed();
+                }
+            };
+            return delegate.acquire(new AcquireRequest(
+                    request.name(),
+                    request.key(),
+                    request.leaseTime(),
+                    request.watchdog(),
+                    request.singleAttempt(),
+                    recording,
+                    request.callerWaits()));
+        }
+
+        @Override
+        public CompletableFuture<Void> release(LockGrant grant) {
+            return delegate.release(grant);
+        }
+
+        @Override
+        public CompletableFuture<Void> release(LockGrant grant, boolean callerWaits) {
+            return delegate.release(grant, callerWaits);
+        }
+
+        @Override
+        public CompletableFuture<Set<LockGrant>> renew(Collection<LockGrant> grants) {
+            return delegate.renew(grants);
+        }
+
+        @Override
+        public Optional<LockInspector> inspector() {
+            return delegate.inspector();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
         }
     }
 }
