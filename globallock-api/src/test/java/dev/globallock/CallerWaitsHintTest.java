@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.globallock.memory.MemoryLockEngine;
 import dev.globallock.spi.AcquireRequest;
+import dev.globallock.spi.ForwardingLockEngine;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
-import java.util.Collection;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -55,54 +54,27 @@ class CallerWaitsHintTest {
     }
 
     /** Records the hints it is given and forwards everything to the memory engine. */
-    private final class Recording implements LockEngine {
-        private final LockEngine delegate;
-
+    private final class Recording extends ForwardingLockEngine {
         Recording(LockEngine delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public String name() {
-            return delegate.name();
-        }
-
-        @Override
-        public EngineCapabilities capabilities() {
-            return delegate.capabilities();
-        }
-
-        @Override
-        public String describeEndpoint() {
-            return delegate.describeEndpoint();
+            super(delegate);
         }
 
         @Override
         public CompletableFuture<LockGrant> acquire(AcquireRequest request) {
             calls.add("acquire " + request.name() + (request.callerWaits() ? ", caller waits" : ", caller goes on"));
-            return delegate.acquire(request);
+            return super.acquire(request);
         }
 
         @Override
         public CompletableFuture<Void> release(LockGrant grant) {
             calls.add("release, caller goes on");
-            return delegate.release(grant);
+            return super.release(grant);
         }
 
         @Override
         public CompletableFuture<Void> release(LockGrant grant, boolean callerWaits) {
             calls.add("release" + (callerWaits ? ", caller waits" : ", caller goes on"));
-            return delegate.release(grant);
-        }
-
-        @Override
-        public CompletableFuture<Set<LockGrant>> renew(Collection<LockGrant> grants) {
-            return delegate.renew(grants);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            return super.release(grant, callerWaits);
         }
     }
 }

@@ -2,25 +2,20 @@ package dev.globallock.zookeeper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.globallock.EngineCapabilities;
 import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
 import dev.globallock.LockState;
 import dev.globallock.spi.AcquireRequest;
-import dev.globallock.spi.EngineContext;
+import dev.globallock.spi.ForwardingLockEngine;
 import dev.globallock.spi.LeaseListener;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
-import dev.globallock.spi.LockInspector;
 import dev.globallock.tck.fixture.Await;
 import dev.globallock.tck.fixture.ZooKeeperServer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -310,33 +305,12 @@ class ZooKeeperSessionFaultsTest {
     }
 
     /** Forwards to the engine and records what it tells each lease (uncertain, confirmed, lost). */
-    private static final class SignalRecordingEngine implements LockEngine {
-        private final LockEngine delegate;
+    private static final class SignalRecordingEngine extends ForwardingLockEngine {
         private final List<String> signals;
 
         SignalRecordingEngine(LockEngine delegate, List<String> signals) {
-            this.delegate = delegate;
+            super(delegate);
             this.signals = signals;
-        }
-
-        @Override
-        public String name() {
-            return delegate.name();
-        }
-
-        @Override
-        public EngineCapabilities capabilities() {
-            return delegate.capabilities();
-        }
-
-        @Override
-        public String describeEndpoint() {
-            return delegate.describeEndpoint();
-        }
-
-        @Override
-        public void start(EngineContext context) {
-            delegate.start(context);
         }
 
         @Override
@@ -361,7 +335,7 @@ class ZooKeeperSessionFaultsTest {
                     manager.ownershipConfirmed();
                 }
             };
-            return delegate.acquire(new AcquireRequest(
+            return super.acquire(new AcquireRequest(
                     request.name(),
                     request.key(),
                     request.leaseTime(),
@@ -369,31 +343,6 @@ class ZooKeeperSessionFaultsTest {
                     request.singleAttempt(),
                     recording,
                     request.callerWaits()));
-        }
-
-        @Override
-        public CompletableFuture<Void> release(LockGrant grant) {
-            return delegate.release(grant);
-        }
-
-        @Override
-        public CompletableFuture<Void> release(LockGrant grant, boolean callerWaits) {
-            return delegate.release(grant, callerWaits);
-        }
-
-        @Override
-        public CompletableFuture<Set<LockGrant>> renew(Collection<LockGrant> grants) {
-            return delegate.renew(grants);
-        }
-
-        @Override
-        public Optional<LockInspector> inspector() {
-            return delegate.inspector();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }

@@ -1,0 +1,91 @@
+package dev.globallock.spi;
+
+import dev.globallock.EngineCapabilities;
+import java.util.Collection;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * An engine that forwards every call to another: the base for decorators given to {@code
+ * GlobalLockManager.Builder.decorateEngine} (metrics, tracing, fault injection in tests). Override
+ * what you need and call {@code super}; everything else, including the {@link
+ * AcquireRequest#callerWaits()} and {@link #release(LockGrant, boolean)} hints, reaches the
+ * delegate unchanged.
+ *
+ * <p>Thread-safe if the delegate is, and as long as the overrides are.
+ */
+public abstract class ForwardingLockEngine implements LockEngine {
+    private final LockEngine delegate;
+
+    /** @param delegate the engine that does the work; the decorator owns it and closes it */
+    protected ForwardingLockEngine(LockEngine delegate) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+    }
+
+    /** The engine calls are forwarded to. */
+    public final LockEngine delegate() {
+        return delegate;
+    }
+
+    @Override
+    public String name() {
+        return delegate.name();
+    }
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return delegate.capabilities();
+    }
+
+    @Override
+    public String describeEndpoint() {
+        return delegate.describeEndpoint();
+    }
+
+    @Override
+    public void start(EngineContext context) {
+        delegate.start(context);
+    }
+
+    @Override
+    public CompletableFuture<LockGrant> acquire(AcquireRequest request) {
+        return delegate.acquire(request);
+    }
+
+    @Override
+    public CompletableFuture<Void> release(LockGrant grant) {
+        return delegate.release(grant);
+    }
+
+    @Override
+    public CompletableFuture<Void> release(LockGrant grant, boolean callerWaits) {
+        return delegate.release(grant, callerWaits);
+    }
+
+    @Override
+    public CompletableFuture<Set<LockGrant>> renew(Collection<LockGrant> grants) {
+        return delegate.renew(grants);
+    }
+
+    @Override
+    public Optional<LockInspector> inspector() {
+        return delegate.inspector();
+    }
+
+    @Override
+    public void abandon() {
+        delegate.abandon();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "{" + delegate + "}";
+    }
+}
