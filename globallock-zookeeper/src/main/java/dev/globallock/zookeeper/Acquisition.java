@@ -143,7 +143,7 @@ final class Acquisition {
             engine.failed(this, "acquire", "its lock node kept vanishing (" + MAX_ROUNDS + " attempts)", null);
             return;
         }
-        Long released = onCaller && engine.connected() ? engine.takeReleased(parent) : null;
+        Long released = onCaller && engine.connected() ? engine.takeReleased(parent, this) : null;
         if (released != null) {
             createOnCaller(r, released);
             return;

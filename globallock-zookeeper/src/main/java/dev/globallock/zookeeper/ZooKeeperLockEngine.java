@@ -597,9 +597,23 @@ public final class ZooKeeperLockEngine implements LockEngine {
         }
     }
 
-    /** The czxid of the last node of the lock this engine deleted, or null; at most one taker. */
-    Long takeReleased(String parent) {
-        return lastReleased.isEmpty() ? null : lastReleased.remove(parent);
+    /**
+     * The czxid of the last node of the lock this engine deleted, or null; at most one taker. Null
+     * too while another acquisition of this engine is under way on the same lock: its node makes
+     * the no-listing shortcut fail, and the pipelined create and listing is then one round trip
+     * cheaper than a create followed by a listing.
+     */
+    Long takeReleased(String parent, Acquisition taker) {
+        Long released = lastReleased.isEmpty() ? null : lastReleased.remove(parent);
+        if (released == null) {
+            return null;
+        }
+        for (Acquisition other : active) {
+            if (other != taker && other.parent().equals(parent)) {
+                return null;
+            }
+        }
+        return released;
     }
 
     /** Whether the client is connected now: only then is a blocking call on a caller worth it. */
