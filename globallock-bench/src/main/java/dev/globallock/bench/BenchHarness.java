@@ -260,4 +260,23 @@ public final class BenchHarness {
         Files.writeString(out, table, StandardCharsets.UTF_8);
         return out;
     }
+
+    /** The median ops/s of a library's rounds. */
+    static double medianOps(List<Result> results) {
+        double[] values = results.stream()
+                .mapToDouble(result -> result.opsPerSecond)
+                .sorted()
+                .toArray();
+        return values[values.length / 2];
+    }
+
+    /** The median of the per-round ratios of two libraries' ops/s (round i against round i). */
+    static double medianRatio(List<Result> mine, List<Result> other) {
+        double[] ratios = new double[mine.size()];
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = mine.get(i).opsPerSecond / other.get(i).opsPerSecond;
+        }
+        java.util.Arrays.sort(ratios);
+        return ratios[ratios.length / 2];
+    }
 }

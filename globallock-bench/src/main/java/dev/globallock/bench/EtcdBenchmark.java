@@ -130,10 +130,10 @@ public final class EtcdBenchmark {
                         String.format(
                                 Locale.ROOT,
                                 "%.0f / %.0f / %.0f; %.2f×",
-                                median(alone.get(GLOBALLOCK)),
-                                median(alone.get(JETCD)),
-                                median(alone.get(FLOOR)),
-                                medianRatio(alone.get(GLOBALLOCK), alone.get(FLOOR))));
+                                BenchHarness.medianOps(alone.get(GLOBALLOCK)),
+                                BenchHarness.medianOps(alone.get(JETCD)),
+                                BenchHarness.medianOps(alone.get(FLOOR)),
+                                BenchHarness.medianRatio(alone.get(GLOBALLOCK), alone.get(FLOOR))));
                 bench.note(
                         "summary",
                         CONTENDED_THREADS + " threads contended acquisitions/s, medians: globallock / jetcd lock /"
@@ -141,10 +141,10 @@ public final class EtcdBenchmark {
                         String.format(
                                 Locale.ROOT,
                                 "%.0f / %.0f / %.0f; %.1f×",
-                                median(together.get(GLOBALLOCK)),
-                                median(together.get(JETCD)),
-                                median(together.get(FLOOR)),
-                                medianRatio(together.get(GLOBALLOCK), together.get(JETCD))));
+                                BenchHarness.medianOps(together.get(GLOBALLOCK)),
+                                BenchHarness.medianOps(together.get(JETCD)),
+                                BenchHarness.medianOps(together.get(FLOOR)),
+                                BenchHarness.medianRatio(together.get(GLOBALLOCK), together.get(JETCD))));
 
                 // handoff: release by one client to the waiter of the other, after 10 ms and 150 ms
                 for (Duration waited : List.of(Duration.ofMillis(10), Duration.ofMillis(150))) {
@@ -213,23 +213,6 @@ public final class EtcdBenchmark {
                 + " s per throughput figure after a 1 s warm-up, summarised by medians; handoff: time from the"
                 + " start of the holder's release to the waiter holding the lock, " + h
                 + " samples per waiting time; the contended floor polls a guarded put every 200 µs.");
-    }
-
-    private static double median(List<BenchHarness.Result> results) {
-        double[] values = results.stream()
-                .mapToDouble(result -> result.opsPerSecond)
-                .sorted()
-                .toArray();
-        return values[values.length / 2];
-    }
-
-    private static double medianRatio(List<BenchHarness.Result> mine, List<BenchHarness.Result> other) {
-        double[] ratios = new double[mine.size()];
-        for (int i = 0; i < ratios.length; i++) {
-            ratios[i] = mine.get(i).opsPerSecond / other.get(i).opsPerSecond;
-        }
-        java.util.Arrays.sort(ratios);
-        return ratios[ratios.length / 2];
     }
 
     private static BenchLock globallock(GlobalLockManager manager, String name) {

@@ -101,11 +101,11 @@ public final class RedisBenchmark {
                         String.format(
                                 Locale.ROOT,
                                 "%.0f / %.0f / %.0f; %.2f and %.2f",
-                                median(results.get(GLOBALLOCK)),
-                                median(results.get(REDISSON)),
-                                median(results.get(FLOOR)),
-                                medianRatio(results.get(GLOBALLOCK), results.get(FLOOR)),
-                                medianRatio(results.get(GLOBALLOCK), results.get(REDISSON))));
+                                BenchHarness.medianOps(results.get(GLOBALLOCK)),
+                                BenchHarness.medianOps(results.get(REDISSON)),
+                                BenchHarness.medianOps(results.get(FLOOR)),
+                                BenchHarness.medianRatio(results.get(GLOBALLOCK), results.get(FLOOR)),
+                                BenchHarness.medianRatio(results.get(GLOBALLOCK), results.get(REDISSON))));
 
                 // contended: 8 threads over 2 clients on one key
                 List<BenchLock> g = new ArrayList<>();
@@ -225,23 +225,6 @@ public final class RedisBenchmark {
                     return Long.parseLong(calls.substring(0, calls.indexOf(',')));
                 })
                 .sum();
-    }
-
-    private static double median(List<BenchHarness.Result> results) {
-        double[] values = results.stream()
-                .mapToDouble(result -> result.opsPerSecond)
-                .sorted()
-                .toArray();
-        return values[values.length / 2];
-    }
-
-    private static double medianRatio(List<BenchHarness.Result> mine, List<BenchHarness.Result> other) {
-        double[] ratios = new double[mine.size()];
-        for (int i = 0; i < ratios.length; i++) {
-            ratios[i] = mine.get(i).opsPerSecond / other.get(i).opsPerSecond;
-        }
-        java.util.Arrays.sort(ratios);
-        return ratios[ratios.length / 2];
     }
 
     private static String fmt(double value) {
