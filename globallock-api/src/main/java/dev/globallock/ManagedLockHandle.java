@@ -53,7 +53,13 @@ final class ManagedLockHandle implements LockHandle {
 
     @Override
     public LockHandle onLost(Runnable listener) {
-        lease.onLost(java.util.Objects.requireNonNull(listener, "listener"));
+        java.util.Objects.requireNonNull(listener, "listener");
+        // the lease outlives this handle when other holds remain: stay silent once this one is released
+        lease.onLost(() -> {
+            if (closed == 0) {
+                listener.run();
+            }
+        });
         return this;
     }
 

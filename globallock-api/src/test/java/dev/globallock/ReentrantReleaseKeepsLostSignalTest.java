@@ -2,9 +2,13 @@ package dev.globallock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.globallock.memory.MemoryLockEngine;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +32,30 @@ class ReentrantReleaseKeepsLostSignalTest {
             assertThat(inner.lost()).as("lost() asked after the inner release").isCancelled();
             outer.close();
             assertThat(outerLost).as("outer lost() after the last release").isCancelled();
+        }
+    }
+
+    @Test
+    void aLossAfterAnInnerReleaseIsSignalledOnlyToTheHandlesStillHeld() throws Exception {
+        String namespace = "reentrant-loss-" + UUID.randomUUID();
+        MemoryLockEngine engine = MemoryLockEngine.open(namespace);
+        try (GlobalLockManager manager = GlobalLockManager.builder()
+                .engine(engine)
+                .watchdogLease(Duration.ofMillis(300))
+                .build()) {
+            AtomicInteger outerTold = new AtomicInteger();
+            AtomicInteger innerTold = new AtomicInteger();
+            LockHandle outer = manager.lock("nested").onLost(outerTold::incrementAndGet);
+            LockHandle inner = manager.lock("nested").onLost(innerTold::incrementAndGet);
+            inner.close();
+
+            engine.forget("nested"); // the backend drops the lock; the next renewal finds it gone
+            outer.lost().get(10, TimeUnit.SECONDS);
+
+            assertThat(outerTold).as("the outer handle, still held").hasValue(1);
+            assertThat(innerTold)
+                    .as("the inner handle, released before the loss")
+                    .hasValue(0);
         }
     }
 }
