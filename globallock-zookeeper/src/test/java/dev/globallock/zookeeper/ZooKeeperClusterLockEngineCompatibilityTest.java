@@ -1,6 +1,7 @@
 package dev.globallock.zookeeper;
 
 import dev.globallock.tck.LockEngineCompatibilityKit;
+import dev.globallock.tck.fixture.Await;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,6 +45,14 @@ class ZooKeeperClusterLockEngineCompatibilityTest extends LockEngineCompatibilit
         if (TESTS.incrementAndGet() == KILL_LEADER_BEFORE_TEST) {
             InstanceSpec leader = TestingServers.leader(cluster);
             cluster.killServer(leader);
+            // the test opens new managers, which must not race the election (their connection
+            // timeout is 3 s); clients connected to the dead member still have to move over
+            Await.until(
+                    Duration.ofSeconds(30),
+                    () -> cluster.getInstances().stream()
+                            .filter(instance -> !instance.equals(leader))
+                            .allMatch(TestingServers::isServing),
+                    () -> "the two survivors of " + cluster.getConnectString() + " elected a leader");
         }
     }
 
