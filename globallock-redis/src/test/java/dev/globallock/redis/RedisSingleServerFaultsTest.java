@@ -9,7 +9,7 @@ import dev.globallock.LockHandle;
 import dev.globallock.LockLostException;
 import dev.globallock.LockOptions;
 import dev.globallock.LockState;
-import dev.globallock.spi.AcquireRequest;
+import dev.globallock.spi.ForwardingLockEngine;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.tck.fixture.Await;
@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -276,37 +275,7 @@ class RedisSingleServerFaultsTest {
         private final java.util.List<Runnable> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         LockEngine wrap(LockEngine engine, AtomicBoolean frozen) {
-            return new LockEngine() {
-                @Override
-                public String name() {
-                    return engine.name();
-                }
-
-                @Override
-                public dev.globallock.EngineCapabilities capabilities() {
-                    return engine.capabilities();
-                }
-
-                @Override
-                public String describeEndpoint() {
-                    return engine.describeEndpoint();
-                }
-
-                @Override
-                public void start(dev.globallock.spi.EngineContext context) {
-                    engine.start(context);
-                }
-
-                @Override
-                public CompletableFuture<LockGrant> acquire(AcquireRequest request) {
-                    return engine.acquire(request);
-                }
-
-                @Override
-                public CompletableFuture<Void> release(LockGrant grant) {
-                    return engine.release(grant);
-                }
-
+            return new ForwardingLockEngine(engine) {
                 @Override
                 public CompletableFuture<Set<LockGrant>> renew(Collection<LockGrant> grants) {
                     if (!frozen.get()) {
@@ -321,16 +290,6 @@ class RedisSingleServerFaultsTest {
                         }
                     }));
                     return hanging;
-                }
-
-                @Override
-                public Optional<dev.globallock.spi.LockInspector> inspector() {
-                    return engine.inspector();
-                }
-
-                @Override
-                public void close() {
-                    engine.close();
                 }
             };
         }
