@@ -92,6 +92,9 @@ final class EtcdAcquisition {
     private int slot = -1;
     private long ownRevision;
     private boolean keyMayExist;
+    /** The session lease of an acquire transaction that got no answer: it may still land. */
+    private EtcdLease uncertainLease;
+
     private boolean waiting;
     private boolean finished;
     private boolean cleanedUp;
@@ -209,6 +212,15 @@ final class EtcdAcquisition {
             return;
         }
         if (failure != null) {
+            if (!EtcdErrors.leaseNotFound(failure) && lease.session) {
+                // no answer is not a "no": the put may have landed, or may land later
+                mutex.lock();
+                try {
+                    uncertainLease = lease;
+                } finally {
+                    mutex.unlock();
+                }
+            }
             if (!request.singleAttempt() && EtcdErrors.transientFailure(failure) && !lease.isDead()) {
                 // the guarded put is safe to repeat: if the first one landed, the Else branch finds our key
                 retryLater(this::sendAcquireTxn, "acquire", failure);
@@ -575,7 +587,8 @@ final class EtcdAcquisition {
             }
             finished = true;
             cleanedUp = true; // the key is now the lock: release() removes it, not the cleanup
-            grant = new EtcdGrant(request.name(), directory, slot, ownKey, lease, ownRevision, request.listener());
+            grant = new EtcdGrant(
+                    request.name(), directory, slot, ownKey, lease, ownRevision, request.listener(), uncertainLease);
         } finally {
             mutex.unlock();
         }
@@ -613,7 +626,9 @@ final class EtcdAcquisition {
     private void cleanUpThen(Runnable then) {
         ByteSequence key;
         EtcdLease on;
+        EtcdLease uncertain;
         boolean removeKey;
+        long revision;
         int taken;
         mutex.lock();
         try {
@@ -621,13 +636,17 @@ final class EtcdAcquisition {
             if (cleanedUp) {
                 key = null;
                 on = null;
+                uncertain = null;
                 removeKey = false;
+                revision = 0;
                 taken = -1;
             } else {
                 cleanedUp = true;
                 key = ownKey;
                 on = lease;
+                uncertain = uncertainLease;
                 removeKey = keyMayExist;
+                revision = ownRevision;
                 taken = slot;
             }
         } finally {
@@ -638,12 +657,17 @@ final class EtcdAcquisition {
             then.run();
             return;
         }
-        engine.removeLeftovers(request.name(), on, removeKey ? key : null).whenComplete((ignored, failure) -> {
-            if (taken >= 0 && (failure == null || !removeKey)) {
-                engine.freeSlot(directory, taken); // the key is gone, or was never written
-            }
-            then.run();
-        });
+        engine.removeLeftovers(request.name(), on, removeKey ? key : null, revision)
+                .whenComplete((ignored, failure) -> {
+                    if (taken >= 0) {
+                        if (removeKey) {
+                            engine.keyRemoved(request.name(), directory, taken, key, on, uncertain, failure == null);
+                        } else {
+                            engine.freeSlot(directory, taken); // the key was never written
+                        }
+                    }
+                    then.run();
+                });
     }
 
     private void stopWaiting() {

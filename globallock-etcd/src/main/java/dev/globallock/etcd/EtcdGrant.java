@@ -17,6 +17,12 @@ final class EtcdGrant implements LockGrant {
     final EtcdLease lease;
     final long createRevision;
     final LeaseListener listener;
+    /**
+     * The session lease an acquire transaction of this acquisition went out on without an answer,
+     * or null: that request may still land after the release and re-create the key.
+     */
+    final EtcdLease uncertainLease;
+
     private final AtomicBoolean released = new AtomicBoolean();
 
     EtcdGrant(
@@ -26,7 +32,8 @@ final class EtcdGrant implements LockGrant {
             ByteSequence key,
             EtcdLease lease,
             long createRevision,
-            LeaseListener listener) {
+            LeaseListener listener,
+            EtcdLease uncertainLease) {
         this.name = name;
         this.directory = directory;
         this.slot = slot;
@@ -34,6 +41,7 @@ final class EtcdGrant implements LockGrant {
         this.lease = lease;
         this.createRevision = createRevision;
         this.listener = listener;
+        this.uncertainLease = uncertainLease;
     }
 
     @Override

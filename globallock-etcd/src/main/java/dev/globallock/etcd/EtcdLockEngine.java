@@ -19,7 +19,10 @@ import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.op.Cmp;
+import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.LeaseOption;
 import io.grpc.Status;
@@ -57,9 +60,14 @@ import javax.net.ssl.SSLException;
  *
  * <p>Round trips: an uncontended acquire is one transaction (plus one lease grant the first time
  * the engine needs its session lease, or per acquisition with an explicit lease time); a release is
- * one delete (one revoke for an own lease); a watchdog renewal of K locks is one lease keep-alive
+ * one delete, guarded by the key's create revision inside a transaction so that a late copy of it
+ * cannot delete a newer key of the same name (one revoke for an own lease); a watchdog renewal of K locks is one lease keep-alive
  * plus one read-only transaction confirming the K keys, sent together; a handoff is the holder's
  * delete and the watch event (plus one read-only transaction for a waiter more than 16 keys back).
+ *
+ * <p>Requests whose answer was lost may still be applied later (a member that was frozen runs
+ * again): key names that such a request could re-create are kept out of use and swept, see {@link
+ * EtcdStrayKeys}.
  *
  * <p>Thread-safe. Nothing blocks: every call returns a future and continues in jetcd's callbacks;
  * timers run on the manager's scheduler.
@@ -80,6 +88,8 @@ public final class EtcdLockEngine implements LockEngine {
 
     /** How often queued waiters' leases are checked for a due keep-alive. */
     private static final long WAITER_KEEPALIVE_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** Stray keys are looked for about once a second. */
+    private static final int STRAY_SWEEP_EVERY_TICKS = 5;
     /** etcd's default --max-txn-ops is 128. */
     private static final int KEYS_PER_RENEW_TXN = 100;
 
@@ -104,6 +114,8 @@ public final class EtcdLockEngine implements LockEngine {
     private final Set<EtcdAcquisition> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong renewCursor = new AtomicLong();
+    private final EtcdStrayKeys strayKeys = new EtcdStrayKeys(this);
+    private long ticks;
     private volatile boolean abandoned;
     private volatile ScheduledExecutorService scheduler;
     private volatile Ticker ticker = Ticker.system();
@@ -191,7 +203,7 @@ public final class EtcdLockEngine implements LockEngine {
         this.scheduler = context.scheduler();
         this.ticker = context.ticker();
         this.keepAliveTask = scheduler.scheduleAtFixedRate(
-                this::keepWaitersAlive, WAITER_KEEPALIVE_TICK_NANOS, WAITER_KEEPALIVE_TICK_NANOS, TimeUnit.NANOSECONDS);
+                this::tick, WAITER_KEEPALIVE_TICK_NANOS, WAITER_KEEPALIVE_TICK_NANOS, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -221,14 +233,22 @@ public final class EtcdLockEngine implements LockEngine {
                     "engine 'etcd' at " + endpoint + " is abandoned: cannot release lock '" + grant.name + "'"));
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        removeEventually(grant.name, grant.lease, grant.key, CLEANUP_ATTEMPTS).whenComplete((ignored, failure) -> {
-            if (failure == null) {
-                freeSlot(grant.directory, grant.slot);
-                done.complete(null);
-            } else {
-                done.completeExceptionally(failure("release", grant.name, failure));
-            }
-        });
+        removeEventually(grant.name, grant.lease, grant.key, grant.createRevision, CLEANUP_ATTEMPTS)
+                .whenComplete((ignored, failure) -> {
+                    keyRemoved(
+                            grant.name,
+                            grant.directory,
+                            grant.slot,
+                            grant.key,
+                            grant.lease,
+                            grant.uncertainLease,
+                            failure == null);
+                    if (failure == null) {
+                        done.complete(null);
+                    } else {
+                        done.completeExceptionally(failure("release", grant.name, failure));
+                    }
+                });
         return done;
     }
 
@@ -550,6 +570,14 @@ public final class EtcdLockEngine implements LockEngine {
         }
     }
 
+    /** Every 200 ms on the manager's scheduler: waiters' keep-alives; every fifth time, stray keys. */
+    private void tick() {
+        keepWaitersAlive();
+        if (++ticks % STRAY_SWEEP_EVERY_TICKS == 0) {
+            strayKeys.sweep();
+        }
+    }
+
     /**
      * The manager's watchdog renews leases of held locks; a lease that only queued waiters use is
      * kept alive here, every third of its TTL, so a long wait does not lose its place.
@@ -580,17 +608,63 @@ public final class EtcdLockEngine implements LockEngine {
      * Removes an acquisition's key from the server: revokes its own lease (which deletes the key), or
      * deletes the key from the session lease. Completes with the first attempt's outcome; a failed
      * attempt is retried in the background a few times, so a key never lingers on a live session.
+     *
+     * @param keyOrNull the key, or null when none was written
+     * @param createRevision the key's create revision, or 0 when unknown (its put's answer was lost)
      */
-    CompletableFuture<Void> removeLeftovers(String name, EtcdLease lease, ByteSequence keyOrNull) {
+    CompletableFuture<Void> removeLeftovers(String name, EtcdLease lease, ByteSequence keyOrNull, long createRevision) {
         if (!lease.session || keyOrNull != null) {
-            return removeEventually(name, lease, keyOrNull, CLEANUP_ATTEMPTS);
+            return removeEventually(name, lease, keyOrNull, createRevision, CLEANUP_ATTEMPTS);
         }
         return CompletableFuture.completedFuture(null);
     }
 
-    private CompletableFuture<Void> removeEventually(String name, EtcdLease lease, ByteSequence key, int attempts) {
+    /**
+     * What happens to a key name once its acquisition or grant is done with it: its slot is reused,
+     * unless a request of that acquisition may still create the key (an acquire transaction whose
+     * answer was lost, or a removal that failed); then the name is kept and swept by {@link
+     * EtcdStrayKeys} instead.
+     */
+    void keyRemoved(
+            String name,
+            ByteSequence directory,
+            int slot,
+            ByteSequence key,
+            EtcdLease lease,
+            EtcdLease uncertainLease,
+            boolean removed) {
+        if (removed && uncertainLease == null) {
+            freeSlot(directory, slot);
+        } else if (!removed) {
+            strayKeys.keep(name, directory, slot, key, lease);
+        } else {
+            strayKeys.keep(name, directory, slot, key, uncertainLease);
+        }
+    }
+
+    int strayKeysKept() {
+        return strayKeys.size();
+    }
+
+    /**
+     * Deletes a key only if it is the incarnation created at {@code createRevision}. A delete by
+     * name that reaches etcd late (held up by a frozen member, say) would delete whatever key has
+     * that name by then, perhaps a newer acquisition's that reuses the name; this one cannot.
+     */
+    CompletableFuture<Void> deleteIfCreatedAt(ByteSequence key, long createRevision) {
+        return bounded(kv.txn()
+                        .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(createRevision)))
+                        .Then(Op.delete(key, DeleteOption.DEFAULT))
+                        .commit())
+                .thenApply(done -> (Void) null);
+    }
+
+    private CompletableFuture<Void> removeEventually(
+            String name, EtcdLease lease, ByteSequence key, long createRevision, int attempts) {
         Supplier<CompletableFuture<Void>> once = () -> lease.session
-                ? bounded(kv.delete(key)).thenApply(deleted -> (Void) null)
+                ? (createRevision > 0
+                        ? deleteIfCreatedAt(key, createRevision)
+                        : bounded(kv.delete(key)).thenApply(deleted -> (Void) null))
                 : bounded(leases.revoke(lease.id)).handle((revoked, failure) -> {
                     if (failure != null && !EtcdErrors.leaseNotFound(failure)) {
                         throw new java.util.concurrent.CompletionException(EtcdErrors.unwrap(failure));

@@ -1,0 +1,139 @@
+package dev.globallock.etcd;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.op.Op;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Key names that a delayed request of this engine may still create: an acquire transaction whose
+ * outcome the engine never learned (a deadline passed, the connection broke) can be applied later,
+ * for example by a member that was frozen (SIGSTOP, a long GC pause, a VM migration) and forwards it
+ * once it runs again. Applied after the acquisition ended, that guarded put creates the key on the
+ * live session lease with nobody tracking it: a stray key that every later waiter queues behind
+ * until the session lease ends, which may be never on a busy engine.
+ *
+ * <p>So such a key name is kept here instead of being reused: its slot stays taken, and about once a
+ * second one read-only transaction reads every kept name and deletes what it finds (guarded by the
+ * found key's create revision). No live acquisition uses a kept name, so whatever is found there is
+ * a stray. A name is let go when its lease is gone (a put on a dead lease fails) or after {@link
+ * #KEEP_FOR_NANOS}; at most {@link #LIMIT} names are kept.
+ *
+ * <p>Thread-safe; never blocks.
+ */
+final class EtcdStrayKeys {
+    private static final System.Logger LOG = System.getLogger(EtcdStrayKeys.class.getName());
+
+    /** How long a delayed request is watched for. */
+    static final long KEEP_FOR_NANOS = TimeUnit.MINUTES.toNanos(10);
+    /** Names kept at most; beyond that the oldest is let go. */
+    static final int LIMIT = 1000;
+    /** Reads per sweep: etcd's default --max-txn-ops is 128. */
+    private static final int READS_PER_SWEEP = 100;
+
+    private final EtcdLockEngine engine;
+    private final Map<ByteSequence, Stray> kept = new ConcurrentHashMap<>();
+    private final AtomicBoolean sweeping = new AtomicBoolean();
+
+    private record Stray(
+            String name, ByteSequence directory, int slot, ByteSequence key, EtcdLease lease, long since) {}
+
+    EtcdStrayKeys(EtcdLockEngine engine) {
+        this.engine = engine;
+    }
+
+    /**
+     * Keeps a key name that a delayed request may still create on {@code lease}. The caller hands
+     * over its slot: it is freed when the name is let go.
+     */
+    void keep(String name, ByteSequence directory, int slot, ByteSequence key, EtcdLease lease) {
+        if (!lease.session || lease.isDead()) {
+            // a lock's own lease is revoked with its key, and a put on a dead lease fails
+            engine.freeSlot(directory, slot);
+            return;
+        }
+        kept.put(key, new Stray(name, directory, slot, key, lease, engine.now()));
+        if (kept.size() > LIMIT) {
+            kept.values().stream()
+                    .min(java.util.Comparator.comparingLong(Stray::since))
+                    .ifPresent(oldest -> letGo(oldest, "more than " + LIMIT + " key names are watched"));
+        }
+    }
+
+    int size() {
+        return kept.size();
+    }
+
+    /** Reads the kept names and deletes what delayed requests created there; one sweep at a time. */
+    void sweep() {
+        if (kept.isEmpty() || !sweeping.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            long now = engine.now();
+            List<Stray> batch = new ArrayList<>();
+            for (Iterator<Stray> it = kept.values().iterator(); it.hasNext() && batch.size() < READS_PER_SWEEP; ) {
+                Stray stray = it.next();
+                if (stray.lease.isDead()) {
+                    letGo(stray, null);
+                } else if (now - stray.since > KEEP_FOR_NANOS) {
+                    letGo(stray, null);
+                } else {
+                    batch.add(stray);
+                }
+            }
+            if (batch.isEmpty()) {
+                sweeping.set(false);
+                return;
+            }
+            Op[] reads = new Op[batch.size()];
+            for (int i = 0; i < reads.length; i++) {
+                reads[i] = Op.get(batch.get(i).key, EtcdLockEngine.KEYS_ONLY);
+            }
+            engine.bounded(engine.kv().txn().Then(reads).commit()).whenComplete((response, failure) -> {
+                if (failure != null) {
+                    sweeping.set(false); // the next tick tries again
+                    return;
+                }
+                List<CompletableFuture<Void>> deletes = new ArrayList<>();
+                for (int i = 0; i < reads.length; i++) {
+                    for (KeyValue found : response.getGetResponses().get(i).getKvs()) {
+                        Stray stray = batch.get(i);
+                        LOG.log(
+                                Level.INFO,
+                                () -> "etcd engine at " + engine.describeEndpoint() + ": deleting a key of lock '"
+                                        + stray.name + "' that a delayed request created after its acquisition"
+                                        + " ended (create revision " + found.getCreateRevision() + ")");
+                        deletes.add(engine.deleteIfCreatedAt(stray.key, found.getCreateRevision()));
+                    }
+                }
+                CompletableFuture.allOf(deletes.toArray(new CompletableFuture<?>[0]))
+                        .whenComplete((ignored, deleteFailure) -> sweeping.set(false));
+            });
+        } catch (RuntimeException e) {
+            sweeping.set(false);
+            LOG.log(Level.WARNING, "etcd engine: sweeping stray keys failed", e);
+        }
+    }
+
+    private void letGo(Stray stray, String why) {
+        if (kept.remove(stray.key, stray)) {
+            engine.freeSlot(stray.directory, stray.slot);
+            if (why != null) {
+                LOG.log(
+                        Level.WARNING,
+                        () -> "etcd engine at " + engine.describeEndpoint() + ": no longer watching key "
+                                + EtcdKeys.text(stray.key) + " of lock '" + stray.name + "' for a delayed request: "
+                                + why);
+            }
+        }
+    }
+}
