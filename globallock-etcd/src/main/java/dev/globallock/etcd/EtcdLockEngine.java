@@ -635,11 +635,13 @@ public final class EtcdLockEngine implements LockEngine {
             boolean removed) {
         if (removed && uncertainLease == null) {
             freeSlot(directory, slot);
-        } else if (!removed) {
-            strayKeys.keep(name, directory, slot, key, lease);
-        } else {
+        } else if (removed) {
             strayKeys.keep(name, directory, slot, key, uncertainLease);
+        } else if (lease.session) {
+            strayKeys.keep(name, directory, slot, key, lease);
         }
+        // else: an own lease whose revoke failed; its key lives until the lease ends, and the name
+        // stays out of use for the engine's life (a re-acquire would take that key for its own)
     }
 
     int strayKeysKept() {
