@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -16,14 +17,18 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Watcher.Event.EventType;
 import org.apache.zookeeper.Watcher.Event.KeeperState;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 
 /**
  * globallock's {@code zookeeper} engine side by side with Curator's {@code InterProcessMutex} and
- * the raw floor (a plain ZooKeeper client creating and deleting one ephemeral node), in one run
- * against one Debian ZooKeeper 3.8 server process.
+ * the raw floors, in one run against one Debian ZooKeeper 3.8 server process. Uncontended floor: a
+ * plain ZooKeeper client creating and deleting one ephemeral node. Handoff floor: the holder's
+ * blocking delete of its node until another session's watch on it delivers the NodeDeleted event
+ * to the waiting thread (no read after the event), timed like the libraries: from the start of
+ * the release call to the waiter's thread returning from its lock call.
  *
  * <pre>
  * mvn -q -pl globallock-bench compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java \
@@ -113,18 +118,22 @@ public final class ZooKeeperBenchmark {
             raw.create("/floor", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             rawWaiter = rawClient(connect);
             // the floors: create + delete of one node; and for handoff, the holder's delete until
-            // the watch of a waiter on another session fires (the waiter creates nothing)
+            // the watch of a waiter on another session fires (the waiter creates nothing). The
+            // waiter holds as soon as the NodeDeleted event reaches it: no read after the event
+            // (a re-arming exists would add a round trip that no lock needs after a deletion).
             BenchLock createDelete = () -> {
                 raw.create("/floor/lock", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
                 return () -> raw.delete("/floor/lock", -1);
             };
             BenchLock deleteWatched = () -> {
                 while (true) {
-                    CountDownLatch changed = new CountDownLatch(1);
-                    if (rawWaiter.exists("/floor/lock", event -> changed.countDown()) == null) {
+                    CompletableFuture<EventType> changed = new CompletableFuture<>();
+                    if (rawWaiter.exists("/floor/lock", event -> changed.complete(event.getType())) == null) {
                         return () -> {};
                     }
-                    changed.await();
+                    if (changed.get() == EventType.NodeDeleted) {
+                        return () -> {};
+                    }
                 }
             };
             byLibrary.put(RAW, new Contender(createDelete, null, createDelete, deleteWatched));
@@ -205,14 +214,16 @@ public final class ZooKeeperBenchmark {
         bench.note(
                 "**summary**",
                 "handoff p50, medians: floor (delete until the waiter's watch fires) / globallock / Curator;"
-                        + " median per-round ratio globallock/Curator",
+                        + " median per-round ratios globallock/Curator, floor/Curator, globallock/floor",
                 String.format(
                         Locale.ROOT,
-                        "%.2f ms / %.2f ms / %.2f ms (%.2fx)",
+                        "%.2f ms / %.2f ms / %.2f ms (%.2fx Curator; floor %.2fx Curator; %.2fx floor)",
                         median(floorHandoff, r -> r.p50Micros) / 1000,
                         median(mineHandoff, r -> r.p50Micros) / 1000,
                         median(curatorHandoff, r -> r.p50Micros) / 1000,
-                        medianRatio(mineHandoff, curatorHandoff, r -> r.p50Micros)));
+                        medianRatio(mineHandoff, curatorHandoff, r -> r.p50Micros),
+                        medianRatio(floorHandoff, curatorHandoff, r -> r.p50Micros),
+                        medianRatio(mineHandoff, floorHandoff, r -> r.p50Micros)));
     }
 
     private static double medianRatio(
