@@ -15,7 +15,6 @@ import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -49,12 +48,21 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class EtcdAcquisition {
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** The two newest keys of a directory, by create revision. */
-    private static final GetOption NEWEST_TWO = GetOption.builder()
+    /**
+     * A waiter with at most this many keys ahead of it follows the deletions in the whole directory
+     * (through the engine's shared watch of it); one further back watches only its predecessor (no herd on long queues).
+     */
+    static final int WATCH_WHOLE_QUEUE_UP_TO = 16;
+    /**
+     * The newest keys of a directory, by create revision, names only: read in the acquire
+     * transaction right after the put, so our own key and up to {@link #WATCH_WHOLE_QUEUE_UP_TO} + 1
+     * keys ahead of it.
+     */
+    private static final GetOption NEWEST_KEYS = GetOption.builder()
             .isPrefix(true)
             .withSortField(GetOption.SortTarget.CREATE)
             .withSortOrder(GetOption.SortOrder.DESCEND)
-            .withLimit(2)
+            .withLimit(WATCH_WHOLE_QUEUE_UP_TO + 2)
             .withKeysOnly(true)
             .build();
     /**
@@ -67,18 +75,6 @@ final class EtcdAcquisition {
             .withCreateNotify(true)
             .withRequireLeader(true)
             .build();
-    /** The same for every key of a lock's directory. */
-    private static final WatchOption WATCH_DIRECTORY_DELETES = WatchOption.builder()
-            .isPrefix(true)
-            .withNoPut(true)
-            .withCreateNotify(true)
-            .withRequireLeader(true)
-            .build();
-    /**
-     * A waiter with at most this many keys ahead of it watches the whole directory and follows their
-     * deletions itself; one further back watches only its predecessor (no herd on long queues).
-     */
-    static final int WATCH_WHOLE_QUEUE_UP_TO = 16;
 
     private final EtcdLockEngine engine;
     private final AcquireRequest request;
@@ -98,21 +94,18 @@ final class EtcdAcquisition {
     private boolean waiting;
     private boolean finished;
     private boolean cleanedUp;
+    /** Predecessor mode (more than {@link #WATCH_WHOLE_QUEUE_UP_TO} keys ahead): the watch of the key before ours. */
     private Watch.Watcher watcher;
+
     private ByteSequence watched;
-    /** Whether the current episode's watch covers the whole directory (else only {@link #watched}). */
-    private boolean watchingDirectory;
-    /** With a directory watch: the keys ahead of ours, as of {@link #aheadRevision}; null until read. */
+    private long episode;
+    /** Directory mode: the engine's shared watch of the directory we follow, or wait to follow. */
+    private EtcdDirectoryWatch shared;
+    /** Directory mode: the keys ahead of ours, as of {@link #aheadRevision}; null until known. */
     private Set<ByteSequence> ahead;
 
     private long aheadRevision;
-    /** With a directory watch: deletions that arrived before {@link #ahead} was read. */
-    private final List<KeyValue> earlyDeletions = new ArrayList<>();
-
     private boolean ownKeyDeleted;
-    private long episode;
-    /** The newest episode whose watch the server confirmed. */
-    private long confirmedEpisode;
 
     private long newestRead;
     private long backoffNanos;
@@ -168,7 +161,7 @@ final class EtcdAcquisition {
         sendAcquireTxn();
     }
 
-    /** Step 1: put our key if absent and read the two newest keys of the directory. */
+    /** Step 1: put our key if absent and read the newest keys of the directory, names only. */
     private void sendAcquireTxn() {
         ByteSequence key;
         mutex.lock();
@@ -191,7 +184,7 @@ final class EtcdAcquisition {
                                         PutOption.builder()
                                                 .withLeaseId(lease.id)
                                                 .build()),
-                                Op.get(directory, NEWEST_TWO))
+                                Op.get(directory, NEWEST_KEYS))
                         .Else(Op.get(key, EtcdLockEngine.KEYS_ONLY))
                         .commit())
                 .whenComplete(this::onAcquireTxn);
@@ -261,11 +254,15 @@ final class EtcdAcquisition {
         } finally {
             mutex.unlock();
         }
-        KeyValue predecessor = null;
+        // the keys created before ours, newest first (ours, created by this transaction, comes first)
+        Set<ByteSequence> before = new HashSet<>();
+        ByteSequence predecessor = null;
         for (KeyValue kv : newest) {
             if (kv.getCreateRevision() < revision) {
-                predecessor = kv;
-                break;
+                if (predecessor == null) {
+                    predecessor = kv.getKey();
+                }
+                before.add(kv.getKey());
             }
         }
         if (predecessor == null) {
@@ -274,7 +271,12 @@ final class EtcdAcquisition {
             cleanUpThen(() -> result.complete(null));
         } else {
             startWaiting();
-            watch(directory, true);
+            if (before.size() <= WATCH_WHOLE_QUEUE_UP_TO) {
+                // the answer lists the keys ahead at this revision: follow their deletions from here
+                followDirectory(before, revision);
+            } else {
+                watchPredecessor(predecessor); // its confirmation triggers a read
+            }
         }
     }
 
@@ -292,12 +294,143 @@ final class EtcdAcquisition {
     }
 
     /**
-     * Step 2: watch the predecessor, or the whole directory, from the current revision; its creation
-     * triggers a re-read.
+     * Step 2, near the head of the queue: follow the deletions in the directory through the engine's
+     * shared watch of it, knowing the keys ahead of ours as of {@code revision}. Joining needs no
+     * request when the watch's buffer of recent deletions reaches back to that revision; otherwise
+     * the watch asks for one read of our place once it can follow from it.
      */
-    private void watch(ByteSequence target, boolean wholeDirectory) {
+    private void followDirectory(Set<ByteSequence> keysAhead, long revision) {
+        while (true) {
+            EtcdDirectoryWatch watch = engine.directoryWatch(directory);
+            Watch.Watcher old;
+            EtcdDirectoryWatch previous;
+            mutex.lock();
+            try {
+                if (finished || watch == null) {
+                    return; // finished, or the engine closes (and cancels this acquisition)
+                }
+                old = watcher;
+                watcher = null;
+                watched = null;
+                episode++;
+                previous = shared;
+                shared = watch;
+            } finally {
+                mutex.unlock();
+            }
+            if (old != null) {
+                old.close();
+            }
+            if (previous != null && previous != watch) {
+                previous.leave(this);
+            }
+            Verdict[] verdict = new Verdict[1];
+            switch (watch.join(this, keysAhead, revision, verdict)) {
+                case FOLLOWING -> {
+                    act(verdict[0]);
+                    return;
+                }
+                case READ -> {
+                    recheck();
+                    return;
+                }
+                case WAIT -> {
+                    return; // the watch asks for a read once the server confirmed it
+                }
+                case LEFT -> {
+                    return;
+                }
+                case CLOSED -> {
+                    // retired or broken just now: join a fresh one
+                }
+            }
+        }
+    }
+
+    /** Whether a shared watch may (still) count this waiter among its own: called under its lock. */
+    boolean joinable(EtcdDirectoryWatch watch) {
+        mutex.lock();
+        try {
+            return !finished && shared == watch;
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    /**
+     * Called by the shared watch, under its lock, as this waiter starts following it: the keys ahead
+     * as of {@code revision}, and the deletions after that revision the watch has seen already.
+     */
+    Verdict follow(EtcdDirectoryWatch watch, Set<ByteSequence> keysAhead, long revision, List<KeyValue> replay) {
+        mutex.lock();
+        try {
+            if (finished || shared != watch) {
+                return Verdict.WAIT;
+            }
+            ahead = new HashSet<>(keysAhead);
+            aheadRevision = revision;
+            ownKeyDeleted = false;
+            for (KeyValue gone : replay) {
+                deleted(gone);
+            }
+            return verdict();
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    /** Called by the shared watch, under its lock, with the deletions of one watch response. */
+    Verdict deleted(EtcdDirectoryWatch watch, List<KeyValue> deletions) {
+        mutex.lock();
+        try {
+            if (finished || shared != watch || ahead == null) {
+                return Verdict.WAIT;
+            }
+            for (KeyValue gone : deletions) {
+                deleted(gone);
+            }
+            return verdict();
+        } finally {
+            mutex.unlock();
+        }
+    }
+
+    /** The shared watch is confirmed now, after this waiter's revision: read our place again. */
+    void readAgain(EtcdDirectoryWatch watch) {
+        mutex.lock();
+        try {
+            if (finished || shared != watch) {
+                return;
+            }
+        } finally {
+            mutex.unlock();
+        }
+        recheck();
+    }
+
+    /** The shared watch failed (connection, member without a leader): read again, then watch anew. */
+    void directoryWatchFailed(EtcdDirectoryWatch watch, Throwable error) {
+        mutex.lock();
+        try {
+            if (finished || shared != watch) {
+                return;
+            }
+            shared = null;
+            ahead = null;
+        } finally {
+            mutex.unlock();
+        }
+        retryLater(this::recheck, "wait for", error);
+    }
+
+    /**
+     * Step 2, further back in the queue: watch only the key before ours, from the current revision;
+     * its creation and the key's deletion each trigger a read.
+     */
+    private void watchPredecessor(ByteSequence target) {
         long myEpisode;
         Watch.Watcher old;
+        EtcdDirectoryWatch left;
         mutex.lock();
         try {
             if (finished) {
@@ -306,22 +439,25 @@ final class EtcdAcquisition {
             old = watcher;
             myEpisode = ++episode;
             watched = target;
-            watchingDirectory = wholeDirectory;
-            ahead = null;
-            earlyDeletions.clear();
             watcher = null;
+            left = shared;
+            shared = null;
+            ahead = null;
         } finally {
             mutex.unlock();
         }
         if (old != null) {
             old.close();
         }
+        if (left != null) {
+            left.leave(this);
+        }
         Watch.Watcher opened;
         try {
             opened = engine.watchClient()
                     .watch(
                             target,
-                            wholeDirectory ? WATCH_DIRECTORY_DELETES : WATCH_DELETES,
+                            WATCH_DELETES,
                             Watch.listener(
                                     response -> onWatchEvent(myEpisode, response),
                                     error -> onWatchError(myEpisode, error),
@@ -346,69 +482,41 @@ final class EtcdAcquisition {
     }
 
     private void onWatchEvent(long myEpisode, WatchResponse response) {
-        if (response.isCreatedNotify()) {
-            mutex.lock();
-            try {
-                if (episode == myEpisode) {
-                    confirmedEpisode = myEpisode;
-                }
-            } finally {
-                mutex.unlock();
-            }
-            recheck();
-            return;
-        }
-        boolean deletion = false;
+        boolean read = response.isCreatedNotify();
         for (WatchEvent event : response.getEvents()) {
-            deletion |= event.getEventType() == WatchEvent.EventType.DELETE;
+            read |= event.getEventType() == WatchEvent.EventType.DELETE;
         }
-        if (!deletion) {
+        if (!read) {
             return;
         }
-        Verdict verdict;
         mutex.lock();
         try {
             if (finished || episode != myEpisode) {
                 return;
             }
-            if (!watchingDirectory) {
-                verdict = Verdict.READ;
-            } else {
-                for (WatchEvent event : response.getEvents()) {
-                    if (event.getEventType() == WatchEvent.EventType.DELETE) {
-                        if (ahead == null) {
-                            earlyDeletions.add(event.getKeyValue());
-                        } else {
-                            deleted(event.getKeyValue());
-                        }
-                    }
-                }
-                verdict = verdict();
-            }
         } finally {
             mutex.unlock();
         }
-        act(verdict);
+        recheck();
     }
 
-    /** What a waiter does next: keep waiting, re-read, watch something else, take the lock, or fail. */
-    private enum Verdict {
+    /** What a waiter does next: keep waiting, re-read, take the lock, or fail. */
+    enum Verdict {
         WAIT,
         READ,
-        WATCH,
         GRANT,
         GONE
     }
 
     /**
-     * A deletion seen by the directory watch after the read that listed the keys ahead. The watch
-     * delivers every deletion of the directory in revision order, so once no key ahead is left and
-     * our own key was not deleted before that, our key was the oldest at that revision: the lock is
-     * ours, and a waiter whose key went with its lease is never granted.
+     * A deletion seen by the directory watch after the revision that listed the keys ahead. The
+     * watch delivers every deletion of the directory in revision order, so once no key ahead is left
+     * and our own key was not deleted before that, our key was the oldest at that revision: the lock
+     * is ours, and a waiter whose key went with its lease is never granted.
      */
     private void deleted(KeyValue gone) {
         if (gone.getModRevision() <= aheadRevision) {
-            return; // the read already saw it
+            return; // the listing already saw it
         }
         if (gone.getKey().equals(ownKey)) {
             ownKeyDeleted = true;
@@ -427,12 +535,12 @@ final class EtcdAcquisition {
         return ahead.isEmpty() ? Verdict.GRANT : Verdict.WAIT;
     }
 
-    private void act(Verdict verdict) {
+    void act(Verdict verdict) {
         switch (verdict) {
             case READ -> recheck();
             case GRANT -> grant();
             case GONE -> queuedKeyGone();
-            case WAIT, WATCH -> {}
+            case WAIT -> {}
         }
     }
 
@@ -446,7 +554,6 @@ final class EtcdAcquisition {
             broken = watcher;
             watcher = null;
             watched = null;
-            watchingDirectory = false;
             episode++;
         } finally {
             mutex.unlock();
@@ -460,13 +567,12 @@ final class EtcdAcquisition {
 
     /**
      * Step 3: one read-only transaction for our own key and the newest keys created before it (up
-     * to {@link #WATCH_WHOLE_QUEUE_UP_TO} + 1). Sent while a confirmed directory watch is open, its
-     * answer lists the keys ahead that the watch then follows.
+     * to {@link #WATCH_WHOLE_QUEUE_UP_TO} + 1): the keys ahead to follow in the shared directory
+     * watch, or the predecessor to watch further back.
      */
     private void recheck() {
         ByteSequence key;
         long revision;
-        long basis;
         mutex.lock();
         try {
             if (finished) {
@@ -474,7 +580,6 @@ final class EtcdAcquisition {
             }
             key = ownKey;
             revision = ownRevision;
-            basis = watchingDirectory && confirmedEpisode == episode ? episode : -1;
         } finally {
             mutex.unlock();
         }
@@ -490,11 +595,10 @@ final class EtcdAcquisition {
                         .txn()
                         .Then(Op.get(key, EtcdLockEngine.KEYS_ONLY), Op.get(directory, predecessors))
                         .commit())
-                .whenComplete((response, failure) -> onRecheck(basis, response, failure));
+                .whenComplete(this::onRecheck);
     }
 
-    /** @param basis the confirmed directory watch episode the read was sent under, or -1 */
-    private void onRecheck(long basis, TxnResponse response, Throwable failure) {
+    private void onRecheck(TxnResponse response, Throwable failure) {
         if (result.isDone()) {
             finish();
             return;
@@ -511,57 +615,37 @@ final class EtcdAcquisition {
         List<GetResponse> reads = response.getGetResponses();
         List<KeyValue> own = reads.get(0).getKvs();
         List<KeyValue> before = reads.get(1).getKvs();
-        ByteSequence next = null;
-        boolean wholeDirectory = false;
-        Verdict verdict;
         mutex.lock();
         try {
-            boolean listsAhead = basis == episode && watchingDirectory && ahead == null;
-            if (finished || (revision < newestRead && !listsAhead)) {
+            if (finished || revision < newestRead) {
                 return; // an older read overtaken by a newer one
             }
-            newestRead = Math.max(newestRead, revision);
+            newestRead = revision;
             backoffNanos = 0;
             failingSinceNanos = 0;
             if (own.isEmpty() || own.get(0).getCreateRevision() != ownRevision) {
-                verdict = Verdict.GONE;
-            } else if (before.isEmpty()) {
-                verdict = Verdict.GRANT;
-            } else if (before.size() <= WATCH_WHOLE_QUEUE_UP_TO) {
-                if (listsAhead) {
-                    // read after the server confirmed the directory watch: it follows from here
-                    ahead = new HashSet<>();
-                    for (KeyValue kv : before) {
-                        ahead.add(kv.getKey());
-                    }
-                    aheadRevision = revision;
-                    for (KeyValue gone : earlyDeletions) {
-                        deleted(gone);
-                    }
-                    earlyDeletions.clear();
-                    verdict = verdict();
-                } else if (watchingDirectory) {
-                    // the watch follows the keys ahead already, or its confirmation asks for a read
-                    verdict = Verdict.WAIT;
-                } else {
-                    verdict = Verdict.WATCH;
-                    next = directory;
-                    wholeDirectory = true;
-                }
-            } else {
-                next = before.get(0).getKey();
-                if (watcher != null && !watchingDirectory && next.equals(watched)) {
-                    return; // still queued behind the key we watch
-                }
-                verdict = Verdict.WATCH;
+                before = null;
+            } else if (!before.isEmpty()
+                    && before.size() > WATCH_WHOLE_QUEUE_UP_TO
+                    && watcher != null
+                    && before.get(0).getKey().equals(watched)) {
+                return; // still queued behind the key we watch
             }
         } finally {
             mutex.unlock();
         }
-        if (verdict == Verdict.WATCH) {
-            watch(next, wholeDirectory); // its confirmation triggers the next read
+        if (before == null) {
+            queuedKeyGone();
+        } else if (before.isEmpty()) {
+            grant();
+        } else if (before.size() <= WATCH_WHOLE_QUEUE_UP_TO) {
+            Set<ByteSequence> keysAhead = new HashSet<>();
+            for (KeyValue kv : before) {
+                keysAhead.add(kv.getKey());
+            }
+            followDirectory(keysAhead, revision);
         } else {
-            act(verdict);
+            watchPredecessor(before.get(0).getKey()); // its confirmation triggers the next read
         }
     }
 
@@ -672,6 +756,7 @@ final class EtcdAcquisition {
 
     private void stopWaiting() {
         Watch.Watcher open;
+        EtcdDirectoryWatch left;
         EtcdLease on;
         boolean wasWaiting;
         mutex.lock();
@@ -679,8 +764,9 @@ final class EtcdAcquisition {
             open = watcher;
             watcher = null;
             watched = null;
-            watchingDirectory = false;
             episode++;
+            left = shared;
+            shared = null;
             on = lease;
             wasWaiting = waiting;
             waiting = false;
@@ -689,6 +775,9 @@ final class EtcdAcquisition {
         }
         if (open != null) {
             open.close();
+        }
+        if (left != null) {
+            left.leave(this);
         }
         if (wasWaiting) {
             engine.waiterDone(on, this);

@@ -112,6 +112,9 @@ public final class EtcdLockEngine implements LockEngine {
     private final Map<Long, CompletableFuture<EtcdLease>> sessions = new ConcurrentHashMap<>();
     private final Set<EtcdLease> waitedOn = ConcurrentHashMap.newKeySet();
     private final Set<EtcdAcquisition> inFlight = ConcurrentHashMap.newKeySet();
+    /** Per lock directory with local waiters (or lately had them), the one watch they share. */
+    private final Map<ByteSequence, EtcdDirectoryWatch> directoryWatches = new ConcurrentHashMap<>();
+
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong renewCursor = new AtomicLong();
     private final EtcdStrayKeys strayKeys = new EtcdStrayKeys(this);
@@ -406,6 +409,7 @@ public final class EtcdLockEngine implements LockEngine {
         for (EtcdAcquisition acquisition : List.copyOf(inFlight)) {
             acquisition.result.cancel(false);
         }
+        closeDirectoryWatches();
         if (ownsClient) {
             client.close();
         }
@@ -424,6 +428,7 @@ public final class EtcdLockEngine implements LockEngine {
         for (EtcdAcquisition acquisition : List.copyOf(inFlight)) {
             acquisition.result.cancel(false);
         }
+        closeDirectoryWatches();
         if (!abandoned) {
             List<CompletableFuture<?>> revokes = new ArrayList<>();
             for (CompletableFuture<EtcdLease> session : sessions.values()) {
@@ -765,6 +770,48 @@ public final class EtcdLockEngine implements LockEngine {
             slots.remove(slot);
             return slots.isEmpty() ? null : slots;
         });
+    }
+
+    /**
+     * The engine's shared watch of a lock's directory, opened by the first waiter that needs it;
+     * null once the engine is closed.
+     */
+    EtcdDirectoryWatch directoryWatch(ByteSequence directory) {
+        while (true) {
+            if (closed.get() || abandoned) {
+                return null;
+            }
+            EtcdDirectoryWatch existing = directoryWatches.get(directory);
+            if (existing != null) {
+                if (!existing.isClosed()) {
+                    return existing;
+                }
+                directoryWatches.remove(directory, existing);
+                continue;
+            }
+            EtcdDirectoryWatch fresh = new EtcdDirectoryWatch(this, directory);
+            if (directoryWatches.putIfAbsent(directory, fresh) == null) {
+                fresh.open();
+                return fresh;
+            }
+        }
+    }
+
+    /** The shared watch of a directory, if one is open (for tests). */
+    Optional<EtcdDirectoryWatch> openDirectoryWatch(ByteSequence directory) {
+        return Optional.ofNullable(directoryWatches.get(directory));
+    }
+
+    /** A shared watch retired (no waiter for a while) or broke. */
+    void forget(EtcdDirectoryWatch watch) {
+        directoryWatches.remove(watch.directory, watch);
+    }
+
+    private void closeDirectoryWatches() {
+        for (EtcdDirectoryWatch watch : List.copyOf(directoryWatches.values())) {
+            watch.close();
+            forget(watch);
+        }
     }
 
     KV kv() {
