@@ -11,7 +11,6 @@ import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
@@ -26,21 +25,26 @@ import java.util.concurrent.locks.ReentrantLock;
  * One acquisition, as a small state machine driven by jetcd's callbacks: etcd's mutex recipe.
  *
  * <ol>
- *   <li>One transaction: if the acquisition's own key does not exist, put it on the lease and read
- *       the two newest keys of the lock's directory. Alone there: the lock is ours (the uncontended
- *       acquire is this one round trip). Otherwise we queue behind the keys before ours.
- *   <li>Wait: watch the lock's directory for deletions, opened at the server's current revision (a
- *       watch opened at a past revision starts "unsynced" and is only caught up by etcd's 100 ms
- *       sync loop). Once the server confirms the watch, one read-only transaction reads our own key
- *       and the keys created before it: a deletion before the watch existed is seen by that read,
- *       one after it by the watch.
+ *   <li>One transaction: if the acquisition's own key does not exist, put it on the lease and list
+ *       the newest keys of the lock's directory (names only, up to {@link #WATCH_WHOLE_QUEUE_UP_TO}
+ *       + 2). Alone there: the lock is ours (the uncontended acquire is this one round trip).
+ *       Otherwise the answer lists the keys ahead of ours at the transaction's revision R.
+ *   <li>Wait, near the head of the queue: join the engine's shared watch of the directory ({@link
+ *       EtcdDirectoryWatch}: deletions only, opened at the server's current revision, so never
+ *       caught up by etcd's 100 ms loop for watches opened at a past revision). When that watch is
+ *       confirmed and its buffer of recent deletions reaches back to R, the waiter takes the keys
+ *       ahead from its own answer and the deletions after R from the buffer: no request of its own.
+ *       Otherwise (the first waiter, who opens the watch; a buffer that overflowed) it reads its own
+ *       key and the keys created before it once the watch is confirmed, and follows from that
+ *       read's revision: a deletion before it is seen by the read, one after it by the watch.
  *   <li>Follow the deletions: the watch delivers every deletion of the directory in revision order.
  *       When the last key ahead of ours is deleted and our own key was not deleted before it, ours
  *       was the oldest key at that revision: the lock is ours, with no further request. Our key
  *       deleted means our lease ended while we queued: we are never granted the lock on it
  *       (Jepsen's etcd 3.4.3 finding). A waiter with more than {@link #WATCH_WHOLE_QUEUE_UP_TO}
- *       keys ahead watches only the key before it instead (no herd on long queues) and re-reads on
- *       its deletion, until it is that close to the head.
+ *       keys ahead watches only the key before it instead, with a watch of its own (no herd on long
+ *       queues), and re-reads on its deletion, until it is that close to the head. A failed watch
+ *       (connection lost, member without a leader) means a read and a fresh watch.
  * </ol>
  *
  * Cancellation (wait time, interrupt, cancel) deletes our key, or revokes the acquisition's own
@@ -177,14 +181,7 @@ final class EtcdAcquisition {
         engine.bounded(engine.kv()
                         .txn()
                         .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-                        .Then(
-                                Op.put(
-                                        key,
-                                        ByteSequence.EMPTY,
-                                        PutOption.builder()
-                                                .withLeaseId(lease.id)
-                                                .build()),
-                                Op.get(directory, NEWEST_KEYS))
+                        .Then(Op.put(key, ByteSequence.EMPTY, lease.putOnLease), Op.get(directory, NEWEST_KEYS))
                         .Else(Op.get(key, EtcdLockEngine.KEYS_ONLY))
                         .commit())
                 .whenComplete(this::onAcquireTxn);
@@ -255,12 +252,13 @@ final class EtcdAcquisition {
             mutex.unlock();
         }
         // the keys created before ours, newest first (ours, created by this transaction, comes first)
-        Set<ByteSequence> before = new HashSet<>();
+        Set<ByteSequence> before = null;
         ByteSequence predecessor = null;
         for (KeyValue kv : newest) {
             if (kv.getCreateRevision() < revision) {
                 if (predecessor == null) {
                     predecessor = kv.getKey();
+                    before = new HashSet<>();
                 }
                 before.add(kv.getKey());
             }

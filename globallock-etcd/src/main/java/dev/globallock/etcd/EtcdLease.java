@@ -1,5 +1,6 @@
 package dev.globallock.etcd;
 
+import io.etcd.jetcd.options.PutOption;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,6 +14,8 @@ final class EtcdLease {
     final long ttlSeconds;
     /** Shared by every watchdog lock of the engine; released by deleting the key, not the lease. */
     final boolean session;
+    /** A put on this lease: built once, used by every acquire transaction on it. */
+    final PutOption putOnLease;
     /** Waiters queued on this lease: the engine keeps it alive for them while they wait. */
     final Set<EtcdAcquisition> waiters = ConcurrentHashMap.newKeySet();
 
@@ -24,6 +27,7 @@ final class EtcdLease {
         this.id = id;
         this.ttlSeconds = ttlSeconds;
         this.session = session;
+        this.putOnLease = PutOption.builder().withLeaseId(id).build();
         this.renewedAtNanos = grantedAtNanos;
     }
 

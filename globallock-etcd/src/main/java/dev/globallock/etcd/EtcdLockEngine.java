@@ -54,16 +54,19 @@ import javax.net.ssl.SSLException;
 
 /**
  * The {@code etcd} engine on jetcd: etcd's own mutex recipe (a key per acquisition under the
- * lock's directory, the lowest create revision owns the lock, each waiter watches only the key
- * before it), with one shared session lease for every watchdog lock and an own lease for each lock
- * with an explicit lease time.
+ * lock's directory, the lowest create revision owns the lock; the engine's waiters near the head
+ * of a queue follow its deletions through one watch of the directory they share, one further back
+ * watches only the key before it), with one shared session lease for every watchdog lock and an own
+ * lease for each lock with an explicit lease time.
  *
  * <p>Round trips: an uncontended acquire is one transaction (plus one lease grant the first time
  * the engine needs its session lease, or per acquisition with an explicit lease time); a release is
  * one delete, guarded by the key's create revision inside a transaction so that a late copy of it
  * cannot delete a newer key of the same name (one revoke for an own lease); a watchdog renewal of K locks is one lease keep-alive
  * plus one read-only transaction confirming the K keys, sent together; a handoff is the holder's
- * delete and the watch event (plus one read-only transaction for a waiter more than 16 keys back).
+ * delete and the watch event (plus one read-only transaction for a waiter more than 16 keys back);
+ * a waiter that queues while the engine's watch of that lock is open sends nothing but its acquire
+ * transaction.
  *
  * <p>Requests whose answer was lost may still be applied later (a member that was frozen runs
  * again): key names that such a request could re-create are kept out of use and swept, see {@link
