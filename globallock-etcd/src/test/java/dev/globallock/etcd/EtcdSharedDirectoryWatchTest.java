@@ -122,14 +122,15 @@ class EtcdSharedDirectoryWatchTest {
                 () -> !second.isDone() && firstHolds.isLocked(),
                 () -> "the second waiter waits while the first holds");
 
-        firstHolds.release();
-        LockHandle secondHolds = second.get(BOUND.toSeconds(), TimeUnit.SECONDS);
-        assertThat(secondHolds.fencingToken()).isGreaterThan(firstHolds.fencingToken());
         assertThat(calls.snapshot())
-                .as("the second waiter's requests: its acquire transaction only (and the first's release)")
+                .as("the second waiter's requests while it queues: its acquire transaction only")
                 .containsEntry("Txn", 1)
                 .doesNotContainKey("Watch")
                 .doesNotContainKey("Range");
+
+        firstHolds.release();
+        LockHandle secondHolds = second.get(BOUND.toSeconds(), TimeUnit.SECONDS);
+        assertThat(secondHolds.fencingToken()).isGreaterThan(firstHolds.fencingToken());
         secondHolds.release();
     }
 
@@ -188,13 +189,14 @@ class EtcdSharedDirectoryWatchTest {
                 () -> !second.isDone() && firstHolds.isLocked(),
                 () -> "the second waiter waits while the first holds");
 
+        assertThat(calls.snapshot())
+                .as("the second waiter's requests while it queues: its acquire transaction and one read, no watch")
+                .containsEntry("Txn", 2)
+                .doesNotContainKey("Watch");
+
         firstHolds.release();
         LockHandle secondHolds = second.get(BOUND.toSeconds(), TimeUnit.SECONDS);
         assertThat(secondHolds.fencingToken()).isGreaterThan(firstHolds.fencingToken());
-        assertThat(calls.snapshot())
-                .as("the second waiter's requests: its acquire transaction and one read, no watch")
-                .containsEntry("Txn", 2)
-                .doesNotContainKey("Watch");
         secondHolds.release();
     }
 
