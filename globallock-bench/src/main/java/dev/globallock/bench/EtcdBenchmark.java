@@ -109,18 +109,30 @@ public final class EtcdBenchmark {
                 // one untimed pass first: the JIT and a freshly started etcd favour whoever comes later
                 for (String library : libraries) {
                     new BenchHarness("etcd-warmup")
-                            .uncontended(library + " (warm-up)", uncontended.get(library), warmup, warmup);
-                    new BenchHarness("etcd-warmup")
                             .contended(library + " (warm-up)", contended.get(library), warmup, warmup);
+                }
+                for (String library : libraries) {
+                    new BenchHarness("etcd-warmup")
+                            .uncontended(library + " (warm-up)", uncontended.get(library), warmup, warmup);
+                }
+                // Every uncontended round comes before every contended one: a contended phase leaves
+                // etcd slower for seconds (thousands of fresh revisions), and interleaved, the library
+                // measured right after the heaviest contended phase paid for it in every round (the
+                // rotation keeps the same neighbours). Hence also the warm-up's order.
+                for (int round = 1; round <= rounds; round++) {
+                    for (int k = 0; k < libraries.size(); k++) {
+                        String library = libraries.get((k + round - 1) % libraries.size());
+                        alone.computeIfAbsent(library, l -> new ArrayList<>())
+                                .add(bench.uncontended(
+                                        library + " (round " + round + ")", uncontended.get(library), warmup, measure));
+                    }
                 }
                 for (int round = 1; round <= rounds; round++) {
                     for (int k = 0; k < libraries.size(); k++) {
                         String library = libraries.get((k + round - 1) % libraries.size());
-                        String label = library + " (round " + round + ")";
-                        alone.computeIfAbsent(library, l -> new ArrayList<>())
-                                .add(bench.uncontended(label, uncontended.get(library), warmup, measure));
                         together.computeIfAbsent(library, l -> new ArrayList<>())
-                                .add(bench.contended(label, contended.get(library), warmup, measure));
+                                .add(bench.contended(
+                                        library + " (round " + round + ")", contended.get(library), warmup, measure));
                     }
                 }
                 bench.note(
@@ -209,7 +221,8 @@ public final class EtcdBenchmark {
         bench.finish(() -> "### etcd: globallock vs jetcd's lock client vs a raw jetcd floor\n\n" + "etcd " + v
                 + " (single member, fsync on) on loopback, jetcd 0.8.6, "
                 + Runtime.getRuntime().availableProcessors()
-                + " CPUs, JDK " + Runtime.version() + "; " + r + " rounds (library order rotated) of " + s
+                + " CPUs, JDK " + Runtime.version() + "; " + r
+                + " rounds (library order rotated; every uncontended round before the contended ones) of " + s
                 + " s per throughput figure after a 1 s warm-up, summarised by medians; handoff: time from the"
                 + " start of the holder's release to the waiter holding the lock, " + h
                 + " samples per waiting time; the contended floor polls a guarded put every 200 µs.");
