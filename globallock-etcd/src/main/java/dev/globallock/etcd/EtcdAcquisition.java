@@ -740,10 +740,18 @@ final class EtcdAcquisition {
             return;
         }
         engine.removeLeftovers(request.name(), on, removeKey ? key : null, revision)
-                .whenComplete((ignored, failure) -> {
+                .whenComplete((retried, failure) -> {
                     if (taken >= 0) {
                         if (removeKey) {
-                            engine.keyRemoved(request.name(), directory, taken, key, on, uncertain, failure == null);
+                            engine.keyRemoved(
+                                    request.name(),
+                                    directory,
+                                    taken,
+                                    key,
+                                    on,
+                                    uncertain,
+                                    failure == null,
+                                    failure != null || retried);
                         } else {
                             engine.freeSlot(directory, taken); // the key was never written
                         }

@@ -61,8 +61,7 @@ import javax.net.ssl.SSLException;
  *
  * <p>Round trips: an uncontended acquire is one transaction (plus one lease grant the first time
  * the engine needs its session lease, or per acquisition with an explicit lease time); a release is
- * one delete, guarded by the key's create revision inside a transaction so that a late copy of it
- * cannot delete a newer key of the same name (one revoke for an own lease); a watchdog renewal of K locks is one lease keep-alive
+ * one delete (one revoke for an own lease); a watchdog renewal of K locks is one lease keep-alive
  * plus one read-only transaction confirming the K keys, sent together; a handoff is the holder's
  * delete and the watch event (plus one read-only transaction for a waiter more than 16 keys back);
  * a waiter that queues while the engine's watch of that lock is open sends nothing but its acquire
@@ -240,7 +239,7 @@ public final class EtcdLockEngine implements LockEngine {
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         removeEventually(grant.name, grant.lease, grant.key, grant.createRevision, CLEANUP_ATTEMPTS)
-                .whenComplete((ignored, failure) -> {
+                .whenComplete((retried, failure) -> {
                     keyRemoved(
                             grant.name,
                             grant.directory,
@@ -248,7 +247,8 @@ public final class EtcdLockEngine implements LockEngine {
                             grant.key,
                             grant.lease,
                             grant.uncertainLease,
-                            failure == null);
+                            failure == null,
+                            failure != null || retried);
                     if (failure == null) {
                         done.complete(null);
                     } else {
@@ -614,24 +614,30 @@ public final class EtcdLockEngine implements LockEngine {
 
     /**
      * Removes an acquisition's key from the server: revokes its own lease (which deletes the key), or
-     * deletes the key from the session lease. Completes with the first attempt's outcome; a failed
-     * attempt is retried in the background a few times, so a key never lingers on a live session.
+     * deletes the key from the session lease. Completes with the first successful attempt, telling
+     * whether an earlier attempt failed (its request may still be applied late); a failed attempt is
+     * retried in the background a few times, so a key never lingers on a live session.
      *
      * @param keyOrNull the key, or null when none was written
      * @param createRevision the key's create revision, or 0 when unknown (its put's answer was lost)
      */
-    CompletableFuture<Void> removeLeftovers(String name, EtcdLease lease, ByteSequence keyOrNull, long createRevision) {
+    CompletableFuture<Boolean> removeLeftovers(
+            String name, EtcdLease lease, ByteSequence keyOrNull, long createRevision) {
         if (!lease.session || keyOrNull != null) {
             return removeEventually(name, lease, keyOrNull, createRevision, CLEANUP_ATTEMPTS);
         }
-        return CompletableFuture.completedFuture(null);
+        return CompletableFuture.completedFuture(false);
     }
 
     /**
-     * What happens to a key name once its acquisition or grant is done with it: its slot is reused,
-     * unless a request of that acquisition may still create the key (an acquire transaction whose
-     * answer was lost, or a removal that failed); then the name is kept and swept by {@link
-     * EtcdStrayKeys} instead.
+     * What happens to a key name once its acquisition or grant is done with it. Its slot is reused,
+     * unless a request of that acquisition may still be applied late: an acquire transaction whose
+     * answer was lost (it could re-create the key), or a delete whose answer was lost (it could
+     * delete a newer key of the same name). Then the name is kept out of use and, while a late put
+     * could still land, swept by {@link EtcdStrayKeys}.
+     *
+     * @param removed whether the key is known to be gone
+     * @param lateCopyPossible whether a removal attempt failed, so that its request may land later
      */
     void keyRemoved(
             String name,
@@ -640,16 +646,16 @@ public final class EtcdLockEngine implements LockEngine {
             ByteSequence key,
             EtcdLease lease,
             EtcdLease uncertainLease,
-            boolean removed) {
-        if (removed && uncertainLease == null) {
-            freeSlot(directory, slot);
-        } else if (removed) {
-            strayKeys.keep(name, directory, slot, key, uncertainLease);
-        } else if (lease.session) {
-            strayKeys.keep(name, directory, slot, key, lease);
+            boolean removed,
+            boolean lateCopyPossible) {
+        if (!removed && !lease.session) {
+            // an own lease whose revoke failed: its key lives until the lease ends, and the name
+            // stays out of use for the engine's life (a re-acquire would take that key for its own)
+            return;
         }
-        // else: an own lease whose revoke failed; its key lives until the lease ends, and the name
-        // stays out of use for the engine's life (a re-acquire would take that key for its own)
+        EtcdLease latePutOn = uncertainLease != null ? uncertainLease : removed ? null : lease;
+        boolean lateDelete = lease.session && lateCopyPossible; // a late revoke of an own lease is harmless
+        strayKeys.keep(name, directory, slot, key, latePutOn, lateDelete);
     }
 
     int strayKeysKept() {
@@ -657,9 +663,9 @@ public final class EtcdLockEngine implements LockEngine {
     }
 
     /**
-     * Deletes a key only if it is the incarnation created at {@code createRevision}. A delete by
-     * name that reaches etcd late (held up by a frozen member, say) would delete whatever key has
-     * that name by then, perhaps a newer acquisition's that reuses the name; this one cannot.
+     * Deletes a key only if it is the incarnation created at {@code createRevision}: a retry, which
+     * may overtake the failed attempt before it, and the sweep of stray keys use this. A first
+     * attempt is a plain delete (see {@link #removeEventually}).
      */
     CompletableFuture<Void> deleteIfCreatedAt(ByteSequence key, long createRevision) {
         return bounded(kv.txn()
@@ -669,22 +675,34 @@ public final class EtcdLockEngine implements LockEngine {
                 .thenApply(done -> (Void) null);
     }
 
-    private CompletableFuture<Void> removeEventually(
+    /**
+     * The first attempt is a plain delete: jetcd never sends a delete again by itself once it may
+     * have reached the server (its {@code DeleteOption} auto-retry is off; it only re-sends requests
+     * the server refused for an expired auth token), so an answered first attempt leaves no copy in
+     * flight, and the name can be reused. After a failed attempt the name is not reused (see {@link
+     * #keyRemoved}), and retries are guarded by the create revision when it is known.
+     */
+    private CompletableFuture<Boolean> removeEventually(
             String name, EtcdLease lease, ByteSequence key, long createRevision, int attempts) {
-        Supplier<CompletableFuture<Void>> once = () -> lease.session
-                ? (createRevision > 0
-                        ? deleteIfCreatedAt(key, createRevision)
-                        : bounded(kv.delete(key)).thenApply(deleted -> (Void) null))
-                : bounded(leases.revoke(lease.id)).handle((revoked, failure) -> {
+        AtomicBoolean failedBefore = new AtomicBoolean();
+        Supplier<CompletableFuture<Void>> once = () -> {
+            if (!lease.session) {
+                return bounded(leases.revoke(lease.id)).handle((revoked, failure) -> {
                     if (failure != null && !EtcdErrors.leaseNotFound(failure)) {
                         throw new java.util.concurrent.CompletionException(EtcdErrors.unwrap(failure));
                     }
                     lease.markDead();
                     return null;
                 });
+            }
+            if (failedBefore.get() && createRevision > 0) {
+                return deleteIfCreatedAt(key, createRevision);
+            }
+            return bounded(kv.delete(key)).thenApply(deleted -> (Void) null);
+        };
         CompletableFuture<Void> done = new CompletableFuture<>();
-        attemptRemoval(name, once, attempts, TimeUnit.MILLISECONDS.toNanos(100), done);
-        return done;
+        attemptRemoval(name, once, attempts, TimeUnit.MILLISECONDS.toNanos(100), failedBefore, done);
+        return done.thenApply(ignored -> failedBefore.get());
     }
 
     /**
@@ -697,6 +715,7 @@ public final class EtcdLockEngine implements LockEngine {
             Supplier<CompletableFuture<Void>> once,
             int attempts,
             long delayNanos,
+            AtomicBoolean failedBefore,
             CompletableFuture<Void> done) {
         CompletableFuture<Void> attempt;
         try {
@@ -709,6 +728,7 @@ public final class EtcdLockEngine implements LockEngine {
                 done.complete(null);
                 return;
             }
+            failedBefore.set(true);
             boolean canRetry = attempts > 1
                     && EtcdErrors.transientFailure(failure)
                     && !abandoned
@@ -717,7 +737,12 @@ public final class EtcdLockEngine implements LockEngine {
             if (canRetry) {
                 schedule(
                         () -> attemptRemoval(
-                                name, once, attempts - 1, Math.min(delayNanos * 2, TimeUnit.SECONDS.toNanos(5)), done),
+                                name,
+                                once,
+                                attempts - 1,
+                                Math.min(delayNanos * 2, TimeUnit.SECONDS.toNanos(5)),
+                                failedBefore,
+                                done),
                         delayNanos);
             } else {
                 if (EtcdErrors.transientFailure(failure)) {

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Key names that a delayed request of this engine may still create: an acquire transaction whose
+ * Key names that a delayed request of this engine may still create or delete: an acquire transaction whose
  * outcome the engine never learned (a deadline passed, the connection broke) can be applied later,
  * for example by a member that was frozen (SIGSTOP, a long GC pause, a VM migration) and forwards it
  * once it runs again. Applied after the acquisition ended, that guarded put creates the key on the
@@ -24,8 +24,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>So such a key name is kept here instead of being reused: its slot stays taken, and about once a
  * second one read-only transaction reads every kept name and deletes what it finds (guarded by the
  * found key's create revision). No live acquisition uses a kept name, so whatever is found there is
- * a stray. A name is let go when its lease is gone (a put on a dead lease fails) or after {@link
- * #KEEP_FOR_NANOS}; at most {@link #LIMIT} names are kept.
+ * a stray. A delete whose answer was lost is the other late request: applied after the name was
+ * reused, it would delete a newer acquisition's key; such names are only held, not read. A name is
+ * let go after {@link #KEEP_FOR_NANOS}, or earlier when only a put was to be feared and its lease
+ * is gone (a put on a dead lease fails); at most {@link #LIMIT} names are kept.
  *
  * <p>Thread-safe; never blocks.
  */
@@ -43,24 +45,45 @@ final class EtcdStrayKeys {
     private final Map<ByteSequence, Stray> kept = new ConcurrentHashMap<>();
     private final AtomicBoolean sweeping = new AtomicBoolean();
 
+    /**
+     * @param latePutOn the session lease a late put of this name would carry, or null
+     * @param lateDelete whether a late delete of this name may still land (then the name is held for
+     *     {@link #KEEP_FOR_NANOS} even after the lease is gone)
+     */
     private record Stray(
-            String name, ByteSequence directory, int slot, ByteSequence key, EtcdLease lease, long since) {}
+            String name,
+            ByteSequence directory,
+            int slot,
+            ByteSequence key,
+            EtcdLease latePutOn,
+            boolean lateDelete,
+            long since) {
+
+        /** Whether a late put may still create the key: then the sweep looks for it. */
+        boolean mayAppear() {
+            return latePutOn != null && !latePutOn.isDead();
+        }
+    }
 
     EtcdStrayKeys(EtcdLockEngine engine) {
         this.engine = engine;
     }
 
     /**
-     * Keeps a key name that a delayed request may still create on {@code lease}. The caller hands
-     * over its slot: it is freed when the name is let go.
+     * Keeps a key name out of use because a request that got no answer may still be applied: a put
+     * on {@code latePutOn} (a session lease, or null) that would re-create the key, or a delete
+     * ({@code lateDelete}) that would delete a newer key of that name. The caller hands over its
+     * slot: it is freed when the name is let go, at once when there is nothing to wait for.
      */
-    void keep(String name, ByteSequence directory, int slot, ByteSequence key, EtcdLease lease) {
-        if (!lease.session || lease.isDead()) {
-            // a lock's own lease is revoked with its key, and a put on a dead lease fails
+    void keep(
+            String name, ByteSequence directory, int slot, ByteSequence key, EtcdLease latePutOn, boolean lateDelete) {
+        // a lock's own lease is revoked with its key, and a put on a dead lease fails
+        EtcdLease putOn = latePutOn != null && latePutOn.session && !latePutOn.isDead() ? latePutOn : null;
+        if (putOn == null && !lateDelete) {
             engine.freeSlot(directory, slot);
             return;
         }
-        kept.put(key, new Stray(name, directory, slot, key, lease, engine.now()));
+        kept.put(key, new Stray(name, directory, slot, key, putOn, lateDelete, engine.now()));
         if (kept.size() > LIMIT) {
             kept.values().stream()
                     .min(java.util.Comparator.comparingLong(Stray::since))
@@ -82,11 +105,9 @@ final class EtcdStrayKeys {
             List<Stray> batch = new ArrayList<>();
             for (Iterator<Stray> it = kept.values().iterator(); it.hasNext() && batch.size() < READS_PER_SWEEP; ) {
                 Stray stray = it.next();
-                if (stray.lease.isDead()) {
+                if (now - stray.since > KEEP_FOR_NANOS || (!stray.mayAppear() && !stray.lateDelete)) {
                     letGo(stray, null);
-                } else if (now - stray.since > KEEP_FOR_NANOS) {
-                    letGo(stray, null);
-                } else {
+                } else if (stray.mayAppear()) {
                     batch.add(stray);
                 }
             }

@@ -69,32 +69,54 @@ class EtcdDelayedRequestsTest {
     }
 
     @Test
-    @DisplayName("a release applied again after the key's name was reused does not delete the newer key")
-    void lateReleaseLeavesTheNextHolderAlone() throws Exception {
+    @DisplayName(
+            "an answered release leaves no copy in flight: the key's name is reused, and the release is one plain delete")
+    void answeredReleaseIsOneDelete() throws Exception {
         LockHandle first = manager.lock("reused");
         KeyValue firstKey = onlyKey("reused");
         hooked.recording = true;
         first.release();
         hooked.recording = false;
         assertThat(hooked.recorded).as("the release sent one request").hasSize(1);
+        try (LockHandle second = manager.lock("reused")) {
+            assertThat(onlyKey("reused").getKey())
+                    .as("the second acquisition reuses the first one's key name")
+                    .isEqualTo(firstKey.getKey());
+            assertThat(second.isLocked()).isTrue();
+        }
+        assertThat(engine.strayKeysKept()).as("no name held back").isZero();
+    }
+
+    @Test
+    @DisplayName(
+            "a release whose first delete got no answer and lands after the next acquisition does not delete its key")
+    void lateReleaseLeavesTheNextHolderAlone() throws Exception {
+        LockHandle first = manager.lock("reused");
+        KeyValue firstKey = onlyKey("reused");
+        hooked.holdBackNextDelete = true;
+        first.release(); // the first delete "times out"; the retry deletes the key
+        assertThat(hooked.heldBack)
+                .as("the release's first delete was held back")
+                .hasSize(1);
+        assertThat(keysUnder("reused")).as("released").isEmpty();
 
         try (LockHandle second = manager.lock("reused")) {
             KeyValue held = onlyKey("reused");
-            assertThat(held.getKey())
-                    .as("the second acquisition reuses the first one's key name")
-                    .isEqualTo(firstKey.getKey());
+            sendAgain(hooked.heldBack); // the late delete lands now
 
-            sendAgain(hooked.recorded);
-
-            assertThat(onlyKey("reused").getCreateRevision())
-                    .as("the second holder's key survives the first release sent again")
-                    .isEqualTo(held.getCreateRevision());
+            assertThat(keysUnder("reused"))
+                    .as("the second holder's key survives the first release's late delete")
+                    .extracting(KeyValue::getCreateRevision)
+                    .containsExactly(held.getCreateRevision());
             try (LockHandle probe = other.tryLock("reused")) {
                 assertThat(probe.isLocked())
                         .as("another manager still finds the lock held")
                         .isFalse();
             }
             assertThat(second.isLocked()).isTrue();
+            assertThat(held.getKey())
+                    .as("the name the late delete could hit is not reused")
+                    .isNotEqualTo(firstKey.getKey());
         }
     }
 

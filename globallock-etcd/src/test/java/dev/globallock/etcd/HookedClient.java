@@ -61,7 +61,9 @@ final class HookedClient implements Client {
      * sees a deadline pass, as if a frozen member had swallowed it. Reset once a transaction is held.
      */
     volatile boolean holdBackNextTxn;
-    /** Transactions held back, to be sent later. */
+    /** The same for the next plain delete. */
+    volatile boolean holdBackNextDelete;
+    /** Transactions and deletes held back, to be sent later. */
     final List<Supplier<CompletableFuture<?>>> heldBack = new CopyOnWriteArrayList<>();
 
     volatile Consumer<ByteSequence> beforeWatchOpens = key -> {};
@@ -154,6 +156,13 @@ final class HookedClient implements Client {
 
         @Override
         public CompletableFuture<DeleteResponse> delete(ByteSequence key, DeleteOption option) {
+            if (holdBackNextDelete) {
+                holdBackNextDelete = false;
+                heldBack.add(() -> real.delete(key, option));
+                return CompletableFuture.failedFuture(Status.DEADLINE_EXCEEDED
+                        .withDescription("test: held back")
+                        .asRuntimeException());
+            }
             if (recording) {
                 recorded.add(() -> real.delete(key, option));
             }
