@@ -62,6 +62,7 @@ final class Acquisition {
     private final CuratorFramework client;
     final AcquireRequest request;
     private final String parent;
+    private final String nodePrefix;
     final EngineFuture<LockGrant> future;
     private final ReentrantLock mutex = new ReentrantLock();
     /** Signalled when the create of the current round has answered (a caller may wait for it). */
@@ -91,7 +92,9 @@ final class Acquisition {
         this.engine = engine;
         this.client = client;
         this.request = request;
-        this.parent = LockPaths.parentOf(request.key());
+        LockPaths.Lock paths = engine.pathsOf(request.key());
+        this.parent = paths.parent();
+        this.nodePrefix = paths.nodePrefix();
         // made on the caller's thread: with callerWaits, that thread blocks on it right after
         this.future = request.callerWaits() ? EngineFuture.forCaller() : new EngineFuture<>();
         future.whenCompleteInline((grant, failure) -> {
@@ -154,7 +157,7 @@ final class Acquisition {
                     .withProtection()
                     .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
                     .inBackground((c, event) -> created(r, event))
-                    .forPath(LockPaths.nodePrefix(parent), ZooKeeperLockEngine.NO_DATA);
+                    .forPath(nodePrefix, ZooKeeperLockEngine.NO_DATA);
             if (onCaller && engine.connected()) {
                 listOnCaller(r);
             } else {
@@ -211,7 +214,7 @@ final class Acquisition {
                     .creatingParentContainersIfNeeded()
                     .withProtection()
                     .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
-                    .forPath(LockPaths.nodePrefix(parent), ZooKeeperLockEngine.NO_DATA);
+                    .forPath(nodePrefix, ZooKeeperLockEngine.NO_DATA);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the deadline of get(timeout), or the caller's own
             start(); // goes on in the background (a new node) until the caller cancels
@@ -559,7 +562,7 @@ final class Acquisition {
     /** Called with the mutex held: the lock is ours. */
     private void grant(List<Runnable> after) {
         finished = true;
-        ZooKeeperGrant grant = new ZooKeeperGrant(request, node, stat.getCzxid(), stat.getEphemeralOwner());
+        ZooKeeperGrant grant = new ZooKeeperGrant(request, parent, node, stat.getCzxid(), stat.getEphemeralOwner());
         after.add(() -> engine.granted(this, grant));
     }
 

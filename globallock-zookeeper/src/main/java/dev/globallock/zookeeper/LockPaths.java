@@ -37,6 +37,15 @@ final class LockPaths {
 
     private LockPaths() {}
 
+    /** A lock's parent node and the prefix its lock nodes are created at, relative to the namespace. */
+    record Lock(String parent, String nodePrefix) {}
+
+    /** The paths of the lock with this key. */
+    static Lock of(String key) {
+        String parent = parentOf(key);
+        return new Lock(parent, nodePrefix(parent));
+    }
+
     /** The lock's parent node, relative to the namespace: {@code /<escaped key>}. */
     static String parentOf(String key) {
         return "/" + segment(key);

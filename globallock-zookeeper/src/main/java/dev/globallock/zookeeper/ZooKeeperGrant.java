@@ -13,13 +13,16 @@ final class ZooKeeperGrant implements LockGrant {
     final AcquireRequest request;
     /** The lock node, relative to the namespace. */
     final String node;
+    /** The lock's parent node, relative to the namespace. */
+    final String parent;
 
     final long czxid;
     final long sessionId;
     private final AtomicBoolean over = new AtomicBoolean();
 
-    ZooKeeperGrant(AcquireRequest request, String node, long czxid, long sessionId) {
+    ZooKeeperGrant(AcquireRequest request, String parent, String node, long czxid, long sessionId) {
         this.request = request;
+        this.parent = parent;
         this.node = node;
         this.czxid = czxid;
         this.sessionId = sessionId;

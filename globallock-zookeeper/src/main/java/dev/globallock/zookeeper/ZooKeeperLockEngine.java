@@ -91,6 +91,9 @@ public final class ZooKeeperLockEngine implements LockEngine {
 
     private static final int MAX_REMEMBERED_RELEASES = 1024;
 
+    /** Lock keys whose paths are kept, so that a re-acquire does not escape its key again. */
+    private static final int MAX_CACHED_PATHS = 1024;
+
     private static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
             Capability.SESSION_BOUND, Capability.FIFO, Capability.FENCING_TOKENS, Capability.WAIT_NOTIFICATION);
 
@@ -105,6 +108,10 @@ public final class ZooKeeperLockEngine implements LockEngine {
     private final Set<Acquisition> active = ConcurrentHashMap.newKeySet();
     /** Parent path → czxid of the last node of that lock this engine deleted (see Acquisition). */
     private final ConcurrentHashMap<String, Long> lastReleased = new ConcurrentHashMap<>();
+    /** Lock key → its paths; bounded by {@value #MAX_CACHED_PATHS}, after which paths are made per call. */
+    private final ConcurrentHashMap<String, LockPaths.Lock> paths = new ConcurrentHashMap<>();
+    /** What the client's namespace puts in front of a namespace-relative path: "" or "/ns". */
+    private final String namespacePrefix;
 
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean warnedAboutLease = new AtomicBoolean();
@@ -126,6 +133,8 @@ public final class ZooKeeperLockEngine implements LockEngine {
         this.ownsClient = ownsClient;
         this.endpoint = endpoint;
         this.reader = new LockNodeReader(endpoint, client.getNamespace());
+        String namespace = client.getNamespace();
+        this.namespacePrefix = namespace == null || namespace.isEmpty() ? "" : ZKPaths.makePath(namespace, null);
     }
 
     /**
@@ -335,7 +344,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
     /** A blocking delete of a released node; false when it is not known to be gone. */
     private boolean deleteOnCaller(ZooKeeperGrant grant) {
         try {
-            zooKeeper().delete(fullPath(grant.node), -1);
+            zooKeeper().delete(namespacePrefix + grant.node, -1);
             released(grant);
             return true;
         } catch (KeeperException.NoNodeException e) {
@@ -593,7 +602,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
      */
     private void released(ZooKeeperGrant grant) {
         if (lastReleased.size() < MAX_REMEMBERED_RELEASES) {
-            lastReleased.put(ZKPaths.getPathAndNode(grant.node).getPath(), grant.czxid);
+            lastReleased.put(grant.parent, grant.czxid);
         }
     }
 
@@ -626,9 +635,22 @@ public final class ZooKeeperLockEngine implements LockEngine {
         return root.getZookeeperClient().getZooKeeper();
     }
 
-    /** A path relative to the engine's namespace as the ZooKeeper handle sees it. */
+    /** A lock node path or a lock's parent, relative to the namespace, as the ZooKeeper handle sees it. */
     String fullPath(String path) {
-        return ZKPaths.fixForNamespace(client.getNamespace(), path);
+        return namespacePrefix + path;
+    }
+
+    /** The paths of a lock key, escaped once per key while the cache has room. */
+    LockPaths.Lock pathsOf(String key) {
+        LockPaths.Lock known = paths.get(key);
+        if (known != null) {
+            return known;
+        }
+        LockPaths.Lock made = LockPaths.of(key);
+        if (paths.size() < MAX_CACHED_PATHS) {
+            paths.putIfAbsent(key, made);
+        }
+        return made;
     }
 
     /** A lock node was deleted (seen by the watch on it): if a lease still held it, that lease is lost. */
