@@ -198,14 +198,50 @@ final class Acquisition {
 
     /**
      * The caller's create after this engine itself deleted the lock's previous node (czxid {@code
-     * released}): a blocking create (Curator's, protected: a create whose answer is lost, or that
-     * is interrupted at the caller's deadline, has its node found and deleted in the background),
-     * and no listing. When the new node's czxid is exactly two past the released one, the only
+     * released}): a blocking create of a protected node on the raw ZooKeeper handle (on a client
+     * the application gave, Curator's protected create), and no listing. A create whose answer
+     * never came (connection lost, or interrupted at the caller's deadline) has its node found by
+     * its protected name and deleted in the background, again after a reconnect if need be, and
+     * the acquisition goes on in the background with a new node; a parent reaped meanwhile is
+     * made again by Curator's create. When the new node's czxid is exactly two past the released one, the only
      * write the ensemble made in between was that delete, so no node was created under the
      * parent since the released one, which held the lock (every earlier node was gone): the new
      * node is alone and the lock is ours. After any other write in between, the caller lists.
      */
     private void createOnCaller(int r, long released) {
+        Stat created = new Stat();
+        String path;
+        if (engine.createsOnCaller()) {
+            // the raw handle: no Curator builder, retry loop or path validation per call
+            String protectedPrefix = engine.protectedNodePrefix(parent);
+            try {
+                path = engine.createOnCaller(protectedPrefix, created);
+            } catch (KeeperException.NoNodeException e) {
+                curatorCreateOnCaller(r, released); // the parent is gone: Curator's create makes it
+                return;
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt(); // the deadline of get(timeout), or the caller's own
+                }
+                if (ZooKeeperLockEngine.outcomeUnknown(e)) {
+                    engine.sweepLater(parent, protectedPrefix); // its node may exist: find and delete it
+                    start(); // goes on in the background (a new node) until the caller cancels
+                } else if (e instanceof KeeperException keeper && keeper.code() == Code.SESSIONEXPIRED) {
+                    start(); // no node outlives the session; Curator makes a new one
+                } else {
+                    fail("acquire", e instanceof KeeperException keeper ? keeper.code() : null, e);
+                }
+                return;
+            }
+        } else {
+            curatorCreateOnCaller(r, released);
+            return;
+        }
+        createdOnCaller(r, released, path, created);
+    }
+
+    /** {@link #createOnCaller} with Curator's protected create. */
+    private void curatorCreateOnCaller(int r, long released) {
         Stat created = new Stat();
         String path;
         try {
@@ -224,6 +260,10 @@ final class Acquisition {
             fail("acquire", code, e);
             return;
         }
+        createdOnCaller(r, released, path, created);
+    }
+
+    private void createdOnCaller(int r, long released, String path, Stat created) {
         List<Runnable> after = new ArrayList<>(2);
         boolean list = false;
         mutex.lock();

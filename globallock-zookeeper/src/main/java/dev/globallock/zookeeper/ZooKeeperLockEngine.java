@@ -11,18 +11,21 @@ import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
@@ -38,6 +41,7 @@ import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Stat;
 
 /**
  * The {@code zookeeper} engine on Apache Curator: fair (FIFO) locks as ephemeral-sequential nodes,
@@ -112,6 +116,21 @@ public final class ZooKeeperLockEngine implements LockEngine {
     private final ConcurrentHashMap<String, LockPaths.Lock> paths = new ConcurrentHashMap<>();
     /** What the client's namespace puts in front of a namespace-relative path: "" or "/ns". */
     private final String namespacePrefix;
+    /**
+     * The ACL of lock nodes when this engine made the client (so it knows the client's ACL
+     * provider), else null: then every create goes through Curator.
+     */
+    private final List<ACL> ownAcl;
+    /** Protected ids of this engine's own creates: a random half fixed per engine, a counter. */
+    private final long protectionHigh = new SecureRandom().nextLong();
+
+    private final AtomicLong protectionCounter = new AtomicLong(new SecureRandom().nextLong());
+    /**
+     * Protected names of creates whose answer never came (interrupted, connection lost): found and
+     * deleted by listing the parent, again after a reconnect while the listing fails; forgotten
+     * when the session ends, which deletes them anyway.
+     */
+    private final Set<Orphan> orphans = ConcurrentHashMap.newKeySet();
 
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean warnedAboutLease = new AtomicBoolean();
@@ -135,6 +154,11 @@ public final class ZooKeeperLockEngine implements LockEngine {
         this.reader = new LockNodeReader(endpoint, client.getNamespace());
         String namespace = client.getNamespace();
         this.namespacePrefix = namespace == null || namespace.isEmpty() ? "" : ZKPaths.makePath(namespace, null);
+        this.ownAcl = !ownsClient
+                ? null
+                : config.acl() == ZooKeeperEngineConfig.Acl.OPEN
+                        ? ZooDefs.Ids.OPEN_ACL_UNSAFE
+                        : ZooDefs.Ids.CREATOR_ALL_ACL;
     }
 
     /**
@@ -523,10 +547,14 @@ public final class ZooKeeperLockEngine implements LockEngine {
                 }
                 break;
             case LOST:
+                orphans.clear(); // ephemeral: they died with the session
                 sessionLost();
                 break;
             case RECONNECTED:
             case CONNECTED:
+                for (Orphan orphan : List.copyOf(orphans)) {
+                    sweep(orphan);
+                }
                 confirmHeld();
                 for (Acquisition acquisition : List.copyOf(active)) {
                     acquisition.reconnected();
@@ -639,6 +667,91 @@ public final class ZooKeeperLockEngine implements LockEngine {
     String fullPath(String path) {
         return namespacePrefix + path;
     }
+
+    /**
+     * Whether lock nodes may be created with the raw ZooKeeper handle ({@link #createOnCaller}):
+     * only on a client this engine made, whose ACLs it knows.
+     */
+    boolean createsOnCaller() {
+        return ownAcl != null;
+    }
+
+    /**
+     * A protected lock node name under {@code parent}, as Curator's protected create makes them:
+     * {@code <parent>/_c_<id>-lock-}, the id unique to this create.
+     */
+    String protectedNodePrefix(String parent) {
+        return parent + "/_c_" + new UUID(protectionHigh, protectionCounter.incrementAndGet()) + "-"
+                + LockPaths.LOCK_NAME;
+    }
+
+    /**
+     * A blocking create of a protected ephemeral-sequential node on the raw ZooKeeper handle (the
+     * caller's thread, answered by the I/O thread): the node's namespace-relative path. When it
+     * throws without a definite answer ({@link #outcomeUnknown}), the caller must {@link
+     * #sweepLater} the name.
+     */
+    String createOnCaller(String protectedPrefix, Stat stat) throws Exception {
+        String created = zooKeeper()
+                .create(
+                        namespacePrefix + protectedPrefix,
+                        NO_DATA,
+                        ownAcl,
+                        org.apache.zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL,
+                        stat);
+        return created.substring(namespacePrefix.length());
+    }
+
+    /** Whether a failed create may have created its node all the same. */
+    static boolean outcomeUnknown(Exception failure) {
+        if (failure instanceof InterruptedException) {
+            return true;
+        }
+        if (failure instanceof KeeperException keeper) {
+            Code code = keeper.code();
+            return code == Code.CONNECTIONLOSS
+                    || code == Code.OPERATIONTIMEOUT
+                    || code == Code.SESSIONMOVED
+                    || code == Code.REQUESTTIMEOUT;
+        }
+        return false;
+    }
+
+    /** A create under {@code parent} named {@code protectedName...} may have made a node: delete it. */
+    void sweepLater(String parent, String protectedPrefix) {
+        Orphan orphan = new Orphan(parent, LockPaths.nameOf(protectedPrefix));
+        orphans.add(orphan);
+        sweep(orphan);
+    }
+
+    private void sweep(Orphan orphan) {
+        if (closed.get() || abandoned) {
+            return;
+        }
+        try {
+            // after the create on the same session, so the listing shows its node if it was made
+            client.getChildren()
+                    .inBackground((c, event) -> {
+                        Code code = Code.get(event.getResultCode());
+                        if (code == Code.NONODE) {
+                            orphans.remove(orphan); // no parent, no node
+                        } else if (code == Code.OK) {
+                            for (String child : event.getChildren()) {
+                                if (child.startsWith(orphan.name)) {
+                                    deleteQuietly(orphan.parent + "/" + child);
+                                }
+                            }
+                            orphans.remove(orphan);
+                        } // else: swept again when the connection is back
+                    })
+                    .forPath(orphan.parent);
+        } catch (Exception e) {
+            LOG.log(Level.DEBUG, () -> "could not list " + orphan.parent + " for an unanswered create: " + e);
+        }
+    }
+
+    /** A create whose answer never came: its parent and the name its node starts with. */
+    private record Orphan(String parent, String name) {}
 
     /** The paths of a lock key, escaped once per key while the cache has room. */
     LockPaths.Lock pathsOf(String key) {

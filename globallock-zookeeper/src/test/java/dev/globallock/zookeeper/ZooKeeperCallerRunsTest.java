@@ -126,6 +126,45 @@ class ZooKeeperCallerRunsTest {
     }
 
     @Test
+    @DisplayName("a re-acquire whose create the deadline cuts short on a hung server leaves no node once it is back")
+    void unansweredCreateOfReacquire() throws Exception {
+        Map<String, Object> config =
+                new LinkedHashMap<>(TestingServers.config(server.connectString(), SESSION_TIMEOUT));
+        try (GlobalLockManager locks =
+                GlobalLockManager.builder().config(config).keyPrefix("callers-").build()) {
+            // released by this engine: the next lock is the blocking create with no listing
+            LockHandle first = locks.lock("reacquired", waitAtMost(Duration.ofSeconds(10)));
+            long before = first.fencingToken();
+            first.release();
+            boolean acquiredMeanwhile;
+            server.process().pause();
+            try {
+                // the create is sent, its answer never comes before the deadline interrupts it
+                acquiredMeanwhile = locks.tryLock("reacquired", waitAtMost(Duration.ofMillis(300)))
+                        .isLocked();
+            } finally {
+                server.process().resume();
+            }
+            assertThat(acquiredMeanwhile).isFalse();
+            // the server then makes that node for the live session: found by its protected name
+            // and deleted, or it would block the lock for as long as the session lives
+            Await.until(
+                    Duration.ofSeconds(20),
+                    () -> {
+                        try {
+                            return children("callers-reacquired").isEmpty();
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    },
+                    () -> "the unanswered create's node to be deleted");
+            try (LockHandle again = locks.lock("reacquired", waitAtMost(Duration.ofSeconds(10)))) {
+                assertThat(again.fencingToken()).isGreaterThan(before);
+            }
+        }
+    }
+
+    @Test
     @DisplayName("uncontended lock and release on the caller: one node while held, none after, tokens grow")
     void uncontendedOnCaller() throws Exception {
         try (GlobalLockManager locks = GlobalLockManager.builder()
