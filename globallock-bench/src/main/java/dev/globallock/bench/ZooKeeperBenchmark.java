@@ -241,7 +241,8 @@ public final class ZooKeeperBenchmark {
         return values[values.length / 2];
     }
 
-    private static GlobalLockManager manager(String connect) {
+    /** A globallock manager on the zookeeper engine at {@code connect}, default settings. */
+    static GlobalLockManager manager(String connect) {
         Map<String, Object> section = new LinkedHashMap<>();
         section.put("connect-string", connect);
         Map<String, Object> config = new LinkedHashMap<>();
@@ -250,7 +251,8 @@ public final class ZooKeeperBenchmark {
         return GlobalLockManager.create(config);
     }
 
-    private static CuratorFramework curator(String connect) throws InterruptedException {
+    /** A started Curator client connected to {@code connect} (within 30 s). */
+    static CuratorFramework curator(String connect) throws InterruptedException {
         CuratorFramework client = CuratorFrameworkFactory.newClient(connect, new ExponentialBackoffRetry(100, 3));
         client.start();
         if (!client.blockUntilConnected(30, TimeUnit.SECONDS)) {

@@ -14,9 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Watcher.Event.EventType;
 import org.apache.zookeeper.Watcher.Event.KeeperState;
@@ -53,10 +51,10 @@ public final class ZooKeeperHandoffBench {
             ZooKeeper holder = raw(connect);
             ZooKeeper waiter = raw(connect);
             holder.create("/floor", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-            GlobalLockManager mine = manager(connect);
-            GlobalLockManager theirs = manager(connect);
-            CuratorFramework curator = curator(connect);
-            CuratorFramework curatorWaiter = curator(connect);
+            GlobalLockManager mine = ZooKeeperBenchmark.manager(connect);
+            GlobalLockManager theirs = ZooKeeperBenchmark.manager(connect);
+            CuratorFramework curator = ZooKeeperBenchmark.curator(connect);
+            CuratorFramework curatorWaiter = ZooKeeperBenchmark.curator(connect);
             InterProcessMutex mutex = new InterProcessMutex(curator, "/curator/h");
             InterProcessMutex waitingMutex = new InterProcessMutex(curatorWaiter, "/curator/h");
             LockOptions forever = LockOptions.builder().waitForever().build();
@@ -185,24 +183,6 @@ public final class ZooKeeperHandoffBench {
         long[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[(int) Math.min(sorted.length - 1, Math.floor(sorted.length * quantile))];
-    }
-
-    private static GlobalLockManager manager(String connect) {
-        Map<String, Object> section = new LinkedHashMap<>();
-        section.put("connect-string", connect);
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("engine", "zookeeper");
-        config.put("zookeeper", section);
-        return GlobalLockManager.create(config);
-    }
-
-    private static CuratorFramework curator(String connect) throws InterruptedException {
-        CuratorFramework client = CuratorFrameworkFactory.newClient(connect, new ExponentialBackoffRetry(100, 3));
-        client.start();
-        if (!client.blockUntilConnected(30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("Curator could not connect to " + connect);
-        }
-        return client;
     }
 
     private static ZooKeeper raw(String connect) throws Exception {

@@ -7,7 +7,6 @@ import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
 import dev.globallock.tck.fixture.Await;
-import dev.globallock.tck.fixture.EtcdServer;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import java.time.Duration;
@@ -16,9 +15,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -28,32 +24,9 @@ import org.junit.jupiter.api.Test;
  * else, and a waiter whose own key went is never granted.
  */
 @DisplayName("etcd engine: waiting on the directory watch")
-class EtcdDirectoryWatchTest {
+class EtcdDirectoryWatchTest extends EtcdServerPerClass {
     private static final String NAMESPACE = "/dw/";
     private static final Duration BOUND = Duration.ofSeconds(20);
-
-    private static EtcdServer etcd;
-    private static Client admin;
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @BeforeAll
-    static void startServer() {
-        etcd = EtcdServer.start();
-        admin = Client.builder().endpoints(etcd.endpoint()).build();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        admin.close();
-        etcd.close();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
 
     private GlobalLockManager manager(CountingCalls calls) {
         Client client =

@@ -6,7 +6,6 @@ import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
 import dev.globallock.tck.fixture.Await;
-import dev.globallock.tck.fixture.EtcdServer;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.api.TxnResponse;
@@ -26,9 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -40,32 +36,9 @@ import org.junit.jupiter.api.Test;
  * there.
  */
 @DisplayName("etcd engine: the shared directory watch")
-class EtcdSharedDirectoryWatchTest {
+class EtcdSharedDirectoryWatchTest extends EtcdServerPerClass {
     private static final String NAMESPACE = "/sdw/";
     private static final Duration BOUND = Duration.ofSeconds(20);
-
-    private static EtcdServer etcd;
-    private static Client admin;
-    private final List<AutoCloseable> open = new ArrayList<>();
-
-    @BeforeAll
-    static void startServer() {
-        etcd = EtcdServer.start();
-        admin = Client.builder().endpoints(etcd.endpoint()).build();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        admin.close();
-        etcd.close();
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
 
     private EtcdLockEngine engine;
 
