@@ -5,7 +5,6 @@ import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.op.Op;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +43,8 @@ final class EtcdStrayKeys {
     private final EtcdLockEngine engine;
     private final Map<ByteSequence, Stray> kept = new ConcurrentHashMap<>();
     private final AtomicBoolean sweeping = new AtomicBoolean();
+    /** Where the next sweep's window starts; one sweep at a time ({@link #sweeping}) touches it. */
+    private long cursor;
 
     /**
      * @param latePutOn the session lease a late put of this name would carry, or null
@@ -102,15 +103,21 @@ final class EtcdStrayKeys {
         }
         try {
             long now = engine.now();
-            List<Stray> batch = new ArrayList<>();
-            for (Iterator<Stray> it = kept.values().iterator(); it.hasNext() && batch.size() < READS_PER_SWEEP; ) {
-                Stray stray = it.next();
+            List<Stray> due = new ArrayList<>();
+            for (Stray stray : kept.values()) {
                 if (now - stray.since > KEEP_FOR_NANOS || (!stray.mayAppear() && !stray.lateDelete)) {
                     letGo(stray, null);
                 } else if (stray.mayAppear()) {
-                    batch.add(stray);
+                    due.add(stray);
                 }
             }
+            // more than one Txn can read: a rotating window, so every name is read every few sweeps
+            List<Stray> batch = new ArrayList<>(Math.min(due.size(), READS_PER_SWEEP));
+            int first = due.isEmpty() ? 0 : (int) Math.floorMod(cursor, (long) due.size());
+            for (int i = 0; i < Math.min(due.size(), READS_PER_SWEEP); i++) {
+                batch.add(due.get((first + i) % due.size()));
+            }
+            cursor += batch.size();
             if (batch.isEmpty()) {
                 sweeping.set(false);
                 return;
