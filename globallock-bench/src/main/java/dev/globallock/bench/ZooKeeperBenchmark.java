@@ -270,7 +270,8 @@ public final class ZooKeeperBenchmark {
         };
     }
 
-    private static ZooKeeper rawClient(String connect) throws Exception {
+    /** A plain ZooKeeper client connected to {@code connect} (within 30 s), for the floors. */
+    static ZooKeeper rawClient(String connect) throws Exception {
         CountDownLatch connected = new CountDownLatch(1);
         ZooKeeper zk = new ZooKeeper(connect, 30_000, event -> {
             if (event.getState() == KeeperState.SyncConnected) {

@@ -17,7 +17,6 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Watcher.Event.EventType;
-import org.apache.zookeeper.Watcher.Event.KeeperState;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 
@@ -48,8 +47,8 @@ public final class ZooKeeperHandoffBench {
         int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 3000;
         try (ZooKeeperBenchServer server = ZooKeeperBenchServer.start(true)) {
             String connect = server.connectString();
-            ZooKeeper holder = raw(connect);
-            ZooKeeper waiter = raw(connect);
+            ZooKeeper holder = ZooKeeperBenchmark.rawClient(connect);
+            ZooKeeper waiter = ZooKeeperBenchmark.rawClient(connect);
             holder.create("/floor", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             GlobalLockManager mine = ZooKeeperBenchmark.manager(connect);
             GlobalLockManager theirs = ZooKeeperBenchmark.manager(connect);
@@ -183,19 +182,5 @@ public final class ZooKeeperHandoffBench {
         long[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[(int) Math.min(sorted.length - 1, Math.floor(sorted.length * quantile))];
-    }
-
-    private static ZooKeeper raw(String connect) throws Exception {
-        CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper zk = new ZooKeeper(connect, 30_000, event -> {
-            if (event.getState() == KeeperState.SyncConnected) {
-                connected.countDown();
-            }
-        });
-        if (!connected.await(30, TimeUnit.SECONDS)) {
-            zk.close();
-            throw new IllegalStateException("ZooKeeper could not connect to " + connect);
-        }
-        return zk;
     }
 }

@@ -9,14 +9,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.Watcher.Event.KeeperState;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 
@@ -41,7 +39,7 @@ public final class ZooKeeperSliceBench {
         long sliceMillis = args.length > 1 ? Long.parseLong(args[1]) : 400;
         try (ZooKeeperBenchServer server = ZooKeeperBenchServer.start(true)) {
             String connect = server.connectString();
-            ZooKeeper raw = raw(connect);
+            ZooKeeper raw = ZooKeeperBenchmark.rawClient(connect);
             raw.create("/floor", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             Map<String, Object> section = new LinkedHashMap<>();
             section.put("connect-string", connect);
@@ -168,16 +166,5 @@ public final class ZooKeeperSliceBench {
                 a[n / 4] / 1000,
                 b[n / 2] / 1000,
                 b[n / 4] / 1000);
-    }
-
-    private static ZooKeeper raw(String connect) throws Exception {
-        CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper zk = new ZooKeeper(connect, 30_000, event -> {
-            if (event.getState() == KeeperState.SyncConnected) {
-                connected.countDown();
-            }
-        });
-        connected.await(30, TimeUnit.SECONDS);
-        return zk;
     }
 }

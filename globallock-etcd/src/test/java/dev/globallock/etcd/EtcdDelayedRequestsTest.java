@@ -6,7 +6,6 @@ import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
 import dev.globallock.tck.fixture.Await;
-import dev.globallock.tck.fixture.EtcdServer;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import java.time.Duration;
@@ -16,9 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -31,29 +28,16 @@ import org.junit.jupiter.api.Test;
  * again by the test, at the worst moment, through {@link HookedClient}.
  */
 @DisplayName("etcd engine: requests applied late (by a member that was frozen) do no harm")
-class EtcdDelayedRequestsTest {
+class EtcdDelayedRequestsTest extends EtcdServerPerClass {
     private static final String NAMESPACE = "/globallock/";
-    private static EtcdServer etcd;
     private HookedClient hooked;
     private EtcdLockEngine engine;
-    private Client admin;
     private GlobalLockManager manager;
     private GlobalLockManager other;
-
-    @BeforeAll
-    static void startServer() {
-        etcd = EtcdServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        etcd.close();
-    }
 
     @BeforeEach
     void openManagers() {
         hooked = new HookedClient(Client.builder().endpoints(etcd.endpoint()).build());
-        admin = Client.builder().endpoints(etcd.endpoint()).build();
         engine = EtcdLockEngine.open(EtcdEngineConfig.builder().client(hooked).build());
         manager = GlobalLockManager.builder().engine(engine).build();
         other = GlobalLockManager.create(
@@ -65,7 +49,6 @@ class EtcdDelayedRequestsTest {
         other.close();
         manager.close();
         hooked.close();
-        admin.close();
     }
 
     @Test

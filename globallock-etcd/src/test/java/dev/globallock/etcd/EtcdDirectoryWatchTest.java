@@ -1,11 +1,12 @@
 package dev.globallock.etcd;
 
+import static dev.globallock.etcd.EtcdTesting.awaitSettled;
+import static dev.globallock.etcd.EtcdTesting.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
-import dev.globallock.LockOptions;
 import dev.globallock.tck.fixture.Await;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -42,18 +43,6 @@ class EtcdDirectoryWatchTest extends EtcdServerPerClass {
         return manager;
     }
 
-    private static CompletableFuture<LockHandle> waitFor(GlobalLockManager manager, String name) {
-        return manager.lockAsync(name, LockOptions.builder().waitForever().build());
-    }
-
-    /** Queued: its Txn, then its watch, then the read once the server confirmed the watch. */
-    private static void awaitSettled(CountingCalls calls, String who) {
-        Await.until(
-                BOUND,
-                () -> calls.count("Txn") >= 2 && calls.count("Watch") >= 1,
-                () -> who + " queued, watched and read its place: " + calls.snapshot());
-    }
-
     @Test
     @DisplayName("a handoff costs the waiter no request: the watch event of the release grants it")
     void handoffWithoutRead() throws Exception {
@@ -62,7 +51,7 @@ class EtcdDirectoryWatchTest extends EtcdServerPerClass {
         GlobalLockManager waiter = manager(waiterCalls);
         LockHandle held = holder.lock("handoff");
         CompletableFuture<LockHandle> waiting = waitFor(waiter, "handoff");
-        awaitSettled(waiterCalls, "the waiter");
+        awaitSettled(waiterCalls, "the waiter", BOUND);
         waiterCalls.reset();
 
         held.close();
@@ -87,14 +76,14 @@ class EtcdDirectoryWatchTest extends EtcdServerPerClass {
 
         LockHandle held = holder.lock("queue");
         CompletableFuture<LockHandle> leaving = waitFor(leaver, "queue");
-        awaitSettled(leaverCalls, "the leaver");
+        awaitSettled(leaverCalls, "the leaver", BOUND);
         CompletableFuture<LockHandle> waiting = waitFor(second, "queue");
-        awaitSettled(secondCalls, "the second waiter");
+        awaitSettled(secondCalls, "the second waiter", BOUND);
 
         leaving.cancel(false);
         Await.until(BOUND, () -> keys("queue").size() == 2, () -> "the leaver's key is gone: " + keysOrError("queue"));
         CompletableFuture<LockHandle> last = waitFor(third, "queue");
-        awaitSettled(thirdCalls, "the third waiter");
+        awaitSettled(thirdCalls, "the third waiter", BOUND);
         Await.holdsFor(
                 Duration.ofMillis(300),
                 () -> !waiting.isDone() && held.isLocked(),
@@ -152,7 +141,7 @@ class EtcdDirectoryWatchTest extends EtcdServerPerClass {
         GlobalLockManager waiter = manager(waiterCalls);
         LockHandle held = holder.lock("vanish");
         CompletableFuture<LockHandle> waiting = waitFor(waiter, "vanish");
-        awaitSettled(waiterCalls, "the waiter");
+        awaitSettled(waiterCalls, "the waiter", BOUND);
 
         List<KeyValue> keys = keys("vanish");
         assertThat(keys).hasSize(2);

@@ -1,10 +1,11 @@
 package dev.globallock.etcd;
 
+import static dev.globallock.etcd.EtcdTesting.awaitSettled;
+import static dev.globallock.etcd.EtcdTesting.waitFor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
-import dev.globallock.LockOptions;
 import dev.globallock.tck.fixture.Await;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -55,17 +56,6 @@ class EtcdSharedDirectoryWatchTest extends EtcdServerPerClass {
         return manager;
     }
 
-    private static CompletableFuture<LockHandle> waitFor(GlobalLockManager manager, String name) {
-        return manager.lockAsync(name, LockOptions.builder().waitForever().build());
-    }
-
-    private static void awaitSettled(CountingCalls calls, String who) {
-        Await.until(
-                BOUND,
-                () -> calls.count("Txn") >= 2 && calls.count("Watch") >= 1,
-                () -> who + " queued, watched and read its place: " + calls.snapshot());
-    }
-
     @Test
     @DisplayName("a release between a joining waiter's transaction and its registration is replayed: no watch, no read")
     void releaseBeforeTheJoinIsReplayed() throws Exception {
@@ -76,7 +66,7 @@ class EtcdSharedDirectoryWatchTest extends EtcdServerPerClass {
 
         LockHandle held = holder.lock("replay");
         CompletableFuture<LockHandle> first = waitFor(waiters, "replay");
-        awaitSettled(calls, "the first waiter");
+        awaitSettled(calls, "the first waiter", BOUND);
         AtomicBoolean releasedInBetween = new AtomicBoolean();
         hook.arm(() -> {
             // the holder's key is in the second waiter's answer, which it has not seen yet
@@ -117,7 +107,7 @@ class EtcdSharedDirectoryWatchTest extends EtcdServerPerClass {
 
         LockHandle held = holder.lock("overflow");
         CompletableFuture<LockHandle> first = waitFor(waiters, "overflow");
-        awaitSettled(calls, "the first waiter");
+        awaitSettled(calls, "the first waiter", BOUND);
         ByteSequence directory = EtcdKeys.lockPrefix(NAMESPACE, "overflow");
         AtomicReference<Throwable> hookFailure = new AtomicReference<>();
         EtcdLockEngine waitersEngine = engine;

@@ -1,10 +1,16 @@
 package dev.globallock.etcd;
 
+import dev.globallock.GlobalLockManager;
+import dev.globallock.LockHandle;
+import dev.globallock.LockOptions;
+import dev.globallock.tck.fixture.Await;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Helpers shared by the etcd tests: direct access to the server behind the engine's back. */
@@ -26,6 +32,19 @@ final class EtcdTesting {
                         "500ms",
                         "request-timeout",
                         "1s"));
+    }
+
+    /** Starts a wait with no time limit. */
+    static CompletableFuture<LockHandle> waitFor(GlobalLockManager manager, String name) {
+        return manager.lockAsync(name, LockOptions.builder().waitForever().build());
+    }
+
+    /** Queued: its Txn, then its watch, then the read once the server confirmed the watch. */
+    static void awaitSettled(CountingCalls calls, String who, Duration bound) {
+        Await.until(
+                bound,
+                () -> calls.count("Txn") >= 2 && calls.count("Watch") >= 1,
+                () -> who + " queued, watched and read its place: " + calls.snapshot());
     }
 
     /** The keys under a lock's directory, oldest first. */
