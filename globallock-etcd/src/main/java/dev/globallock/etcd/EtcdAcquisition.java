@@ -62,11 +62,13 @@ final class EtcdAcquisition {
      * transaction right after the put, so our own key and up to {@link #WATCH_WHOLE_QUEUE_UP_TO} + 1
      * keys ahead of it.
      */
+    static final int NEWEST_KEYS_LIMIT = WATCH_WHOLE_QUEUE_UP_TO + 2;
+
     private static final GetOption NEWEST_KEYS = GetOption.builder()
             .isPrefix(true)
             .withSortField(GetOption.SortTarget.CREATE)
             .withSortOrder(GetOption.SortOrder.DESCEND)
-            .withLimit(WATCH_WHOLE_QUEUE_UP_TO + 2)
+            .withLimit(NEWEST_KEYS_LIMIT)
             .withKeysOnly(true)
             .build();
     /**
@@ -178,13 +180,16 @@ final class EtcdAcquisition {
         } finally {
             mutex.unlock();
         }
-        engine.bounded(engine.kv()
+        EtcdDirectKv direct = request.callerWaits() ? engine.directKv() : null;
+        CompletableFuture<TxnResponse> sent = direct != null
+                ? direct.acquire(key, lease.id, directory, NEWEST_KEYS_LIMIT)
+                : engine.kv()
                         .txn()
                         .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
                         .Then(Op.put(key, ByteSequence.EMPTY, lease.putOnLease), Op.get(directory, NEWEST_KEYS))
                         .Else(Op.get(key, EtcdLockEngine.KEYS_ONLY))
-                        .commit())
-                .whenComplete(this::onAcquireTxn);
+                        .commit();
+        engine.bounded(sent).whenComplete(this::onAcquireTxn);
     }
 
     private void onAcquireTxn(TxnResponse response, Throwable failure) {

@@ -102,6 +102,9 @@ public final class EtcdLockEngine implements LockEngine {
     private final EtcdEngineConfig config;
     private final Client client;
     private final boolean ownsClient;
+    /** The hot requests' own path on the engine's client; null with an application's client or user/password. */
+    private final EtcdDirectKv directKv;
+
     private final String endpoint;
     private final KV kv;
     private final Watch watch;
@@ -126,10 +129,11 @@ public final class EtcdLockEngine implements LockEngine {
     private volatile Ticker ticker = Ticker.system();
     private volatile ScheduledFuture<?> keepAliveTask;
 
-    private EtcdLockEngine(EtcdEngineConfig config, Client client, boolean ownsClient) {
+    private EtcdLockEngine(EtcdEngineConfig config, Client client, boolean ownsClient, EtcdDirectKv directKv) {
         this.config = config;
         this.client = client;
         this.ownsClient = ownsClient;
+        this.directKv = directKv;
         this.endpoint = config.describeEndpoints();
         this.kv = client.getKVClient();
         this.watch = client.getWatchClient();
@@ -145,12 +149,14 @@ public final class EtcdLockEngine implements LockEngine {
     public static EtcdLockEngine open(EtcdEngineConfig config) {
         Objects.requireNonNull(config, "config");
         if (config.client().isPresent()) {
-            return new EtcdLockEngine(config, config.client().get(), false);
+            return new EtcdLockEngine(config, config.client().get(), false, null);
         }
-        return new EtcdLockEngine(config, buildClient(config), true);
+        // jetcd attaches a user's token per call, which the direct path would have to repeat
+        EtcdDirectKv directKv = config.user().isEmpty() ? new EtcdDirectKv(config.requestTimeout()) : null;
+        return new EtcdLockEngine(config, buildClient(config, directKv), true, directKv);
     }
 
-    private static Client buildClient(EtcdEngineConfig config) {
+    private static Client buildClient(EtcdEngineConfig config, EtcdDirectKv directKv) {
         ClientBuilder builder = Client.builder();
         config.tlsAuthority().ifPresent(builder::authority);
         builder.endpoints(config.endpoints())
@@ -161,6 +167,9 @@ public final class EtcdLockEngine implements LockEngine {
                 .retryMaxDuration(config.requestTimeout())
                 .executorService(EtcdCallingThreadExecutor.INSTANCE)
                 .interceptor(new EtcdDeadlines(config.requestTimeout()));
+        if (directKv != null) {
+            builder.interceptor(directKv);
+        }
         if (config.user().isPresent()) {
             builder.user(EtcdKeys.bytes(config.user().get()))
                     .password(EtcdKeys.bytes(config.password().orElseThrow().reveal()));
@@ -229,6 +238,16 @@ public final class EtcdLockEngine implements LockEngine {
 
     @Override
     public CompletableFuture<Void> release(LockGrant lockGrant) {
+        return release(lockGrant, false);
+    }
+
+    /**
+     * With {@code callerWaits} the delete goes on the direct path (see {@link EtcdDirectKv}) and the
+     * future completes on the gRPC thread that read the answer, which only wakes the caller;
+     * without it, through jetcd as every other request.
+     */
+    @Override
+    public CompletableFuture<Void> release(LockGrant lockGrant, boolean callerWaits) {
         EtcdGrant grant = (EtcdGrant) Objects.requireNonNull(lockGrant, "grant");
         if (!grant.markReleased()) {
             return CompletableFuture.completedFuture(null);
@@ -238,7 +257,7 @@ public final class EtcdLockEngine implements LockEngine {
                     "engine 'etcd' at " + endpoint + " is abandoned: cannot release lock '" + grant.name + "'"));
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        removeEventually(grant.name, grant.lease, grant.key, grant.createRevision, CLEANUP_ATTEMPTS)
+        removeEventually(grant.name, grant.lease, grant.key, grant.createRevision, CLEANUP_ATTEMPTS, callerWaits)
                 .whenComplete((retried, failure) -> {
                     keyRemoved(
                             grant.name,
@@ -624,7 +643,7 @@ public final class EtcdLockEngine implements LockEngine {
     CompletableFuture<Boolean> removeLeftovers(
             String name, EtcdLease lease, ByteSequence keyOrNull, long createRevision) {
         if (!lease.session || keyOrNull != null) {
-            return removeEventually(name, lease, keyOrNull, createRevision, CLEANUP_ATTEMPTS);
+            return removeEventually(name, lease, keyOrNull, createRevision, CLEANUP_ATTEMPTS, false);
         }
         return CompletableFuture.completedFuture(false);
     }
@@ -683,7 +702,7 @@ public final class EtcdLockEngine implements LockEngine {
      * #keyRemoved}), and retries are guarded by the create revision when it is known.
      */
     private CompletableFuture<Boolean> removeEventually(
-            String name, EtcdLease lease, ByteSequence key, long createRevision, int attempts) {
+            String name, EtcdLease lease, ByteSequence key, long createRevision, int attempts, boolean callerWaits) {
         AtomicBoolean failedBefore = new AtomicBoolean();
         Supplier<CompletableFuture<Void>> once = () -> {
             if (!lease.session) {
@@ -698,7 +717,8 @@ public final class EtcdLockEngine implements LockEngine {
             if (failedBefore.get() && createRevision > 0) {
                 return deleteIfCreatedAt(key, createRevision);
             }
-            return bounded(kv.delete(key)).thenApply(deleted -> (Void) null);
+            EtcdDirectKv direct = callerWaits ? directKv() : null;
+            return bounded(direct != null ? direct.delete(key) : kv.delete(key)).thenApply(deleted -> (Void) null);
         };
         CompletableFuture<Void> done = new CompletableFuture<>();
         attemptRemoval(name, once, attempts, TimeUnit.MILLISECONDS.toNanos(100), failedBefore, done);
@@ -844,6 +864,21 @@ public final class EtcdLockEngine implements LockEngine {
 
     KV kv() {
         return kv;
+    }
+
+    /** Requests sent on the direct path so far (0 without one): for tests. */
+    long directRequestsSent() {
+        return directKv == null ? 0 : directKv.requestsSent();
+    }
+
+    /**
+     * The direct path for the hot requests, once it is ready; otherwise null (use {@link #kv()}).
+     * Only for requests whose caller blocks on the answer: its future completes on a gRPC I/O thread,
+     * where nothing an application chains on a future (a {@code lockAsync} callback) may run.
+     */
+    EtcdDirectKv directKv() {
+        EtcdDirectKv direct = directKv;
+        return direct != null && direct.ready() ? direct : null;
     }
 
     Watch watchClient() {
