@@ -233,7 +233,7 @@ public final class EtcdBenchmark {
     }
 
     /** jetcd's lock client: etcd's v3lock service, keyed by the caller's lease. */
-    private static BenchLock jetcdLock(Client client, long leaseId, String name) {
+    static BenchLock jetcdLock(Client client, long leaseId, String name) {
         ByteSequence lockName = bytes(name);
         return () -> {
             ByteSequence key = client.getLockClient()
@@ -245,7 +245,7 @@ public final class EtcdBenchmark {
     }
 
     /** The uncontended floor: one put with a lease, one delete. Not a lock: nothing checks the key. */
-    private static BenchLock putDelete(Client client, long leaseId, String name) {
+    static BenchLock putDelete(Client client, long leaseId, String name) {
         KV kv = client.getKVClient();
         ByteSequence key = bytes(name);
         PutOption withLease = PutOption.builder().withLeaseId(leaseId).build();
@@ -274,7 +274,7 @@ public final class EtcdBenchmark {
     }
 
     /** Leases kept alive by jetcd's own keep-alive stream, as an application using jetcd would. */
-    private static final class Leases {
+    static final class Leases {
         private final List<CloseableClient> keepAlives;
 
         Leases(List<CloseableClient> keepAlives) {

@@ -235,7 +235,7 @@ public final class RedisBenchmark {
         return () -> manager.lock(name);
     }
 
-    private static BenchLock redisson(RedissonClient client, String name) {
+    static BenchLock redisson(RedissonClient client, String name) {
         return () -> {
             RLock lock = client.getLock(name);
             lock.lock();
@@ -244,7 +244,7 @@ public final class RedisBenchmark {
     }
 
     /** The floor: SET NX PX with a random token, polling while taken, compare-and-delete to release. */
-    private static final class RawLock implements BenchLock {
+    static final class RawLock implements BenchLock {
         static final String RELEASE =
                 "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
         private final RedisClient jedis;

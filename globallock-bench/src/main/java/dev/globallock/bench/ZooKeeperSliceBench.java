@@ -3,11 +3,8 @@ package dev.globallock.bench;
 import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -19,10 +16,7 @@ import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 
 /**
- * Uncontended lock+unlock in short interleaved slices, for A/B comparisons on a noisy machine: each
- * cycle runs every contender for one slice (the order rotating), and each contender's rate is
- * divided by the floor's rate of the same cycle, so load that comes and goes over seconds cancels
- * out of the ratios. Also prints the lock and the unlock latency separately. Contenders: the raw
+ * Uncontended lock+unlock on ZooKeeper in short interleaved slices ({@link InterleavedSlices}). Contenders: the raw
  * floor (blocking create + delete of one ephemeral node), a raw correct lock (ephemeral-sequential
  * create pipelined with a blocking listing, then delete), globallock's {@code lock} (the caller
  * runs its own calls), globallock's {@code lockAsync(...).get()} (the asynchronous path) and
@@ -83,88 +77,10 @@ public final class ZooKeeperSliceBench {
                 mutex.acquire();
                 return mutex::release;
             });
-            List<String> names = new ArrayList<>(locks.keySet());
-            Map<String, double[]> rates = new LinkedHashMap<>();
-            names.forEach(n -> rates.put(n, new double[cycles]));
-            for (String n : names) {
-                run(locks.get(n), 1000);
-            }
-            for (int c = 0; c < cycles; c++) {
-                for (int k = 0; k < names.size(); k++) {
-                    String n = names.get((k + c) % names.size());
-                    rates.get(n)[c] = run(locks.get(n), sliceMillis);
-                }
-            }
-            double[] floor = rates.get("floor");
-            for (String n : names) {
-                double[] r = rates.get(n);
-                double[] ratio = new double[cycles];
-                for (int c = 0; c < cycles; c++) {
-                    ratio[c] = r[c] / floor[c];
-                }
-                System.out.printf(
-                        Locale.ROOT,
-                        "%-18s ops/s median %.0f [q1 %.0f q3 %.0f]  ratio to floor median %.3f [q1 %.3f q3 %.3f]%n",
-                        n,
-                        q(r, 0.5),
-                        q(r, 0.25),
-                        q(r, 0.75),
-                        q(ratio, 0.5),
-                        q(ratio, 0.25),
-                        q(ratio, 0.75));
-                System.out.println("    " + splits(locks.get(n)));
-            }
+            new InterleavedSlices(locks).run(cycles, sliceMillis);
             manager.close();
             curator.close();
             raw.close();
         }
-    }
-
-    private static double q(double[] values, double quantile) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[(int) Math.min(sorted.length - 1, Math.floor(sorted.length * quantile))];
-    }
-
-    static final Map<BenchLock, long[][]> SPLITS = new java.util.HashMap<>();
-    static final Map<BenchLock, int[]> COUNTS = new java.util.HashMap<>();
-
-    private static double run(BenchLock lock, long millis) throws Exception {
-        long[][] splits = SPLITS.computeIfAbsent(lock, k -> new long[2][1 << 20]);
-        int[] n = COUNTS.computeIfAbsent(lock, k -> new int[1]);
-        long start = System.nanoTime();
-        long end = start + TimeUnit.MILLISECONDS.toNanos(millis);
-        int count = 0;
-        long now;
-        do {
-            long t0 = System.nanoTime();
-            AutoCloseable held = lock.lock();
-            long t1 = System.nanoTime();
-            held.close();
-            now = System.nanoTime();
-            if (n[0] < splits[0].length) {
-                splits[0][n[0]] = t1 - t0;
-                splits[1][n[0]] = now - t1;
-                n[0]++;
-            }
-            count++;
-        } while (now < end);
-        return count / ((now - start) / 1e9);
-    }
-
-    static String splits(BenchLock lock) {
-        long[][] s = SPLITS.get(lock);
-        int n = COUNTS.get(lock)[0];
-        long[] a = Arrays.copyOf(s[0], n);
-        long[] b = Arrays.copyOf(s[1], n);
-        Arrays.sort(a);
-        Arrays.sort(b);
-        return String.format(
-                Locale.ROOT,
-                "lock p50 %d µs p25 %d, unlock p50 %d µs p25 %d",
-                a[n / 2] / 1000,
-                a[n / 4] / 1000,
-                b[n / 2] / 1000,
-                b[n / 4] / 1000);
     }
 }
