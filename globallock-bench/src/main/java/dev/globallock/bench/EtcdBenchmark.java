@@ -46,6 +46,9 @@ public final class EtcdBenchmark {
     private static final int CONTENDED_THREADS = 8;
     private static final int CLIENTS = 2;
     private static final long LEASE_TTL_SECONDS = 30;
+    /** The untimed uncontended pass per library before the rounds: enough cycles for the JIT. */
+    private static final int UNTIMED_PASS_SECONDS = 8;
+
     private static final String GLOBALLOCK = "globallock";
     private static final String JETCD = "jetcd lock client";
     private static final String FLOOR = "raw jetcd floor";
@@ -106,14 +109,18 @@ public final class EtcdBenchmark {
                 Map<String, List<BenchHarness.Result>> alone = new LinkedHashMap<>();
                 Map<String, List<BenchHarness.Result>> together = new LinkedHashMap<>();
                 List<String> libraries = List.of(GLOBALLOCK, JETCD, FLOOR);
-                // one untimed pass first: the JIT and a freshly started etcd favour whoever comes later
+                // one untimed pass first: the JIT and a freshly started etcd favour whoever comes later.
+                // At about 1000 cycles a second, a library needs seconds of cycles before the JIT has
+                // compiled its path: with 2 s, globallock's (the longest) ran its first two rounds 25%
+                // slower than the rest.
+                Duration jit = Duration.ofSeconds(UNTIMED_PASS_SECONDS);
                 for (String library : libraries) {
                     new BenchHarness("etcd-warmup")
                             .contended(library + " (warm-up)", contended.get(library), warmup, warmup);
                 }
                 for (String library : libraries) {
                     new BenchHarness("etcd-warmup")
-                            .uncontended(library + " (warm-up)", uncontended.get(library), warmup, warmup);
+                            .uncontended(library + " (warm-up)", uncontended.get(library), jit, warmup);
                 }
                 // Every uncontended round comes before every contended one: a contended phase leaves
                 // etcd slower for seconds (thousands of fresh revisions), and interleaved, the library
@@ -222,7 +229,8 @@ public final class EtcdBenchmark {
                 + " (single member, fsync on) on loopback, jetcd 0.8.6, "
                 + Runtime.getRuntime().availableProcessors()
                 + " CPUs, JDK " + Runtime.version() + "; " + r
-                + " rounds (library order rotated; every uncontended round before the contended ones) of " + s
+                + " rounds (library order rotated; every uncontended round before the contended ones, after an"
+                + " untimed " + UNTIMED_PASS_SECONDS + " s uncontended pass per library) of " + s
                 + " s per throughput figure after a 1 s warm-up, summarised by medians; handoff: time from the"
                 + " start of the holder's release to the waiter holding the lock, " + h
                 + " samples per waiting time; the contended floor polls a guarded put every 200 µs.");

@@ -44,7 +44,7 @@ public final class EtcdSliceBench {
             contenders.put("globallock", () -> own.lock("s-own"));
             contenders.put("globallock, application's client", () -> given.lock("s-given"));
             contenders.put("jetcd lock client", EtcdBenchmark.jetcdLock(client, leases.grant(client), "s-jetcd"));
-            new InterleavedSlices(contenders).run(cycles, sliceMillis);
+            new InterleavedSlices(contenders).run(8000, cycles, sliceMillis);
         } finally {
             keepAlives.forEach(CloseableClient::close);
         }

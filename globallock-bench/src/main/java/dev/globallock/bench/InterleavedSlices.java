@@ -31,19 +31,19 @@ final class InterleavedSlices {
     }
 
     /**
-     * Warms every contender up for one second, then runs {@code cycles} cycles of one {@code
+     * Warms every contender up for {@code warmUpMillis}, then runs {@code cycles} cycles of one {@code
      * sliceMillis} slice per contender, and prints one line per contender: the median rate with its
      * quartiles, the median ratio to the floor's rate of the same cycle with its quartiles, and the
      * lock and unlock latencies.
      *
      * @return the median ratio to the floor, by contender
      */
-    Map<String, Double> run(int cycles, long sliceMillis) throws Exception {
+    Map<String, Double> run(long warmUpMillis, int cycles, long sliceMillis) throws Exception {
         List<String> names = new ArrayList<>(contenders.keySet());
         Map<String, double[]> rates = new LinkedHashMap<>();
         for (String name : names) {
             rates.put(name, new double[cycles]);
-            slice(name, 1000);
+            slice(name, warmUpMillis);
         }
         splits.clear();
         recorded.clear();

@@ -38,7 +38,7 @@ public final class RedisSliceBench {
                         new RedisBenchmark.RawLock(raw, "s-raw", raw.scriptLoad(RedisBenchmark.RawLock.RELEASE)));
                 contenders.put("globallock", () -> manager.lock("s-globallock"));
                 contenders.put("Redisson RLock", RedisBenchmark.redisson(redisson, "s-redisson"));
-                new InterleavedSlices(contenders).run(cycles, sliceMillis);
+                new InterleavedSlices(contenders).run(1000, cycles, sliceMillis);
             } finally {
                 redisson.shutdown();
             }

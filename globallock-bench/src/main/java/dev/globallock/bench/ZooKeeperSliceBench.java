@@ -77,7 +77,7 @@ public final class ZooKeeperSliceBench {
                 mutex.acquire();
                 return mutex::release;
             });
-            new InterleavedSlices(locks).run(cycles, sliceMillis);
+            new InterleavedSlices(locks).run(8000, cycles, sliceMillis);
             manager.close();
             curator.close();
             raw.close();

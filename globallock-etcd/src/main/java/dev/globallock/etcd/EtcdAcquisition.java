@@ -1,6 +1,7 @@
 package dev.globallock.etcd;
 
 import dev.globallock.spi.AcquireRequest;
+import dev.globallock.spi.CallbackPool;
 import dev.globallock.spi.LockGrant;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
@@ -180,7 +181,7 @@ final class EtcdAcquisition {
         } finally {
             mutex.unlock();
         }
-        EtcdDirectKv direct = request.callerWaits() ? engine.directKv() : null;
+        EtcdDirectKv direct = engine.directKv();
         CompletableFuture<TxnResponse> sent = direct != null
                 ? direct.acquire(key, lease.id, directory, NEWEST_KEYS_LIMIT)
                 : engine.kv()
@@ -271,7 +272,7 @@ final class EtcdAcquisition {
         if (predecessor == null) {
             grant();
         } else if (request.singleAttempt()) {
-            cleanUpThen(() -> result.complete(null));
+            cleanUpThen(() -> deliver(() -> result.complete(null)));
         } else {
             startWaiting();
             if (before.size() <= WATCH_WHOLE_QUEUE_UP_TO) {
@@ -680,8 +681,24 @@ final class EtcdAcquisition {
             mutex.unlock();
         }
         stopWaiting();
-        if (!result.complete(grant)) {
-            engine.release(grant);
+        deliver(() -> {
+            if (!result.complete(grant)) {
+                engine.release(grant);
+            }
+        });
+    }
+
+    /**
+     * Completes the result where its dependents may run: a caller blocked on it is only woken, from
+     * here; what an application chained on {@code lockAsync} runs on the {@link CallbackPool}, never
+     * on the gRPC event loop this is called on, where a blocking call (releasing the handle, taking
+     * another lock) would wait for an answer only that thread can deliver.
+     */
+    private void deliver(Runnable completion) {
+        if (request.callerWaits()) {
+            completion.run();
+        } else {
+            CallbackPool.shared().execute(completion);
         }
     }
 
@@ -695,7 +712,8 @@ final class EtcdAcquisition {
         } finally {
             mutex.unlock();
         }
-        cleanUpThen(() -> result.completeExceptionally(engine.failure(operation, request.name(), failure)));
+        cleanUpThen(
+                () -> deliver(() -> result.completeExceptionally(engine.failure(operation, request.name(), failure))));
     }
 
     /** Stops everything after a cancellation: the watch, the keep-alives, the key. */

@@ -238,16 +238,6 @@ public final class EtcdLockEngine implements LockEngine {
 
     @Override
     public CompletableFuture<Void> release(LockGrant lockGrant) {
-        return release(lockGrant, false);
-    }
-
-    /**
-     * With {@code callerWaits} the delete goes on the direct path (see {@link EtcdDirectKv}) and the
-     * future completes on the gRPC thread that read the answer, which only wakes the caller;
-     * without it, through jetcd as every other request.
-     */
-    @Override
-    public CompletableFuture<Void> release(LockGrant lockGrant, boolean callerWaits) {
         EtcdGrant grant = (EtcdGrant) Objects.requireNonNull(lockGrant, "grant");
         if (!grant.markReleased()) {
             return CompletableFuture.completedFuture(null);
@@ -257,7 +247,7 @@ public final class EtcdLockEngine implements LockEngine {
                     "engine 'etcd' at " + endpoint + " is abandoned: cannot release lock '" + grant.name + "'"));
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        removeEventually(grant.name, grant.lease, grant.key, grant.createRevision, CLEANUP_ATTEMPTS, callerWaits)
+        removeEventually(grant.name, grant.lease, grant.key, grant.createRevision, CLEANUP_ATTEMPTS)
                 .whenComplete((retried, failure) -> {
                     keyRemoved(
                             grant.name,
@@ -643,7 +633,7 @@ public final class EtcdLockEngine implements LockEngine {
     CompletableFuture<Boolean> removeLeftovers(
             String name, EtcdLease lease, ByteSequence keyOrNull, long createRevision) {
         if (!lease.session || keyOrNull != null) {
-            return removeEventually(name, lease, keyOrNull, createRevision, CLEANUP_ATTEMPTS, false);
+            return removeEventually(name, lease, keyOrNull, createRevision, CLEANUP_ATTEMPTS);
         }
         return CompletableFuture.completedFuture(false);
     }
@@ -702,7 +692,7 @@ public final class EtcdLockEngine implements LockEngine {
      * #keyRemoved}), and retries are guarded by the create revision when it is known.
      */
     private CompletableFuture<Boolean> removeEventually(
-            String name, EtcdLease lease, ByteSequence key, long createRevision, int attempts, boolean callerWaits) {
+            String name, EtcdLease lease, ByteSequence key, long createRevision, int attempts) {
         AtomicBoolean failedBefore = new AtomicBoolean();
         Supplier<CompletableFuture<Void>> once = () -> {
             if (!lease.session) {
@@ -717,7 +707,7 @@ public final class EtcdLockEngine implements LockEngine {
             if (failedBefore.get() && createRevision > 0) {
                 return deleteIfCreatedAt(key, createRevision);
             }
-            EtcdDirectKv direct = callerWaits ? directKv() : null;
+            EtcdDirectKv direct = directKv();
             return bounded(direct != null ? direct.delete(key) : kv.delete(key)).thenApply(deleted -> (Void) null);
         };
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -871,11 +861,7 @@ public final class EtcdLockEngine implements LockEngine {
         return directKv == null ? 0 : directKv.requestsSent();
     }
 
-    /**
-     * The direct path for the hot requests, once it is ready; otherwise null (use {@link #kv()}).
-     * Only for requests whose caller blocks on the answer: its future completes on a gRPC I/O thread,
-     * where nothing an application chains on a future (a {@code lockAsync} callback) may run.
-     */
+    /** The direct path for the hot requests, once it is ready; otherwise null (use {@link #kv()}). */
     EtcdDirectKv directKv() {
         EtcdDirectKv direct = directKv;
         return direct != null && direct.ready() ? direct : null;

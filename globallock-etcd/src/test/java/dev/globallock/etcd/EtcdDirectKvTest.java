@@ -8,6 +8,7 @@ import dev.globallock.LockOptions;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.api.TxnRequest;
+import io.etcd.jetcd.options.GetOption;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The direct path of the hot requests ({@link EtcdDirectKv}): it sends what jetcd would send, and
- * the engine takes it only with its own client and only for a caller that blocks on the answer.
+ * the engine takes it only with the client it builds itself.
  */
 @DisplayName("etcd engine: the direct path of the acquire transaction and the release delete")
 class EtcdDirectKvTest extends EtcdServerPerClass {
@@ -59,9 +60,8 @@ class EtcdDirectKvTest extends EtcdServerPerClass {
     }
 
     @Test
-    @DisplayName(
-            "with its own client a blocking lock and release go direct; lockAsync and its release go through jetcd")
-    void onlyBlockingCallersGoDirect() throws Exception {
+    @DisplayName("with its own client every acquire Txn and release delete goes direct, blocking or asynchronous")
+    void ownClientGoesDirect() throws Exception {
         EtcdLockEngine engine = EtcdLockEngine.open(EtcdEngineConfig.builder()
                 .endpoints(etcd.endpoint())
                 .namespace("/direct/")
@@ -77,15 +77,22 @@ class EtcdDirectKvTest extends EtcdServerPerClass {
         assertThat(engine.directRequestsSent()).isEqualTo(4);
 
         LockHandle async = manager.lockAsync("async", LockOptions.defaults()).get(10, TimeUnit.SECONDS);
-        assertThat(engine.directRequestsSent()).isEqualTo(4);
-        async.release(); // the handle's release blocks its caller: direct
         assertThat(engine.directRequestsSent()).isEqualTo(5);
+        async.release();
+        assertThat(engine.directRequestsSent()).isEqualTo(6);
 
-        // the direct answers are real: the lock went round the server and is free again
+        // the direct answers are real: the locks went round the server and are free again
         try (LockHandle again = manager.tryLock(
                 "blocking", LockOptions.builder().waitTime(Duration.ZERO).build())) {
             assertThat(again.isLocked()).isTrue();
         }
+        assertThat(admin.getKVClient()
+                        .get(
+                                EtcdKeys.lockPrefix("/direct/", "async"),
+                                GetOption.builder().isPrefix(true).build())
+                        .get(10, TimeUnit.SECONDS)
+                        .getCount())
+                .isZero();
     }
 
     @Test

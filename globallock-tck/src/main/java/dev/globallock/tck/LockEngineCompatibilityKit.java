@@ -869,6 +869,28 @@ public abstract class LockEngineCompatibilityKit {
         }
 
         @Test
+        @DisplayName(
+                "code chained on an async acquisition may block on the manager: it releases the handle and locks again")
+        void asyncCallbackMayBlock() throws Exception {
+            GlobalLockManager holder = manager();
+            GlobalLockManager locks = manager();
+            LockHandle held = holder.lock("chained", waitAtMost(patience()));
+            // queued behind the holder, so the chained code runs on whatever thread completes the
+            // grant, never on this one
+            CompletableFuture<Boolean> chained = locks.lockAsync("chained", waitAtMost(patience()))
+                    .thenApply(handle -> {
+                        handle.release();
+                        try (LockHandle again = locks.lock("chained", waitAtMost(patience()))) {
+                            return again.isLocked();
+                        }
+                    });
+            held.release();
+            assertThat(chained.get(patience().toMillis(), TimeUnit.MILLISECONDS))
+                    .isTrue();
+            assertThat(freeFor(manager(), "chained")).isTrue();
+        }
+
+        @Test
         @DisplayName("virtual threads can lock, wait and release (where the JDK has them)")
         void virtualThreads() throws Exception {
             ExecutorService virtual;

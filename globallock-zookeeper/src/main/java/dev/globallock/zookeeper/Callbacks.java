@@ -1,33 +1,20 @@
 package dev.globallock.zookeeper;
 
+import dev.globallock.spi.CallbackPool;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Where the engine runs what the application may have chained on its futures and listeners, so
- * that such code never runs on (and never blocks) ZooKeeper's event thread.
- *
- * <p>One pool for the JVM, with no fixed size: a thread is reused when idle and ends after 30 s
- * without work, so a dependent that blocks (for example one that takes another lock) never
- * starves the completion it waits for, the way it would on a single callback thread. Completions
- * are short, so in practice one or two threads serve every engine.
+ * that such code never runs on (and never blocks) ZooKeeper's event thread: the JVM's shared
+ * {@link CallbackPool}, directly or one task at a time ({@link #serial()}).
  */
 final class Callbacks {
     private static final System.Logger LOG = System.getLogger(Callbacks.class.getName());
-    private static final AtomicInteger THREADS = new AtomicInteger();
 
-    static final Executor POOL =
-            new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
-                Thread thread = new Thread(runnable, "globallock-zookeeper-callback-" + THREADS.incrementAndGet());
-                thread.setDaemon(true);
-                return thread;
-            });
+    static final Executor POOL = CallbackPool.shared();
 
     private Callbacks() {}
 
