@@ -58,13 +58,14 @@ final class EtcdAcquisition {
      * (through the engine's shared watch of it); one further back watches only its predecessor (no herd on long queues).
      */
     static final int WATCH_WHOLE_QUEUE_UP_TO = 16;
+    /** How many keys the acquire transaction reads: our own and up to 17 ahead of it. */
+    static final int NEWEST_KEYS_LIMIT = WATCH_WHOLE_QUEUE_UP_TO + 2;
+
     /**
      * The newest keys of a directory, by create revision, names only: read in the acquire
      * transaction right after the put, so our own key and up to {@link #WATCH_WHOLE_QUEUE_UP_TO} + 1
      * keys ahead of it.
      */
-    static final int NEWEST_KEYS_LIMIT = WATCH_WHOLE_QUEUE_UP_TO + 2;
-
     private static final GetOption NEWEST_KEYS = GetOption.builder()
             .isPrefix(true)
             .withSortField(GetOption.SortTarget.CREATE)

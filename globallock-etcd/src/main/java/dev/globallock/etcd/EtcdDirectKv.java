@@ -34,11 +34,12 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>jetcd's KV client answers every call through a Vert.x event loop and a Failsafe retry
  * wrapper: one more thread hand-over and more client CPU per call, enough that a lock+unlock
  * through it was about 10% slower than a bare put+delete through jetcd. Here the answer completes
- * the future on the channel's event-loop thread that read it: the thread on which jetcd's KV client
- * completes the engine's futures too (the engine's client runs jetcd's executor on the calling
- * thread), so whatever is chained on them runs where it ran before. The requests are the same messages jetcd would send,
- * on the same connection (same endpoints, TLS, keep-alive), with the same deadline, and like jetcd
- * for these requests they are never re-sent once they may have reached the server.
+ * the future on the channel's event-loop thread that read it, which is also where jetcd's KV client
+ * completes the engine's futures (the engine's client runs jetcd's executor on the calling thread),
+ * so whatever is chained on them runs where it ran before. The requests are the messages jetcd
+ * would send (a test compares them), on the same connection (endpoints, TLS, keep-alive), with the
+ * same deadline, and as with jetcd for these requests they are never re-sent once they may have
+ * reached the server (gRPC retries by itself only a call that never left the client).
  *
  * <p>The channel is learned by this interceptor, installed on the client the engine builds, from
  * the first call the client makes; until then (and for an application's own client, or one with
