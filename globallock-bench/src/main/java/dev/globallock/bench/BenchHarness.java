@@ -209,6 +209,12 @@ public final class BenchHarness {
                 long releasedAt = System.nanoTime();
                 held.close();
                 long latency = acquiredAt.get(60, TimeUnit.SECONDS) - releasedAt;
+                if (latency < 0) {
+                    // the waiter held the lock before the holder let go of it: not a lock
+                    throw new IllegalStateException(library + ": the waiter held the lock "
+                            + TimeUnit.NANOSECONDS.toMicros(-latency) + " µs before the holder released it (handoff "
+                            + i + ", waiter waited " + waiterWaits.toMillis() + " ms)");
+                }
                 if (i >= 0) {
                     samples[i] = latency;
                 }
