@@ -589,9 +589,32 @@ public final class EtcdLockEngine implements LockEngine {
 
     /** Every 200 ms on the manager's scheduler: waiters' keep-alives; every fifth time, stray keys. */
     private void tick() {
+        keepSessionsAlive();
         keepWaitersAlive();
         if (++ticks % STRAY_SWEEP_EVERY_TICKS == 0) {
             strayKeys.sweep();
+        }
+    }
+
+    /**
+     * Keeps every session lease alive, every third of its TTL, whether or not a lock is held on it,
+     * as etcd's own {@code concurrency.Session} does. The manager's watchdog renews only the leases
+     * of locks held when it ticks: a session idle across its ticks ran out up to a TTL after its last
+     * renewal, and a lock taken on it just before that was freed on the server under a holder that
+     * still believed it held it, until the next tick told it (another manager took the lock in the
+     * meantime). Stops with the engine, and with {@link #abandon}: a crashed holder's session ends.
+     */
+    private void keepSessionsAlive() {
+        try {
+            long now = ticker.read();
+            for (CompletableFuture<EtcdLease> session : sessions.values()) {
+                EtcdLease lease = session.getNow(null);
+                if (lease != null && !lease.isDead() && lease.dueForKeepAlive(now) && lease.tryStartKeepAlive()) {
+                    keepAlive(lease, now).whenComplete((alive, failure) -> lease.keepAliveDone());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "etcd engine: keeping the session leases alive failed", e);
         }
     }
 
