@@ -609,8 +609,8 @@ public final class EtcdLockEngine implements LockEngine {
             long now = ticker.read();
             for (CompletableFuture<EtcdLease> session : sessions.values()) {
                 EtcdLease lease = session.getNow(null);
-                if (lease != null && !lease.isDead() && lease.dueForKeepAlive(now) && lease.tryStartKeepAlive()) {
-                    keepAlive(lease, now).whenComplete((alive, failure) -> lease.keepAliveDone());
+                if (lease != null) {
+                    keepAliveIfDue(lease, now);
                 }
             }
         } catch (RuntimeException e) {
@@ -633,12 +633,17 @@ public final class EtcdLockEngine implements LockEngine {
                     }
                     continue;
                 }
-                if (lease.dueForKeepAlive(now) && lease.tryStartKeepAlive()) {
-                    keepAlive(lease, now).whenComplete((alive, failure) -> lease.keepAliveDone());
-                }
+                keepAliveIfDue(lease, now);
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "etcd engine: keeping queued waiters' leases alive failed", e);
+        }
+    }
+
+    /** One keep-alive when a third of the TTL has passed since the last, unless one is in flight. */
+    private void keepAliveIfDue(EtcdLease lease, long now) {
+        if (!lease.isDead() && lease.dueForKeepAlive(now) && lease.tryStartKeepAlive()) {
+            keepAlive(lease, now).whenComplete((alive, failure) -> lease.keepAliveDone());
         }
     }
 

@@ -6,37 +6,19 @@ import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockState;
 import dev.globallock.tck.fixture.Await;
-import dev.globallock.tck.fixture.EtcdServer;
-import io.etcd.jetcd.Client;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** What the watchdog's renewal finds out: a revoked session lease, a key deleted behind the holder's back. */
 @DisplayName("etcd engine: lost leases and keys")
-class EtcdLostLeaseTest {
-    private static EtcdServer etcd;
-    private static Client admin;
+class EtcdLostLeaseTest extends EtcdServerPerClass {
     private GlobalLockManager locks;
-
-    @BeforeAll
-    static void startServer() {
-        etcd = EtcdServer.start();
-        admin = Client.builder().endpoints(etcd.endpoint()).build();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        admin.close();
-        etcd.close();
-    }
 
     @BeforeEach
     void openManager() {

@@ -8,7 +8,6 @@ import dev.globallock.LockBackendException;
 import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
 import dev.globallock.tck.fixture.Await;
-import dev.globallock.tck.fixture.EtcdServer;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import java.time.Duration;
@@ -17,9 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -31,26 +28,12 @@ import org.junit.jupiter.api.Test;
  * keeps its place however long it waits.
  */
 @DisplayName("etcd engine: a queued waiter's lease")
-class EtcdQueuedWaiterLeaseTest {
+class EtcdQueuedWaiterLeaseTest extends EtcdServerPerClass {
     private static final String NAMESPACE = EtcdEngineConfig.DEFAULT_NAMESPACE;
-    private static EtcdServer etcd;
-    private static Client admin;
     private HookedClient hooked;
     private GlobalLockManager holder;
     private GlobalLockManager waiter;
     private GlobalLockManager third;
-
-    @BeforeAll
-    static void startServer() {
-        etcd = EtcdServer.start();
-        admin = Client.builder().endpoints(etcd.endpoint()).build();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        admin.close();
-        etcd.close();
-    }
 
     @BeforeEach
     void openManagers() {
