@@ -227,13 +227,16 @@ public final class GlobalLockManager implements AutoCloseable {
             if (failure != null) {
                 Throwable cause = unwrap(failure);
                 if (cause instanceof CancellationException) {
-                    if (timedOut.get()) {
+                    LockBackendException unreachable = timedOut.get() ? unreachableAfterWait(attempt) : null;
+                    if (timedOut.get() && unreachable == null) {
                         events.notAcquired(name, attempt.waited());
                     }
                     result.completeExceptionally(
-                            timedOut.get()
-                                    ? timeoutFor(attempt)
-                                    : new CancellationException("lock '" + name + "' cancelled"));
+                            unreachable != null
+                                    ? unreachable
+                                    : timedOut.get()
+                                            ? timeoutFor(attempt)
+                                            : new CancellationException("lock '" + name + "' cancelled"));
                 } else {
                     result.completeExceptionally(translate(cause, name, "acquire"));
                 }
@@ -400,6 +403,10 @@ public final class GlobalLockManager implements AutoCloseable {
                             + " did not answer an attempt on lock '" + name + "' within the operation timeout of "
                             + Durations.format(settings.operationTimeout));
                 }
+                LockBackendException unreachable = unreachableAfterWait(attempt);
+                if (unreachable != null) {
+                    throw unreachable;
+                }
                 events.notAcquired(name, attempt.waited());
                 if (throwOnTimeout) {
                     throw timeoutFor(attempt);
@@ -493,6 +500,29 @@ public final class GlobalLockManager implements AutoCloseable {
 
     private IllegalStateException closedException(String name) {
         return new IllegalStateException("the " + engine.name() + " lock manager is closed (lock '" + name + "')");
+    }
+
+    /**
+     * A wait that ended without the lock while the engine knows its backend to be unreachable was
+     * not a busy lock: the failure to report, or null when the engine knows of no problem.
+     */
+    private LockBackendException unreachableAfterWait(Attempt attempt) {
+        Optional<LockBackendException> problem;
+        try {
+            problem = engine.connectionProblem();
+        } catch (RuntimeException e) {
+            return null;
+        }
+        if (problem == null || problem.isEmpty()) {
+            return null;
+        }
+        LockBackendException cause = problem.get();
+        return new LockBackendException(
+                "lock '" + attempt.name + "' was not acquired within "
+                        + Durations.format(attempt.waitTime.isZero() ? settings.operationTimeout : attempt.waitTime)
+                        + " because engine '" + engine.name() + "' at " + engine.describeEndpoint()
+                        + " could not be reached: " + cause.getMessage(),
+                cause);
     }
 
     private LockTimeoutException timeoutFor(Attempt attempt) {

@@ -70,6 +70,11 @@ public abstract class ForwardingLockEngine implements LockEngine {
     }
 
     @Override
+    public Optional<dev.globallock.LockBackendException> connectionProblem() {
+        return delegate.connectionProblem();
+    }
+
+    @Override
     public Optional<LockInspector> inspector() {
         return delegate.inspector();
     }

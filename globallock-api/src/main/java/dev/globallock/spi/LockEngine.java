@@ -67,6 +67,20 @@ public interface LockEngine extends AutoCloseable {
      */
     CompletableFuture<Set<LockGrant>> renew(Collection<LockGrant> grants);
 
+    /**
+     * Why the engine cannot reach its backend right now, if it knows: no connection could be
+     * established, the server refused it, or it answers in another protocol. Empty when the engine
+     * has no evidence of a problem (including when it simply has not tried yet). Does no I/O and
+     * returns at once; thread-safe.
+     *
+     * <p>The manager asks when a wait ends without the lock, so that a backend that never answered
+     * is reported as a {@link dev.globallock.LockBackendException} (with this exception as its
+     * cause) rather than as a lock that was busy.
+     */
+    default Optional<dev.globallock.LockBackendException> connectionProblem() {
+        return Optional.empty();
+    }
+
     /** Reads a lock's state without taking it, where the backend can tell. */
     default Optional<LockInspector> inspector() {
         return Optional.empty();
