@@ -58,7 +58,7 @@ final class FaultChecker {
             int staleWrites,
             int staleWritesUnaware,
             List<Long> crashToFreeNanos,
-            List<String> crashDetails,
+            List<String> holderFaults,
             int lostSignals,
             int actualLosses,
             int lossesTold,
@@ -122,19 +122,33 @@ final class FaultChecker {
             }
         }
         // holds frozen past their lease
+        List<String> holderFaults = new ArrayList<>();
         for (Fault fault : history.faults()) {
-            if (fault.kind() != FaultKind.FREEZE_HOLDER || fault.end() - fault.start() <= history.leaseNanos()) {
+            if (fault.kind() != FaultKind.FREEZE_HOLDER) {
                 continue;
             }
+            Grant frozen = null;
             for (Grant grant : grants.values()) {
                 if (grant.hold().worker() == fault.worker() && activeAt(grant, ends, fault.start())) {
-                    noteLoss(
-                            lossAt,
-                            lossWhy,
-                            grant.hold(),
-                            fault.start() + history.leaseNanos(),
-                            "frozen " + seconds(fault.end() - fault.start()) + " s");
+                    frozen = grant;
                 }
+            }
+            String frozenFor = seconds(fault.end() - fault.start());
+            if (frozen == null) {
+                holderFaults.add("freeze of w" + fault.worker() + " at " + at(history, fault.start())
+                        + ": it was not holding (released just before), not counted");
+            } else if (fault.end() - fault.start() <= history.leaseNanos()) {
+                holderFaults.add("freeze of " + frozen.hold() + " at " + at(history, fault.start()) + " for "
+                        + frozenFor + " s: not longer than the lease, not counted as a loss");
+            } else {
+                holderFaults.add("freeze of " + frozen.hold() + " (token " + frozen.token() + ") at "
+                        + at(history, fault.start()) + " for " + frozenFor + " s");
+                noteLoss(
+                        lossAt,
+                        lossWhy,
+                        frozen.hold(),
+                        fault.start() + history.leaseNanos(),
+                        "frozen " + frozenFor + " s");
             }
         }
         // stale writes
@@ -152,7 +166,6 @@ final class FaultChecker {
 
         // crash-to-free
         List<Long> crashToFree = new ArrayList<>();
-        List<String> crashDetails = new ArrayList<>();
         for (Fault fault : history.faults()) {
             if (fault.kind() != FaultKind.KILL_HOLDER) {
                 continue;
@@ -164,7 +177,7 @@ final class FaultChecker {
                 }
             }
             if (killed == null) {
-                crashDetails.add("kill of w" + fault.worker() + " at " + at(history, fault.start())
+                holderFaults.add("kill of w" + fault.worker() + " at " + at(history, fault.start())
                         + ": it was not holding (released just before), not counted");
                 continue;
             }
@@ -177,13 +190,13 @@ final class FaultChecker {
                 }
             }
             if (next == null) {
-                crashDetails.add("kill of " + killed.hold() + " at " + at(history, fault.start())
+                holderFaults.add("kill of " + killed.hold() + " at " + at(history, fault.start())
                         + ": no other worker acquired before the run ended");
                 continue;
             }
             long free = next.acquired() - fault.start();
             crashToFree.add(free);
-            crashDetails.add("kill of " + killed.hold() + " (token " + killed.token() + ") at "
+            holderFaults.add("kill of " + killed.hold() + " (token " + killed.token() + ") at "
                     + at(history, fault.start()) + ": " + next.hold() + " acquired " + seconds(free) + " s later");
         }
 
@@ -238,7 +251,7 @@ final class FaultChecker {
                 stale,
                 staleUnaware,
                 crashToFree,
-                crashDetails,
+                holderFaults,
                 signals.size(),
                 lossAt.size(),
                 told,

@@ -2,6 +2,7 @@ package dev.globallock.bench.faults;
 
 import dev.globallock.bench.faults.History.Fault;
 import dev.globallock.bench.faults.History.FaultKind;
+import dev.globallock.bench.faults.History.HoldId;
 import dev.globallock.tck.fixture.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,6 +32,8 @@ final class FaultRun {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+    /** After SIGSTOP: long enough for what the worker sent before it stopped to be read by the store. */
+    private static final Duration SETTLE = Duration.ofMillis(50);
 
     private final Form form;
     private final Settings settings;
@@ -121,56 +124,89 @@ final class FaultRun {
         }
     }
 
+    /**
+     * SIGKILLs a worker in the middle of a hold and starts a replacement. A holder that had begun
+     * its release by the time the signal landed (its {@code RELEASING} reached the store) was not
+     * killed as a holder: another is tried, up to three times.
+     */
     private void killHolder(Form.Step step) {
-        Optional<Integer> holder = awaitWorkingHolder(step);
-        if (holder.isEmpty()) {
-            return;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Optional<HoldId> picked = awaitWorkingHolder(step);
+            if (picked.isEmpty()) {
+                return;
+            }
+            HoldId hold = picked.get();
+            int worker = hold.worker();
+            signal("KILL", worker);
+            long at = System.nanoTime();
+            awaitExit(workers.get(worker), "w" + worker + " to die of SIGKILL");
+            Await.until(
+                    CONNECT_TIMEOUT, () -> store.disconnected(worker), () -> "w" + worker + "'s connection to close");
+            workers.remove(worker);
+            int replacement = startWorker();
+            boolean missed = store.releaseBegun(hold);
+            faults.add(new Fault(
+                    FaultKind.KILL_HOLDER,
+                    step.label(),
+                    worker,
+                    at,
+                    at,
+                    hold + " (token " + store.tokenOf(hold).orElse(-1L) + ")"
+                            + (missed ? " had begun its release: not a holder's crash" : "") + ", replaced by w"
+                            + replacement));
+            awaitWorkersConnected();
+            if (!missed) {
+                return;
+            }
         }
-        int worker = holder.get();
-        String token = store.tokenOf(worker).map(t -> "token " + t).orElse("token ?");
-        long at = System.nanoTime();
-        signal("KILL", worker);
-        awaitExit(workers.get(worker), "w" + worker + " to die of SIGKILL");
-        workers.remove(worker);
-        int replacement = startWorker();
-        faults.add(new Fault(
-                FaultKind.KILL_HOLDER,
-                step.label(),
-                worker,
-                at,
-                at,
-                "w" + worker + " (" + token + "), replaced by w" + replacement));
-        awaitWorkersConnected();
     }
 
+    /**
+     * SIGSTOPs a worker in the middle of a hold for {@link Settings#freeze()}, then SIGCONTs it. When
+     * the worker turns out to have begun its release before the signal landed, it is resumed at
+     * once and another holder is tried, up to five times.
+     */
     private void freezeHolder(Form.Step step) {
-        Optional<Integer> holder = awaitWorkingHolder(step);
-        if (holder.isEmpty()) {
-            return;
-        }
-        int worker = holder.get();
-        String token = store.tokenOf(worker).map(t -> "token " + t).orElse("token ?");
-        long start = System.nanoTime();
-        signal("STOP", worker);
-        frozen.add(worker);
-        try {
-            Await.pause(settings.freeze(), "a holder frozen past its lease");
-        } finally {
-            long end = System.nanoTime();
-            signal("CONT", worker);
-            frozen.remove(worker);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Optional<HoldId> picked = awaitWorkingHolder(step);
+            if (picked.isEmpty()) {
+                return;
+            }
+            HoldId hold = picked.get();
+            int worker = hold.worker();
+            signal("STOP", worker);
+            long start = System.nanoTime();
+            frozen.add(worker);
+            boolean missed;
+            long end;
+            try {
+                Await.pause(SETTLE, "the stopped worker's last messages reach the store");
+                missed = store.releaseBegun(hold);
+                if (!missed) {
+                    Await.pause(settings.freeze().minus(SETTLE), "a holder frozen past its lease");
+                }
+            } finally {
+                end = System.nanoTime();
+                signal("CONT", worker);
+                frozen.remove(worker);
+            }
+            if (missed) {
+                notes.add("'" + step.label() + "': " + hold + " had begun its release when stopped; tried another");
+                continue;
+            }
             faults.add(new Fault(
                     FaultKind.FREEZE_HOLDER,
                     step.label(),
                     worker,
                     start,
                     end,
-                    "w" + worker + " (" + token + ") for " + Form.since(start)));
+                    hold + " (token " + store.tokenOf(hold).orElse(-1L) + ") for " + Form.since(start)));
+            return;
         }
     }
 
-    /** A live, unfrozen worker in the middle of a hold; empty (with a note) when none within the bound. */
-    private Optional<Integer> awaitWorkingHolder(Form.Step step) {
+    /** A live, unfrozen worker's hold in the middle of its work; empty (with a note) when none within the bound. */
+    private Optional<HoldId> awaitWorkingHolder(Form.Step step) {
         Duration bound = settings.waitTime().plus(settings.lease().multipliedBy(3));
         try {
             return Optional.of(Await.untilPresent(

@@ -123,6 +123,9 @@ public final class FaultSuite {
                     lease);
             Report report = new FaultRun(form, settings).run();
             reports.add(report);
+            if (report.history() != null) {
+                Files.writeString(out.resolve(form.id()).resolve("history.tsv"), timeline(report.history()));
+            }
             String markdown = header() + row(report) + "\n" + details(report);
             Files.writeString(out.resolve(form.id() + ".md"), markdown);
             System.out.println(markdown);
@@ -220,7 +223,7 @@ public final class FaultSuite {
         appendList(md, "Violations", r.violations());
         appendList(md, "Duplicate tokens", r.tokenDuplicates());
         appendList(md, "Token regressions", r.tokenRegressions());
-        appendList(md, "Killed holders", r.crashDetails());
+        appendList(md, "Killed and frozen holders", r.holderFaults());
         appendList(md, "Actual losses", r.lossDetails());
         if (r.signalsWithoutEvidence() > 0) {
             md.append(r.signalsWithoutEvidence())
@@ -235,6 +238,42 @@ public final class FaultSuite {
         }
         appendList(md, "Notes", report.notes());
         return md.toString();
+    }
+
+    /** Every recorded event in time order, one per line, times in seconds from the run's start. */
+    static String timeline(History h) {
+        record Line(long at, String text) {}
+        List<Line> lines = new ArrayList<>();
+        h.grants()
+                .forEach(g -> lines.add(new Line(
+                        g.acquired(),
+                        "grant\t" + g.hold() + "\ttoken " + g.token() + "\tasked at " + rel(h, g.callStart()))));
+        h.writes()
+                .forEach(w -> lines.add(new Line(
+                        w.start(),
+                        "write\t" + w.hold() + "\ttoken " + w.token() + "\t" + w.phase() + " #" + w.order() + " "
+                                + (w.accepted() ? "accepted" : "REJECTED")
+                                + (w.believedHeld() ? "" : " (isLocked false)"))));
+        h.releases()
+                .forEach(r -> lines.add(new Line(
+                        r.releasing(),
+                        "release\t" + r.hold() + "\t" + r.outcome() + "\treturned at " + rel(h, r.released()))));
+        h.lostSignals().forEach(l -> lines.add(new Line(l.at(), "onLost\t" + l.hold() + "\t" + l.state())));
+        h.failures()
+                .forEach(f -> lines.add(new Line(
+                        f.at(), "failed\tw" + f.worker() + "\t" + f.kind() + "\tasked at " + rel(h, f.callStart()))));
+        h.faults()
+                .forEach(f -> lines.add(
+                        new Line(f.start(), "FAULT\t" + f.label() + "\t" + f.detail() + "\tuntil " + rel(h, f.end()))));
+        lines.sort(java.util.Comparator.comparingLong(Line::at));
+        StringBuilder tsv = new StringBuilder("seconds\tevent\twho\twhat\n");
+        lines.forEach(
+                l -> tsv.append(rel(h, l.at())).append('\t').append(l.text()).append('\n'));
+        return tsv.toString();
+    }
+
+    private static String rel(History h, long at) {
+        return String.format(Locale.ROOT, "%.3f", (at - h.start()) / 1e9);
     }
 
     private static void appendList(StringBuilder md, String title, List<String> lines) {

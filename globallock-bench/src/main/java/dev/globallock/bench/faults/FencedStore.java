@@ -66,6 +66,7 @@ final class FencedStore implements AutoCloseable {
     private final List<Failure> failures = new ArrayList<>();
     private final Map<Integer, HoldId> holding = new HashMap<>();
     private final Set<HoldId> begun = new HashSet<>();
+    private final Set<HoldId> releasing = new HashSet<>();
     private final Map<Integer, Long> hellos = new HashMap<>();
     private final Set<Integer> disconnected = new HashSet<>();
     private final List<String> protocolErrors = new ArrayList<>();
@@ -112,25 +113,27 @@ final class FencedStore implements AutoCloseable {
     }
 
     /**
-     * A worker among {@code candidates} that holds the lock now (granted, release not begun) and
-     * whose first write was answered: a holder in the middle of its work.
+     * The hold of a worker among {@code candidates} that holds the lock now (granted, release not
+     * begun) and whose first write was answered: a holder in the middle of its work.
      */
-    Optional<Integer> workingHolder(Set<Integer> candidates) {
+    Optional<HoldId> workingHolder(Set<Integer> candidates) {
         return locked(() -> holding.entrySet().stream()
                 .filter(e -> candidates.contains(e.getKey()) && begun.contains(e.getValue()))
-                .map(Map.Entry::getKey)
+                .map(Map.Entry::getValue)
                 .findFirst());
     }
 
-    /** The token of the worker's current hold, if it holds. */
-    Optional<Long> tokenOf(int worker) {
-        return locked(() -> {
-            HoldId hold = holding.get(worker);
-            return grants.stream()
-                    .filter(g -> g.hold().equals(hold))
-                    .map(Grant::token)
-                    .findFirst();
-        });
+    /** Whether the worker announced the release of this hold ({@code RELEASING}). */
+    boolean releaseBegun(HoldId hold) {
+        return locked(() -> releasing.contains(hold));
+    }
+
+    /** The token of a hold, if it was granted. */
+    Optional<Long> tokenOf(HoldId hold) {
+        return locked(() -> grants.stream()
+                .filter(g -> g.hold().equals(hold))
+                .map(Grant::token)
+                .findFirst());
     }
 
     List<String> protocolErrors() {
@@ -257,7 +260,10 @@ final class FencedStore implements AutoCloseable {
             }
             case "RELEASING": {
                 HoldId hold = new HoldId(worker, Integer.parseInt(f[1]));
-                locked(() -> holding.remove(worker, hold));
+                locked(() -> {
+                    releasing.add(hold);
+                    return holding.remove(worker, hold);
+                });
                 return null;
             }
             case "RELEASED": {

@@ -141,8 +141,8 @@ class FaultCheckerTest {
 
         assertThat(result.crashToFreeNanos()).containsExactly(ms(3000));
         assertThat(result.crashToFreePercentile(50)).isEqualTo(ms(3000));
-        assertThat(result.crashDetails()).hasSize(2);
-        assertThat(result.crashDetails().get(1)).contains("not holding");
+        assertThat(result.holderFaults()).hasSize(2);
+        assertThat(result.holderFaults().get(1)).contains("not holding");
         assertThat(result.overlappedHolds()).as("a dead holder overlaps nobody").isZero();
         assertThat(result.actualLosses()).isZero();
     }
@@ -159,6 +159,8 @@ class FaultCheckerTest {
         h.write(frozen, 10, 5201, true, false); // woke, still believed it held: fenced
         h.signals.add(new LostSignal(frozen, ms(5210), "LOST"));
         h.release(frozen, 5220, "lost");
+        // a freeze that landed after w2 had begun its release: no hold was frozen
+        h.faults.add(new Fault(FaultKind.FREEZE_HOLDER, "freeze", 2, ms(3450), ms(8450), "w2"));
 
         FaultChecker.Result result = h.check();
 
@@ -172,6 +174,10 @@ class FaultCheckerTest {
         assertThat(result.lostSignals()).isEqualTo(1);
         assertThat(result.signalsWithoutEvidence()).isZero();
         assertThat(result.lossDetails()).singleElement().asString().contains("w1#1 lost (frozen 5.000 s)");
+        assertThat(result.holderFaults())
+                .containsExactly(
+                        "freeze of w1#1 (token 10) at +0.200 s for 5.000 s",
+                        "freeze of w2 at +3.450 s: it was not holding (released just before), not counted");
     }
 
     @Test
