@@ -38,9 +38,10 @@ import java.util.TreeMap;
  *       {@code isLocked()} still said true just before it.
  *   <li><b>Crash-to-free</b>: from the SIGKILL of a holder to the next grant to another worker.
  *   <li><b>Actual loss</b>: a hold whose lease the checker knows was gone: frozen longer than the
- *       lease, overlapped by another grant, or fenced at the store. <b>Told</b>: its {@code onLost}
- *       fired before its release began. <b>Unaware writes</b>: its writes after the loss for which
- *       {@code isLocked()} still said true.
+ *       lease, overlapped by another grant, or fenced at the store. How it was told, the first that
+ *       applies: its {@code onLost} fired before its release began; {@code isLocked()} said false at
+ *       a write after the loss; {@code release()} threw {@code LockLostException}; never. <b>Unaware
+ *       writes</b>: its writes after the loss for which {@code isLocked()} still said true.
  * </ul>
  */
 final class FaultChecker {
@@ -61,8 +62,10 @@ final class FaultChecker {
             List<String> holderFaults,
             int lostSignals,
             int actualLosses,
-            int lossesTold,
+            int lossesToldByListener,
+            int lossesToldByState,
             int lossesToldOnlyAtRelease,
+            int lossesNeverTold,
             int unawareWritesAfterLoss,
             int signalsWithoutEvidence,
             List<String> lossDetails) {
@@ -205,33 +208,44 @@ final class FaultChecker {
         for (LostSignal signal : history.lostSignals()) {
             signals.putIfAbsent(signal.hold(), signal);
         }
-        int told = 0;
+        int toldByListener = 0;
+        int toldByState = 0;
         int toldAtRelease = 0;
+        int neverTold = 0;
         int unaware = 0;
         List<String> lossDetails = new ArrayList<>();
         for (Map.Entry<HoldId, Long> loss : lossAt.entrySet()) {
             HoldId hold = loss.getKey();
             long end = ends.getOrDefault(hold, history.end());
             LostSignal signal = signals.get(hold);
-            boolean wasTold = signal != null && signal.at() <= end;
             Release release = releases.get(hold);
-            boolean releaseSaidLost = release != null && "lost".equals(release.outcome());
             int unawareWrites = 0;
+            boolean stateSaidLost = false;
             for (Write write : history.writes()) {
-                if (write.hold().equals(hold) && write.checkedAt() > loss.getValue() && write.believedHeld()) {
-                    unawareWrites++;
+                if (write.hold().equals(hold) && write.checkedAt() > loss.getValue()) {
+                    if (write.believedHeld()) {
+                        unawareWrites++;
+                    } else {
+                        stateSaidLost = true;
+                    }
                 }
             }
-            if (wasTold) {
-                told++;
-            } else if (releaseSaidLost) {
-                toldAtRelease++;
-            }
             unaware += unawareWrites;
-            lossDetails.add(hold + " lost (" + lossWhy.get(hold) + ") at " + at(history, loss.getValue()) + ": "
-                    + (wasTold
-                            ? told(signal.at() - loss.getValue())
-                            : releaseSaidLost ? "told only by release()" : "never told")
+            String how;
+            if (signal != null && signal.at() <= end) {
+                toldByListener++;
+                how = told(signal.at() - loss.getValue());
+            } else if (stateSaidLost) {
+                toldByState++;
+                how = "isLocked() said false at its next write, but onLost did not fire before its release";
+            } else if (release != null && "lost".equals(release.outcome())) {
+                toldAtRelease++;
+                how = "told only by release()";
+            } else {
+                neverTold++;
+                how = "never told";
+            }
+            lossDetails.add(hold + " lost (" + lossWhy.get(hold) + ") at " + at(history, loss.getValue()) + ": " + how
                     + (unawareWrites > 0 ? ", " + unawareWrites + " write(s) while isLocked() still said true" : ""));
         }
         lossDetails.sort(Comparator.naturalOrder());
@@ -254,8 +268,10 @@ final class FaultChecker {
                 holderFaults,
                 signals.size(),
                 lossAt.size(),
-                told,
+                toldByListener,
+                toldByState,
                 toldAtRelease,
+                neverTold,
                 unaware,
                 withoutEvidence,
                 lossDetails);

@@ -152,15 +152,16 @@ public final class FaultSuite {
 
     static String header() {
         return "| form | acquisitions | violations | token dup / regr | overlapped holds | fenced stale writes"
-                + " (holder unaware) | crash-to-free p50 / max (kills) | lost-lease signals / actual losses (told;"
-                + " told only by release; unaware writes) | failed attempts | faults injected |\n"
-                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
+                + " (holder unaware) | crash-to-free p50 / max (kills) | lost-lease signals / actual losses | losses"
+                + " told by onLost / isLocked() only / release() only / never | writes after a loss with isLocked()"
+                + " true | failed attempts | faults injected |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
     }
 
     static String row(Report report) {
         Result r = report.result();
         if (r == null) {
-            return "| " + report.form().id() + " | run failed: " + oneLine(report.error()) + " | | | | | | | | |\n";
+            return "| " + report.form().id() + " | run failed: " + oneLine(report.error()) + " | | | | | | | | | | |\n";
         }
         String crash = r.crashToFreeNanos().isEmpty()
                 ? "–"
@@ -175,8 +176,10 @@ public final class FaultSuite {
                 + " | " + r.overlappedHolds()
                 + " | " + r.staleWrites() + " (" + r.staleWritesUnaware() + ")"
                 + " | " + crash
-                + " | " + r.lostSignals() + " / " + r.actualLosses() + " (" + r.lossesTold() + "; "
-                + r.lossesToldOnlyAtRelease() + "; " + r.unawareWritesAfterLoss() + ")"
+                + " | " + r.lostSignals() + " / " + r.actualLosses()
+                + " | " + r.lossesToldByListener() + " / " + r.lossesToldByState() + " / "
+                + r.lossesToldOnlyAtRelease() + " / " + r.lossesNeverTold()
+                + " | " + r.unawareWritesAfterLoss()
                 + " | " + failed
                 + " | " + faultSummary(report.history().faults())
                 + " |\n";

@@ -169,7 +169,7 @@ class FaultCheckerTest {
         assertThat(result.staleWrites()).isEqualTo(1);
         assertThat(result.staleWritesUnaware()).isEqualTo(1);
         assertThat(result.actualLosses()).isEqualTo(1);
-        assertThat(result.lossesTold()).isEqualTo(1);
+        assertThat(result.lossesToldByListener()).isEqualTo(1);
         assertThat(result.unawareWritesAfterLoss()).isEqualTo(1);
         assertThat(result.lostSignals()).isEqualTo(1);
         assertThat(result.signalsWithoutEvidence()).isZero();
@@ -197,12 +197,36 @@ class FaultCheckerTest {
         FaultChecker.Result result = h.check();
 
         assertThat(result.actualLosses()).isEqualTo(2);
-        assertThat(result.lossesTold()).isZero();
+        assertThat(result.lossesToldByListener()).isZero();
+        assertThat(result.lossesToldByState()).isZero();
         assertThat(result.lossesToldOnlyAtRelease()).isEqualTo(1);
+        assertThat(result.lossesNeverTold()).isEqualTo(1);
         assertThat(result.lossDetails())
                 .containsExactly(
                         "w1#1 lost (overlapped by w2#1) at +0.150 s: told only by release(), 1 write(s) while"
                                 + " isLocked() still said true",
                         "w3#1 lost (overlapped by w1#2) at +0.330 s: never told");
+    }
+
+    @Test
+    @DisplayName(
+            "a holder whose isLocked() said false at its next write was told by its state, though onLost stayed silent")
+    void toldByStateOnly() {
+        Recorder h = new Recorder();
+        HoldId a = h.grant(1, 1, 10, 95, 100);
+        h.write(a, 10, 101, true, true);
+        h.cleanHold(2, 1, 11, 150, 250);
+        h.write(a, 10, 300, false, false);
+        h.release(a, 310, "lost");
+
+        FaultChecker.Result result = h.check();
+
+        assertThat(result.actualLosses()).isEqualTo(1);
+        assertThat(result.lossesToldByListener()).isZero();
+        assertThat(result.lossesToldByState()).isEqualTo(1);
+        assertThat(result.lossesToldOnlyAtRelease()).isZero();
+        assertThat(result.unawareWritesAfterLoss()).isZero();
+        assertThat(result.staleWrites()).isEqualTo(1);
+        assertThat(result.staleWritesUnaware()).isZero();
     }
 }
