@@ -139,6 +139,11 @@ public final class FaultSuite {
             System.out.println(header() + reports.stream().map(FaultSuite::row).collect(Collectors.joining()));
         }
         System.out.println("tables written to " + out.toAbsolutePath());
+        System.exit(exitCode(reports));
+    }
+
+    /** 1 when a form had a violation or a duplicate or regressing token; else 2 when a form could not run; else 0. */
+    static int exitCode(List<Report> reports) {
         int exit = 0;
         for (Report report : reports) {
             if (report.result() != null && !report.result().safe()) {
@@ -147,7 +152,7 @@ public final class FaultSuite {
                 exit = 2;
             }
         }
-        System.exit(exit);
+        return exit;
     }
 
     static String header() {

@@ -229,4 +229,45 @@ class FaultCheckerTest {
         assertThat(result.staleWrites()).isEqualTo(1);
         assertThat(result.staleWritesUnaware()).isZero();
     }
+
+    @Test
+    @DisplayName("the suite exits 1 when a form had a violation, 2 when a form could not run, 0 otherwise")
+    void exitCode() {
+        Recorder clean = new Recorder();
+        clean.cleanHold(1, 1, 10, 100, 200);
+        Recorder broken = new Recorder();
+        broken.cleanHold(1, 1, 10, 100, 200);
+        broken.cleanHold(2, 1, 10, 300, 400); // the same token twice
+
+        FaultRun.Report ok = report(clean.check(), null);
+        FaultRun.Report unsafe = report(broken.check(), null);
+        FaultRun.Report failed = report(null, new IllegalStateException("no redis-server"));
+
+        assertThat(FaultSuite.exitCode(List.of(ok, ok))).isZero();
+        assertThat(FaultSuite.exitCode(List.of(ok, failed))).isEqualTo(2);
+        assertThat(FaultSuite.exitCode(List.of(failed, unsafe, ok))).isEqualTo(1);
+    }
+
+    private static FaultRun.Report report(FaultChecker.Result result, Exception error) {
+        return new FaultRun.Report(
+                Form.REDIS_SINGLE,
+                "",
+                new Settings(
+                        java.time.Duration.ofSeconds(1),
+                        3,
+                        java.time.Duration.ofSeconds(3),
+                        java.time.Duration.ofSeconds(10),
+                        java.time.Duration.ofMillis(20),
+                        java.time.Duration.ofMillis(200),
+                        java.time.Duration.ofSeconds(5),
+                        java.nio.file.Path.of("target"),
+                        java.util.Map.of(),
+                        1),
+                java.time.Duration.ofSeconds(1),
+                3,
+                null,
+                result,
+                List.of(),
+                error);
+    }
 }
