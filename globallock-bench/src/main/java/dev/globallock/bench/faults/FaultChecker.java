@@ -277,29 +277,30 @@ final class FaultChecker {
                 lossDetails);
     }
 
-    /** Accepted writes of two holds interleaved in the store's order. */
+    /**
+     * Pairs of holds whose accepted writes interleaved in the store's order (A, then B, then A again):
+     * one finding per pair, at its first interleaving.
+     */
     private static List<String> violations(History history) {
         List<Write> accepted = history.writes().stream()
                 .filter(Write::accepted)
                 .sorted(Comparator.comparingLong(Write::order))
                 .toList();
         List<String> violations = new ArrayList<>();
-        Set<HoldId> finished = new HashSet<>();
+        Map<HoldId, Write> lastWrite = new HashMap<>();
+        Set<Set<HoldId>> pairs = new HashSet<>();
         Write current = null;
         for (Write write : accepted) {
-            if (current != null && current.hold().equals(write.hold())) {
-                current = write;
-                continue;
+            if (current != null && !current.hold().equals(write.hold())) {
+                Write earlier = lastWrite.get(write.hold());
+                if (earlier != null && pairs.add(Set.of(write.hold(), current.hold()))) {
+                    violations.add(write.hold() + " (token " + write.token() + ") wrote at "
+                            + at(history, earlier.start()) + " and again at " + at(history, write.start())
+                            + ", and " + current.hold() + " (token " + current.token() + ") wrote in between at "
+                            + at(history, current.start()) + "; all accepted");
+                }
             }
-            if (finished.contains(write.hold())) {
-                violations.add(
-                        write.hold() + " (token " + write.token() + ") wrote again at " + at(history, write.start())
-                                + " after " + current.hold() + " (token " + current.token() + ") had written at "
-                                + at(history, current.start()) + "; both accepted");
-            }
-            if (current != null) {
-                finished.add(current.hold());
-            }
+            lastWrite.put(write.hold(), write);
             current = write;
         }
         return violations;

@@ -62,7 +62,7 @@ final class FaultRun {
         try {
             Files.createDirectories(dir);
             try (Form.Deployment deployment = form.start(settings);
-                    FencedStore fenced = FencedStore.start()) {
+                    FencedStore fenced = FencedStore.start(settings.fenced())) {
                 store = fenced;
                 description = deployment.description();
                 configFile = writeConfig(deployment.engineConfig());

@@ -36,7 +36,8 @@ import java.util.stream.Collectors;
  * Options: {@code --form ID[,ID...]} or {@code --all}; {@code --seconds 75}; {@code --workers 3};
  * {@code --lease 3s}; {@code --wait 10s}; {@code --hold 20ms..200ms}; {@code --freeze} (default the
  * lease + 2 s); {@code --out target/fault-suite}; {@code --set key.path=value} (repeatable, any
- * engine setting); {@code --seed N}.
+ * engine setting); {@code --seed N}; {@code --unfenced} (the store accepts every write, as a
+ * resource without fencing would: a check that the checker catches what fencing prevents).
  */
 public final class FaultSuite {
 
@@ -56,6 +57,7 @@ public final class FaultSuite {
         Path out = Path.of("target", "fault-suite");
         Map<String, String> overrides = new LinkedHashMap<>();
         long seed = System.nanoTime();
+        boolean fenced = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--all" -> forms.addAll(List.of(Form.values()));
@@ -90,10 +92,11 @@ public final class FaultSuite {
                     overrides.put(setting.substring(0, eq), setting.substring(eq + 1));
                 }
                 case "--seed" -> seed = Long.parseLong(args[++i]);
+                case "--unfenced" -> fenced = false;
                 default ->
                     throw new IllegalArgumentException("unknown argument '" + args[i] + "': use --form "
                             + formIds() + " or --all, --seconds N, --workers N, --lease D, --wait D, --hold D..D,"
-                            + " --freeze D, --out DIR, --set key=value, --seed N");
+                            + " --freeze D, --out DIR, --set key=value, --seed N, --unfenced");
             }
         }
         if (forms.isEmpty()) {
@@ -109,7 +112,8 @@ public final class FaultSuite {
                 freeze == null ? lease.plusSeconds(2) : freeze,
                 out,
                 overrides,
-                seed);
+                seed,
+                fenced);
         Files.createDirectories(out);
 
         List<Report> reports = new ArrayList<>();
@@ -214,6 +218,10 @@ public final class FaultSuite {
                 s.duration().toSeconds(),
                 s.seed(),
                 s.overrides().isEmpty() ? "" : ", settings " + s.overrides()));
+        if (!s.fenced()) {
+            md.append("**The store was unfenced** (`--unfenced`): it accepted every write, as a resource that does"
+                    + " not check tokens would.\n\n");
+        }
         if (report.error() != null) {
             StringWriter trace = new StringWriter();
             report.error().printStackTrace(new PrintWriter(trace));

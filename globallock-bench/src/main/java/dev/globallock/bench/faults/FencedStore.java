@@ -50,6 +50,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class FencedStore implements AutoCloseable {
 
     private final ServerSocket server;
+    private final boolean fencing;
     private final Thread acceptor;
     private final ReentrantLock lock = new ReentrantLock();
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
@@ -71,16 +72,25 @@ final class FencedStore implements AutoCloseable {
     private final Set<Integer> disconnected = new HashSet<>();
     private final List<String> protocolErrors = new ArrayList<>();
 
-    private FencedStore(ServerSocket server) {
+    private FencedStore(ServerSocket server, boolean fencing) {
         this.server = server;
+        this.fencing = fencing;
         this.acceptor = new Thread(this::acceptLoop, "fenced-store-acceptor");
         acceptor.setDaemon(true);
     }
 
     static FencedStore start() {
+        return start(true);
+    }
+
+    /**
+     * Starts the store; with {@code fencing} false it accepts every write, as a resource that does
+     * not check tokens would (to show that the checker catches what fencing would have prevented).
+     */
+    static FencedStore start(boolean fencing) {
         try {
             ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            FencedStore store = new FencedStore(socket);
+            FencedStore store = new FencedStore(socket, fencing);
             store.acceptor.start();
             return store;
         } catch (IOException e) {
@@ -285,9 +295,9 @@ final class FencedStore implements AutoCloseable {
         long checkedAt = Long.parseLong(f[5]);
         lock.lock();
         try {
-            boolean accepted = token >= highestAccepted;
+            boolean accepted = !fencing || token >= highestAccepted;
             if (accepted) {
-                highestAccepted = token;
+                highestAccepted = Math.max(highestAccepted, token);
                 begun.add(hold);
             }
             long decided = System.nanoTime();

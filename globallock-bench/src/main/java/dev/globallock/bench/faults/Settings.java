@@ -18,6 +18,8 @@ import java.util.Map;
  * @param out where the markdown tables and worker logs go
  * @param overrides extra configuration, dotted key to YAML value ({@code redis.wait-for-replicas=1})
  * @param seed the random seed of the run (hold times)
+ * @param fenced whether the store rejects stale tokens; false only to show that the checker catches
+ *     what fencing would have prevented
  */
 record Settings(
         Duration duration,
@@ -29,7 +31,8 @@ record Settings(
         Duration freeze,
         Path out,
         Map<String, String> overrides,
-        long seed) {
+        long seed,
+        boolean fenced) {
 
     Settings {
         overrides = Map.copyOf(overrides);

@@ -41,6 +41,20 @@ class FencedStoreTest {
         }
     }
 
+    @Test
+    @DisplayName("unfenced (a check of the checker), it accepts a lower token too")
+    void unfencedAcceptsEverything() throws IOException {
+        try (FencedStore store = FencedStore.start(false);
+                Socket socket = new Socket(InetAddress.getLoopbackAddress(), store.port())) {
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            OutputStream out = socket.getOutputStream();
+            assertThat(request(in, out, "HELLO 1 42 " + System.nanoTime())).isEqualTo("OK");
+            assertThat(request(in, out, "WRITE 2 7 begin true 0")).isEqualTo("ACCEPTED");
+            assertThat(request(in, out, "WRITE 1 6 end true 0")).isEqualTo("ACCEPTED");
+        }
+    }
+
     private static String request(BufferedReader in, OutputStream out, String line) throws IOException {
         out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
