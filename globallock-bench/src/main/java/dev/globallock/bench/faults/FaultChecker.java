@@ -243,7 +243,12 @@ final class FaultChecker {
                 how = "told only by release()";
             } else {
                 neverTold++;
-                how = "never told";
+                how = "never told"
+                        + (release == null
+                                ? " (no release)"
+                                : " (release() "
+                                        + ("ok".equals(release.outcome()) ? "returned normally" : release.outcome())
+                                        + ")");
             }
             lossDetails.add(hold + " lost (" + lossWhy.get(hold) + ") at " + at(history, loss.getValue()) + ": " + how
                     + (unawareWrites > 0 ? ", " + unawareWrites + " write(s) while isLocked() still said true" : ""));

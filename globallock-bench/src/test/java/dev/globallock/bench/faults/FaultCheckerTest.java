@@ -207,7 +207,7 @@ class FaultCheckerTest {
                 .containsExactly(
                         "w1#1 lost (overlapped by w2#1) at +0.150 s: told only by release(), 1 write(s) while"
                                 + " isLocked() still said true",
-                        "w3#1 lost (overlapped by w1#2) at +0.330 s: never told");
+                        "w3#1 lost (overlapped by w1#2) at +0.330 s: never told (release() returned normally)");
     }
 
     @Test
