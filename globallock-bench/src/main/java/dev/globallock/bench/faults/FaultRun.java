@@ -4,9 +4,11 @@ import dev.globallock.bench.faults.History.Fault;
 import dev.globallock.bench.faults.History.FaultKind;
 import dev.globallock.bench.faults.History.HoldId;
 import dev.globallock.tck.fixture.Await;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
+import java.net.URI;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -20,6 +22,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -40,6 +43,9 @@ final class FaultRun {
     private final Path dir;
     private final Random random;
     private final Map<Integer, Process> workers = new LinkedHashMap<>();
+    /** Every worker process started, for the shutdown hook (which must not touch {@link #workers}). */
+    private final Set<Process> started = ConcurrentHashMap.newKeySet();
+
     private final Map<Integer, Long> spawned = new LinkedHashMap<>();
     private final Set<Integer> frozen = new TreeSet<>();
     private final List<Fault> faults = new ArrayList<>();
@@ -59,44 +65,50 @@ final class FaultRun {
     Report run() {
         long began = System.nanoTime();
         String description = "";
+        // a coordinator stopped by Ctrl-C must not leave workers behind, frozen ones included
+        Thread reaper = new Thread(() -> started.forEach(Process::destroyForcibly), "fault-suite-worker-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
         try {
             Files.createDirectories(dir);
             try (Form.Deployment deployment = form.start(settings);
                     FencedStore fenced = FencedStore.start(settings.fenced())) {
-                store = fenced;
-                description = deployment.description();
-                configFile = writeConfig(deployment.engineConfig());
-                long start = System.nanoTime();
-                for (int i = 0; i < settings.workers(); i++) {
-                    startWorker();
+                try {
+                    store = fenced;
+                    description = deployment.description();
+                    configFile = writeConfig(deployment.engineConfig());
+                    long start = System.nanoTime();
+                    for (int i = 0; i < settings.workers(); i++) {
+                        startWorker();
+                    }
+                    awaitWorkersConnected();
+                    Await.until(CONNECT_TIMEOUT, () -> store.grantCount() > 0, () -> "a first acquisition");
+                    long runStart = System.nanoTime();
+                    List<Form.Step> schedule = deployment.schedule();
+                    long slot = settings.duration().toNanos() / (schedule.size() + 1);
+                    for (int i = 0; i < schedule.size(); i++) {
+                        pauseUntil(runStart + (i + 1) * slot, "spacing the faults over the run");
+                        inject(schedule.get(i));
+                    }
+                    pauseUntil(runStart + settings.duration().toNanos(), "the run's remaining time");
+                    stopWorkers();
+                    long end = System.nanoTime();
+                    History history = store.history(settings.lease().toNanos(), start, end, faults);
+                    notes.addAll(store.protocolErrors());
+                    return new Report(
+                            form,
+                            description,
+                            settings,
+                            Duration.ofNanos(end - began),
+                            nextWorker - 1,
+                            history,
+                            FaultChecker.check(history),
+                            notes,
+                            null);
+                } finally {
+                    killAllWorkers(); // before the servers go, on any failure
                 }
-                awaitWorkersConnected();
-                Await.until(CONNECT_TIMEOUT, () -> store.grantCount() > 0, () -> "a first acquisition");
-                long runStart = System.nanoTime();
-                List<Form.Step> schedule = deployment.schedule();
-                long slot = settings.duration().toNanos() / (schedule.size() + 1);
-                for (int i = 0; i < schedule.size(); i++) {
-                    pauseUntil(runStart + (i + 1) * slot, "spacing the faults over the run");
-                    inject(schedule.get(i));
-                }
-                pauseUntil(runStart + settings.duration().toNanos(), "the run's remaining time");
-                stopWorkers();
-                long end = System.nanoTime();
-                History history = store.history(settings.lease().toNanos(), start, end, faults);
-                notes.addAll(store.protocolErrors());
-                return new Report(
-                        form,
-                        description,
-                        settings,
-                        Duration.ofNanos(end - began),
-                        nextWorker - 1,
-                        history,
-                        FaultChecker.check(history),
-                        notes,
-                        null);
             }
         } catch (IOException | RuntimeException e) {
-            killAllWorkers();
             return new Report(
                     form,
                     description,
@@ -109,6 +121,8 @@ final class FaultRun {
                     e);
         } finally {
             killAllWorkers();
+            started.forEach(Process::destroyForcibly);
+            Runtime.getRuntime().removeShutdownHook(reaper);
         }
     }
 
@@ -256,9 +270,10 @@ final class FaultRun {
                     .redirectErrorStream(true)
                     .redirectOutput(Redirect.appendTo(
                             dir.resolve("worker-" + id + ".log").toFile()))
-                    .redirectInput(Redirect.from(new java.io.File("/dev/null")))
+                    .redirectInput(Redirect.from(new File("/dev/null")))
                     .start();
             workers.put(id, process);
+            started.add(process);
             return id;
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start worker " + id, e);
@@ -410,9 +425,9 @@ final class FaultRun {
         if (loader instanceof URLClassLoader urls && !own.contains("globallock-bench")) {
             List<String> entries = new ArrayList<>();
             for (URL url : urls.getURLs()) {
-                entries.add(Path.of(java.net.URI.create(url.toString())).toString());
+                entries.add(Path.of(URI.create(url.toString())).toString());
             }
-            return String.join(java.io.File.pathSeparator, entries);
+            return String.join(File.pathSeparator, entries);
         }
         return own;
     }

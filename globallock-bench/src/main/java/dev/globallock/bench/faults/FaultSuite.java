@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -281,7 +282,7 @@ public final class FaultSuite {
         h.faults()
                 .forEach(f -> lines.add(
                         new Line(f.start(), "FAULT\t" + f.label() + "\t" + f.detail() + "\tuntil " + rel(h, f.end()))));
-        lines.sort(java.util.Comparator.comparingLong(Line::at));
+        lines.sort(Comparator.comparingLong(Line::at));
         StringBuilder tsv = new StringBuilder("seconds\tevent\twho\twhat\n");
         lines.forEach(
                 l -> tsv.append(rel(h, l.at())).append('\t').append(l.text()).append('\n'));

@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * The shared resource the workers protect, served by the coordinator on a loopback port, and the
@@ -308,7 +309,7 @@ final class FencedStore implements AutoCloseable {
         }
     }
 
-    private <T> T locked(java.util.function.Supplier<T> action) {
+    private <T> T locked(Supplier<T> action) {
         lock.lock();
         try {
             return action.get();

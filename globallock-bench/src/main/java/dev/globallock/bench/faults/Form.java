@@ -7,13 +7,16 @@ import dev.globallock.tck.fixture.RedisSentinel;
 import dev.globallock.tck.fixture.RedisServer;
 import dev.globallock.tck.fixture.RedisServers;
 import dev.globallock.tck.fixture.ZooKeeperEnsemble;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -494,13 +497,12 @@ enum Form {
 
     /** Runs {@code redis-cli -p PORT args...} and returns its output (raw, one value per line). */
     static String redisCli(int port, String... args) {
-        List<String> command =
-                new java.util.ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port)));
+        List<String> command = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", Integer.toString(port)));
         command.addAll(List.of(args));
         try {
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectInput(Redirect.from(new java.io.File("/dev/null")))
+                    .redirectInput(Redirect.from(new File("/dev/null")))
                     .start();
             byte[] output = process.getInputStream().readAllBytes();
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -521,6 +523,6 @@ enum Form {
     }
 
     static String seconds(Duration duration) {
-        return String.format(java.util.Locale.ROOT, "%.2f s", duration.toNanos() / 1e9);
+        return String.format(Locale.ROOT, "%.2f s", duration.toNanos() / 1e9);
     }
 }
