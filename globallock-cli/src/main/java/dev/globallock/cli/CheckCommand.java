@@ -69,8 +69,8 @@ final class CheckCommand implements Callable<Integer> {
             // nobody else knows the scratch lock: not granting it is not "busy", the backend does not answer
             throw new CliException(
                     ExitCodes.UNAVAILABLE,
-                    "engine '" + scratch.engine.name() + "' at " + scratch.engine.describeEndpoint()
-                            + " did not grant the scratch lock '" + lock + "', which nobody else holds, within "
+                    scratch.describeEngine() + " did not grant the scratch lock '" + lock
+                            + "', which nobody else holds, within "
                             + Durations.format(STEP_WAIT) + ": the backend is unreachable or not answering",
                     e);
         } finally {
@@ -185,6 +185,11 @@ final class CheckCommand implements Callable<Integer> {
         private final Set<String> keys = ConcurrentHashMap.newKeySet();
         private LockEngine engine;
         private volatile Exception discardFailure;
+
+        /** {@code engine 'etcd' at http://…}, for messages. */
+        String describeEngine() {
+            return engine == null ? "the engine" : "engine '" + engine.name() + "' at " + engine.describeEndpoint();
+        }
 
         LockEngine track(LockEngine opened) {
             engine = new ForwardingLockEngine(opened) {
