@@ -22,15 +22,31 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * Turns YAML or a map into a {@link ConfigSection}: safe YAML loading only, {@code ${VAR}} and
- * {@code ${VAR:-default}} replaced from the environment inside every string value.
+ * Reads the YAML configuration, and turns YAML or a map into a {@link ConfigSection}: safe YAML
+ * loading only, {@code ${VAR}} and {@code ${VAR:-default}} replaced from the environment inside
+ * every string value. Thread-safe, stateless.
  */
-final class ConfigLoader {
+public final class ConfigLoader {
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.]*)(?::-([^}]*))?}");
+    /** SnakeYAML's limit on aliases to collections, its protection against alias bombs. */
+    private static final int MAX_ALIASES = 20;
 
     private ConfigLoader() {}
 
-    static Map<String, Object> readYaml(Path file) {
+    /**
+     * Reads a YAML configuration file into the map {@link GlobalLockManager.Builder#config} takes
+     * ({@code ${VAR}} references are left for the builder to replace), for a tool that changes the
+     * configuration before it builds a manager; {@link GlobalLockManager#fromYaml(Path)} reads and
+     * builds at once. Only plain YAML is read (no tags that create objects).
+     *
+     * @throws LockConfigException when the file does not exist, is a directory, cannot be read,
+     *     is not YAML, has more aliases than SnakeYAML's limit, or is not a mapping of keys
+     */
+    public static Map<String, Object> readYaml(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new LockConfigException(
+                    "the configuration file " + file + " is a directory: give the path of a YAML file", null);
+        }
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return readYaml(reader, file.toString());
         } catch (NoSuchFileException e) {
@@ -44,7 +60,7 @@ final class ConfigLoader {
     static Map<String, Object> readYaml(Reader yaml, String source) {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
-        options.setMaxAliasesForCollections(20);
+        options.setMaxAliasesForCollections(MAX_ALIASES);
         Object document;
         try {
             document = new Yaml(new SafeConstructor(options)).load(yaml);
@@ -55,8 +71,7 @@ final class ConfigLoader {
                     mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
             throw new LockConfigException("malformed YAML in " + source + where + ": " + e.getProblem(), null);
         } catch (YAMLException e) {
-            throw new LockConfigException(
-                    "malformed YAML in " + source + ": " + e.getClass().getSimpleName(), null);
+            throw new LockConfigException("malformed YAML in " + source + ": " + unmarked(e), null);
         }
         if (document == null) {
             throw new LockConfigException(
@@ -71,6 +86,23 @@ final class ConfigLoader {
         @SuppressWarnings("unchecked")
         Map<String, Object> map = (Map<String, Object>) document;
         return map;
+    }
+
+    /**
+     * What an unmarked SnakeYAML failure means. Only messages SnakeYAML writes itself are shown:
+     * others might quote the document, and so a secret.
+     */
+    private static String unmarked(YAMLException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.startsWith("Number of aliases for non-scalar nodes exceeds")) {
+            return "it has too many aliases: more than " + MAX_ALIASES + " aliases (*name) of lists or mappings,"
+                    + " SnakeYAML's limit (maxAliasesForCollections), a protection against alias bombs"
+                    + " ('billion laughs') that a configuration file never needs to reach";
+        }
+        if (e.getCause() instanceof IOException) {
+            return "it could not be read: " + e.getCause().getMessage();
+        }
+        return e.getClass().getSimpleName();
     }
 
     /**

@@ -1,10 +1,35 @@
 package dev.globallock;
 
 /**
- * The root of every exception globallock throws. All of them are unchecked: a lock that cannot be
- * had is reported by {@link LockTimeoutException}, a backend that fails by {@link
- * LockBackendException}, a bad configuration by {@link LockConfigException}, a lease that is gone
- * by {@link LockLostException}, an interrupted wait by {@link LockInterruptedException}.
+ * The root of the exceptions globallock throws for what goes wrong at run time. All of them are
+ * unchecked: a lock that cannot be had is reported by {@link LockTimeoutException}, a backend that
+ * fails or cannot be reached by {@link LockBackendException}, a bad configuration by {@link
+ * LockConfigException}, a lease that is gone by {@link LockLostException}, an interrupted wait by
+ * {@link LockInterruptedException}, and a checked exception thrown by a task run under a lock by
+ * {@link LockedTaskException}. An engine's own failure reaches the caller as a {@link
+ * LockBackendException} with the engine's exception as its cause.
+ *
+ * <p>Programming errors are not under it: they follow the Java convention.
+ *
+ * <ul>
+ *   <li>{@link NullPointerException}: a null argument (lock name, options, task, listener, builder
+ *       value).
+ *   <li>{@link IllegalArgumentException}: an invalid argument: a lock name that is blank, has a
+ *       control character, is not valid Unicode or is too long for the engine; a key prefix that
+ *       breaks the same character rule; a negative wait time or a lease time that is not positive,
+ *       shorter than the engine's minimum or that the engine cannot honour.
+ *   <li>{@link IllegalStateException}: a call out of sequence: any call on a closed manager
+ *       (including a blocking wait that the manager's {@code close()} ended), {@code release()} on
+ *       a handle that was never acquired or was already released, {@code fencingToken()} on a
+ *       handle that was never acquired, a builder value set twice, {@code build()} without a
+ *       configuration or an engine.
+ * </ul>
+ *
+ * <p>The futures of {@code lockAsync} complete exceptionally with these same exceptions, and with
+ * {@link java.util.concurrent.CancellationException} when they are cancelled (by the caller, or by
+ * the manager's {@code close()}). The {@link java.util.concurrent.locks.Lock} view of {@code
+ * asLock} follows {@code Lock}'s contract ({@link InterruptedException}, {@link
+ * IllegalMonitorStateException}, {@link UnsupportedOperationException} for conditions).
  *
  * <p>Messages name the lock, the engine and the configuration key involved; they never contain a
  * password or other secret.

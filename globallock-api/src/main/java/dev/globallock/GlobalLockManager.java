@@ -55,6 +55,17 @@ import java.util.function.UnaryOperator;
  * <p>Blocking: {@link #lock} and {@link #tryLock} block up to the wait time (never longer: every
  * wait is bounded by the wait time, or by {@code operation-timeout} for a single attempt), are
  * interruptible, and leave nothing behind on the backend when they give up.
+ *
+ * <p>Interrupts: a thread that calls {@link #lock} with its interrupt flag already set gets a
+ * {@link LockInterruptedException} at once, without the lock; a thread interrupted while it waits
+ * gets it when the wait is abandoned. The interrupt flag stays set in both cases.
+ *
+ * <p>Exceptions: every run-time failure is an unchecked {@link GlobalLockException} (timeout,
+ * backend, configuration, lost lease, interrupt, a checked exception of a {@code withLock} task);
+ * programming errors follow the Java convention: {@link NullPointerException} for a null argument,
+ * {@link IllegalArgumentException} for an invalid name, prefix or option, {@link
+ * IllegalStateException} for a closed manager or a handle used out of sequence. {@link
+ * GlobalLockException} lists them.
  */
 public final class GlobalLockManager implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(GlobalLockManager.class.getName());
@@ -761,9 +772,20 @@ public final class GlobalLockManager implements AutoCloseable {
             return this;
         }
 
-        /** Prepended to every lock name (overrides {@code key-prefix}). */
+        /**
+         * Prepended to every lock name (overrides {@code key-prefix}).
+         *
+         * @throws IllegalArgumentException if it has a control character or is not valid Unicode
+         *     (the rule of lock names)
+         */
         public Builder keyPrefix(String keyPrefix) {
-            this.keyPrefix = Objects.requireNonNull(keyPrefix, "keyPrefix");
+            Objects.requireNonNull(keyPrefix, "keyPrefix");
+            String problem = LockNames.prefixProblem(keyPrefix);
+            if (problem != null) {
+                throw new IllegalArgumentException(
+                        "key-prefix was '" + LockNames.printable(keyPrefix) + "' but " + problem);
+            }
+            this.keyPrefix = keyPrefix;
             return this;
         }
 
@@ -821,10 +843,9 @@ public final class GlobalLockManager implements AutoCloseable {
             if (config != null) {
                 ConfigSection root = ConfigLoader.section(config, environment);
                 EngineProviders providers = EngineProviders.load(GlobalLockManager.class.getClassLoader());
-                String engineName = root.requiredString(
-                        "engine",
-                        "the name of a lock engine: "
-                                + String.join(", ", providers.all().keySet()));
+                String expectedEngine = "the name of a lock engine: "
+                        + String.join(", ", providers.all().keySet());
+                String engineName = root.requiredString("engine", expectedEngine);
                 fromConfig = ManagerSettings.read(root);
                 root.allow(providers.sectionNames().toArray(new String[0]));
                 LockEngineProvider provider = engineName.isEmpty() ? null : providers.find(engineName);
@@ -832,8 +853,8 @@ public final class GlobalLockManager implements AutoCloseable {
                     if (!engineName.isEmpty()) {
                         root.problem("engine", engineName, providers.unknownEngineReason(engineName));
                     }
-                    root.validate();
-                    throw new IllegalStateException("unreachable: validate() throws");
+                    root.validate(); // throws: requiredString recorded why the name is empty
+                    throw new LockConfigException(List.of("engine was empty but it is required: " + expectedEngine));
                 }
                 ConfigSection section = root.section(engineName);
                 opened = provider.create(section);

@@ -32,9 +32,11 @@ public interface LockHandle extends AutoCloseable {
     /**
      * The fencing token of this acquisition: strictly greater than every token issued before it for
      * this name on this backend. Pass it to the resource you protect so it can reject a stale
-     * holder. Reentrant handles share their outer handle's token.
+     * holder. Reentrant handles share their outer handle's token. After the handle was released or
+     * its lease was lost it still returns the token of this acquisition, which then protects
+     * nothing. Does no I/O.
      *
-     * @throws IllegalStateException if the lock was never acquired
+     * @throws IllegalStateException if the lock was never acquired (an unsuccessful {@code tryLock})
      */
     long fencingToken();
 

@@ -1,8 +1,11 @@
 package dev.globallock;
 
 /**
- * The thread was interrupted while it waited for a lock. The thread's interrupt flag is set again
- * before this is thrown, and the abandoned wait leaves nothing behind on the backend.
+ * The thread was interrupted before or while it waited for a lock. {@code lock} called with the
+ * thread's interrupt flag already set throws it at once, without acquiring anything; an interrupt
+ * during the wait abandons the wait. Either way the thread's
+ * interrupt flag is set when this is thrown, and nothing is left behind on the backend (a lock
+ * granted in the same instant is released).
  */
 public class LockInterruptedException extends GlobalLockException {
     private static final long serialVersionUID = 1L;

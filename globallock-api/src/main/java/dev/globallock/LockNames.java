@@ -33,6 +33,29 @@ final class LockNames {
         }
     }
 
+    /**
+     * Why {@code keyPrefix} cannot start every key, in the words of {@code <key> was '<value>' but
+     * <reason>}; null when it can. The prefix follows the lock names' character rule: no control
+     * characters, valid Unicode (it may be empty).
+     */
+    static String prefixProblem(String keyPrefix) {
+        for (int i = 0; i < keyPrefix.length(); i++) {
+            char c = keyPrefix.charAt(i);
+            if (Character.isISOControl(c)) {
+                return "it contains the control character U+" + String.format("%04X", (int) c) + " at index " + i
+                        + "; like lock names, the key prefix must be printable";
+            }
+            if (Character.isHighSurrogate(c)
+                    && i + 1 < keyPrefix.length()
+                    && Character.isLowSurrogate(keyPrefix.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return "it has an unpaired surrogate at index " + i + "; like lock names, it must be valid Unicode";
+            }
+        }
+        return null;
+    }
+
     /** The UTF-8 length of text whose surrogates are paired (a pair is 4 bytes, 2 per char). */
     private static int utf8Length(String text) {
         int bytes = 0;

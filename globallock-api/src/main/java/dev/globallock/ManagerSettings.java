@@ -38,6 +38,11 @@ final class ManagerSettings {
     /** Reads the top-level keys (except {@code engine}), recording problems in {@code root}. */
     static ManagerSettings read(ConfigSection root) {
         String keyPrefix = root.string("key-prefix", "");
+        String prefixProblem = LockNames.prefixProblem(keyPrefix);
+        if (prefixProblem != null) {
+            root.problem("key-prefix", LockNames.printable(keyPrefix), prefixProblem);
+            keyPrefix = "";
+        }
         ConfigSection defaults = root.section("defaults");
         Duration waitTime = waitTime(defaults);
         Duration leaseTime = defaults.duration("lease-time").orElse(null);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +68,78 @@ class ConfigurationErrorsTest {
     void missingEngineIsAnError() {
         LockConfigException e = failure(() -> GlobalLockManager.create(Map.of("key-prefix", "x")));
         assertThat(e.problems().get(0)).startsWith("engine was missing but it is required: the name of a lock engine");
+    }
+
+    @Test
+    @DisplayName("'engine:' without a value is a configuration error listing the engines found")
+    void emptyEngineIsAConfigurationError() {
+        LockConfigException e = failure(() -> yaml("engine:\n"));
+        assertThat(e.problems()).hasSize(1);
+        assertThat(e.problems().get(0))
+                .startsWith("engine was empty but it is required: the name of a lock engine: ")
+                .contains("memory");
+        Map<String, Object> withNull = new java.util.HashMap<>();
+        withNull.put("engine", null);
+        assertThat(failure(() -> GlobalLockManager.create(withNull)).problems())
+                .containsExactlyElementsOf(e.problems());
+    }
+
+    @Test
+    @DisplayName("a key prefix follows the lock names' character rule, in configuration and in the builder")
+    void keyPrefixWithAControlCharacterIsRejected() {
+        LockConfigException e =
+                failure(() -> GlobalLockManager.create(Map.of("engine", "memory", "key-prefix", "billing\u0007:")));
+        assertThat(e.problems())
+                .containsExactly("key-prefix was 'billing\\u0007:' but it contains the control character U+0007 at"
+                        + " index 7; like lock names, the key prefix must be printable");
+        assertThat(failure(() -> yaml("engine: memory\nkey-prefix: \"a\\tb\"\n"))
+                        .problems())
+                .containsExactly("key-prefix was 'a\\u0009b' but it contains the control character U+0009 at index 1;"
+                        + " like lock names, the key prefix must be printable");
+        assertThatThrownBy(() -> GlobalLockManager.builder().keyPrefix("x\ny"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("key-prefix was 'x\\u000ay' but it contains the control character U+000A at index 1;"
+                        + " like lock names, the key prefix must be printable");
+        assertThatThrownBy(() -> GlobalLockManager.builder().keyPrefix("half\uD800"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("key-prefix was ")
+                .hasMessageContaining("unpaired surrogate at index 4");
+        try (GlobalLockManager locks = GlobalLockManager.builder()
+                .config(Map.of("engine", "memory"))
+                .keyPrefix("billing:\uD83D\uDD12 ")
+                .build()) {
+            assertThat(locks.tryLock("x").isLocked()).isTrue();
+        }
+    }
+
+    @Test
+    @DisplayName("an alias bomb is refused by SnakeYAML's alias limit, and the message says so")
+    void aliasBombNamesTheLimit() {
+        StringBuilder bomb = new StringBuilder("engine: memory\na: &a [\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        for (char level = 'b'; level <= 'j'; level++) {
+            char previous = (char) (level - 1);
+            bomb.append(level)
+                    .append(": &")
+                    .append(level)
+                    .append(" [*")
+                    .append(String.join(", *", java.util.Collections.nCopies(9, String.valueOf(previous))))
+                    .append("]\n");
+        }
+        LockConfigException e = failure(() -> yaml(bomb.toString()));
+        assertThat(e.problems()).hasSize(1);
+        assertThat(e.problems().get(0))
+                .startsWith("malformed YAML in the YAML reader: it has too many aliases: more than 20")
+                .contains("SnakeYAML's limit (maxAliasesForCollections)")
+                .contains("a protection against alias bombs");
+    }
+
+    @Test
+    @DisplayName("a directory given as the configuration file is named as a directory")
+    void directoryIsNotAConfigurationFile(@TempDir Path dir) {
+        LockConfigException e = failure(() -> GlobalLockManager.fromYaml(dir));
+        assertThat(e.problems())
+                .containsExactly("the configuration file " + dir + " is a directory: give the path of a YAML file");
+        assertThat(failure(() -> ConfigLoader.readYaml(dir)).problems()).isEqualTo(e.problems());
     }
 
     @Test

@@ -92,12 +92,18 @@ public final class ConfigSection {
         return string(key).orElse(defaultValue);
     }
 
-    /** A string that must be present and not blank; records a problem and returns "" otherwise. */
+    /**
+     * A string that must be present and not blank; records a problem and returns "" otherwise (a
+     * key given without a value, as YAML's {@code engine:}, is {@code <key> was empty but it is
+     * required: <what is expected>}).
+     */
     public String requiredString(String key, String whatIsExpected) {
         Optional<String> value = string(key);
         if (value.isEmpty() || value.get().isBlank()) {
             if (!values.containsKey(key)) {
                 missing(key, whatIsExpected);
+            } else if (values.get(key) == null) {
+                problems.add(pathOf(key) + " was empty but it is required: " + whatIsExpected);
             } else if (value.isPresent()) {
                 problem(key, value.get(), "it must not be blank: expected " + whatIsExpected);
             }

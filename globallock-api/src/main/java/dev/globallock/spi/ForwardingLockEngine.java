@@ -75,6 +75,11 @@ public abstract class ForwardingLockEngine implements LockEngine {
     }
 
     @Override
+    public CompletableFuture<Void> discardKey(String key) {
+        return delegate.discardKey(key);
+    }
+
+    @Override
     public Optional<LockInspector> inspector() {
         return delegate.inspector();
     }

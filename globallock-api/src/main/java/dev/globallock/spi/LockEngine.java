@@ -81,6 +81,22 @@ public interface LockEngine extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Deletes what the backend keeps for a lock key between acquisitions (the Redis engine's
+     * fencing counter), so that a name used once, such as the scratch lock of {@code globallock
+     * check}, leaves nothing behind. Does nothing while the key is held. A later acquisition of the
+     * key must still get a token greater than every token issued for it before (the Redis engine
+     * restarts the counter from the server's clock in microseconds); even so, use it only for names
+     * that no holder or resource will use again. Completes exceptionally with a {@link
+     * dev.globallock.LockBackendException} when the backend fails. The default, for engines that
+     * keep nothing for an unheld key, completes at once.
+     *
+     * @param key the prefixed key, as in {@link AcquireRequest#key()}
+     */
+    default CompletableFuture<Void> discardKey(String key) {
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** Reads a lock's state without taking it, where the backend can tell. */
     default Optional<LockInspector> inspector() {
         return Optional.empty();

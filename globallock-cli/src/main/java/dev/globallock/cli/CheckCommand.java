@@ -1,26 +1,36 @@
 package dev.globallock.cli;
 
+import dev.globallock.Durations;
 import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockInfo;
 import dev.globallock.LockOptions;
+import dev.globallock.LockTimeoutException;
+import dev.globallock.spi.AcquireRequest;
+import dev.globallock.spi.ForwardingLockEngine;
+import dev.globallock.spi.LockEngine;
+import dev.globallock.spi.LockGrant;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code globallock check}: opens the configured engine, acquires a scratch lock, checks that a
- * second manager cannot take it and is handed it on release, and prints what each step took.
+ * second manager cannot take it and is handed it on release, and prints what each step took. The
+ * scratch lock leaves nothing behind: what the engine keeps for an unheld key (the Redis fencing
+ * counter) is discarded when the first manager closes.
  */
 @Command(
         name = "check",
@@ -39,8 +49,8 @@ final class CheckCommand implements Callable<Integer> {
             description = "Uncontended acquire+release rounds to time. Default: ${DEFAULT-VALUE}.")
     int rounds;
 
-    @Mixin
-    CommonOptions common;
+    @ParentCommand
+    GlobalLockCommand parent;
 
     @Override
     public Integer call() throws Exception {
@@ -49,12 +59,35 @@ final class CheckCommand implements Callable<Integer> {
         }
         String lock = "globallock-check-" + ProcessHandle.current().pid() + "-"
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt());
-        System.out.println("checking the configuration from " + common.source() + " with scratch lock '" + lock + "'");
+        System.out.println(
+                "checking the configuration from " + parent.common.source() + " with scratch lock '" + lock + "'");
+        ScratchKeys scratch = new ScratchKeys();
+        int result;
+        try {
+            result = check(lock, scratch);
+        } catch (LockTimeoutException e) {
+            // nobody else knows the scratch lock: not granting it is not "busy", the backend does not answer
+            throw new CliException(
+                    ExitCodes.UNAVAILABLE,
+                    scratch.describeEngine() + " did not grant the scratch lock '" + lock
+                            + "', which nobody else holds, within "
+                            + Durations.format(STEP_WAIT) + ": the backend is unreachable or not answering",
+                    e);
+        } finally {
+            if (scratch.discardFailure != null) {
+                System.err.println("globallock: the scratch lock's key could not be deleted: "
+                        + Main.oneLine(scratch.discardFailure.getMessage()));
+            }
+        }
+        return result;
+    }
+
+    private int check(String lock, ScratchKeys scratch) throws InterruptedException {
         LockOptions bounded = LockOptions.builder().waitTime(STEP_WAIT).build();
         long start = System.nanoTime();
-        try (GlobalLockManager first = common.open(builder -> {})) {
+        try (GlobalLockManager first = parent.common.open(builder -> builder.decorateEngine(scratch::track))) {
             step("open engine '" + first.engineName() + "'", start);
-            try (GlobalLockManager second = common.open(builder -> {})) {
+            try (GlobalLockManager second = parent.common.open(builder -> {})) {
                 start = System.nanoTime();
                 LockHandle held = first.lock(lock, bounded);
                 step("acquire (first time)", start);
@@ -128,12 +161,63 @@ final class CheckCommand implements Callable<Integer> {
         try {
             return waiting.get(STEP_WAIT.toMillis() * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof LockTimeoutException) {
+                throw new CliException(
+                        ExitCodes.UNAVAILABLE,
+                        "the waiting manager was not handed the lock within " + Durations.format(STEP_WAIT)
+                                + " of its release",
+                        e.getCause());
+            }
             if (e.getCause() instanceof RuntimeException) {
                 throw (RuntimeException) e.getCause();
             }
             throw new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
             throw new CliException(ExitCodes.UNAVAILABLE, "the waiting manager was not handed the lock");
+        }
+    }
+
+    /**
+     * Wraps the first manager's engine: records the keys it acquires and, when the manager closes
+     * it (after releasing what it held), discards them on the backend before closing the engine.
+     */
+    private static final class ScratchKeys {
+        private final Set<String> keys = ConcurrentHashMap.newKeySet();
+        private LockEngine engine;
+        private volatile Exception discardFailure;
+
+        /** {@code engine 'etcd' at http://…}, for messages. */
+        String describeEngine() {
+            return engine == null ? "the engine" : "engine '" + engine.name() + "' at " + engine.describeEndpoint();
+        }
+
+        LockEngine track(LockEngine opened) {
+            engine = new ForwardingLockEngine(opened) {
+                @Override
+                public CompletableFuture<LockGrant> acquire(AcquireRequest request) {
+                    keys.add(request.key());
+                    return super.acquire(request);
+                }
+
+                @Override
+                public void close() {
+                    try {
+                        for (String key : keys) {
+                            super.discardKey(key).get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                        }
+                    } catch (ExecutionException e) {
+                        discardFailure = e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+                    } catch (TimeoutException e) {
+                        discardFailure = e;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        discardFailure = e;
+                    } finally {
+                        super.close();
+                    }
+                }
+            };
+            return engine;
         }
     }
 

@@ -1,27 +1,21 @@
 package dev.globallock.cli;
 
+import dev.globallock.ConfigLoader;
 import dev.globallock.GlobalLockManager;
 import dev.globallock.LockConfigException;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The options every subcommand shares, and the configuration lookup: {@code --config}, then {@code
  * GLOBALLOCK_CONFIG}, then {@code ./globallock.yaml}, else the {@code file} engine with its defaults.
+ * A mixin of the top command whose options are inherited: they may be given before the subcommand
+ * or after it, and land here either way (subcommands reach it through {@link GlobalLockCommand}).
  */
 final class CommonOptions {
     static final String ENVIRONMENT_VARIABLE = "GLOBALLOCK_CONFIG";
@@ -29,6 +23,7 @@ final class CommonOptions {
 
     @Option(
             names = {"-c", "--config"},
+            scope = ScopeType.INHERIT,
             paramLabel = "FILE",
             description = "The configuration (YAML). Default: $GLOBALLOCK_CONFIG, else ./globallock.yaml, "
                     + "else the host-local file engine.")
@@ -36,12 +31,14 @@ final class CommonOptions {
 
     @Option(
             names = {"-e", "--engine"},
+            scope = ScopeType.INHERIT,
             paramLabel = "NAME",
             description = "The engine to use, overriding the configuration's 'engine' (its section is used).")
     String engine;
 
     @Option(
             names = {"-v", "--verbose"},
+            scope = ScopeType.INHERIT,
             description = "Log what the engines do, and print stack traces with errors.")
     void verbose(boolean verbose) {
         Main.setVerbose(verbose);
@@ -97,38 +94,10 @@ final class CommonOptions {
         }
     }
 
+    /** The library's YAML reading: its messages for a missing file, a directory, malformed YAML. */
     private static Map<String, Object> read(Path file) {
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
-        options.setMaxAliasesForCollections(20);
-        Object document;
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            document = new Yaml(new SafeConstructor(options)).load(reader);
-        } catch (NoSuchFileException e) {
-            throw new LockConfigException("the configuration file " + file + " does not exist", e);
-        } catch (IOException e) {
-            throw new LockConfigException(
-                    "the configuration file " + file + " could not be read: " + e.getMessage(), e);
-        } catch (MarkedYAMLException e) {
-            // the problem and its position only: SnakeYAML's snippet could show a secret
-            Mark mark = e.getProblemMark();
-            String where =
-                    mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
-            throw new LockConfigException("malformed YAML in " + file + where + ": " + e.getProblem(), null);
-        } catch (YAMLException e) {
-            throw new LockConfigException(
-                    "malformed YAML in " + file + ": " + e.getClass().getSimpleName(), null);
-        }
-        if (document == null) {
-            throw new LockConfigException(
-                    "the configuration file " + file + " is empty: it needs at least 'engine: <name>'", null);
-        }
-        if (!(document instanceof Map)) {
-            throw new LockConfigException(
-                    "the configuration file " + file + " must be a mapping of keys such as 'engine: redis'", null);
-        }
         Map<String, Object> map = new LinkedHashMap<>();
-        ((Map<?, ?>) document).forEach((k, v) -> map.put(String.valueOf(k), v));
+        ConfigLoader.readYaml(file).forEach((k, v) -> map.put(String.valueOf(k), v));
         return map;
     }
 }

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code globallock engines}: the engines on the class path and their capabilities. Capabilities
@@ -30,12 +30,12 @@ import picocli.CommandLine.Mixin;
 final class EnginesCommand implements Callable<Integer> {
     private static final long OPEN_TIMEOUT_SECONDS = 5;
 
-    @Mixin
-    CommonOptions common;
+    @ParentCommand
+    GlobalLockCommand parent;
 
     @Override
     public Integer call() {
-        Map<String, Object> config = common.load();
+        Map<String, Object> config = parent.common.load();
         Object selected = config.get("engine");
         Map<String, String> engines = GlobalLockManager.availableEngines();
         for (Map.Entry<String, String> engine : engines.entrySet()) {

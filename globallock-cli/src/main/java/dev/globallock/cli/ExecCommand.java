@@ -8,7 +8,6 @@ import dev.globallock.LockTimeoutException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -16,11 +15,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code globallock exec}: acquires the lock, runs the command with the lock's name and fencing
@@ -56,14 +56,31 @@ final class ExecCommand implements Callable<Integer> {
         @Option(
                 names = {"-w", "--wait"},
                 paramLabel = "DURATION",
+                converter = WaitConverter.class,
                 description = "Wait at most this long for the lock (500ms, 10s, 2m, or 'forever'). "
                         + "Default: the configuration's defaults.wait-time, else forever.")
-        String waitTime;
+        LockOptions waitTime;
 
         @Option(
                 names = {"-n", "--no-wait"},
                 description = "One attempt: fail at once with the busy exit code if the lock is taken.")
         boolean noWait;
+    }
+
+    /** {@code forever}, or a duration: read while parsing, so a bad value is a usage error. */
+    static final class WaitConverter implements CommandLine.ITypeConverter<LockOptions> {
+        @Override
+        public LockOptions convert(String value) {
+            if (value.trim().equalsIgnoreCase("forever")) {
+                return LockOptions.builder().waitForever().build();
+            }
+            try {
+                return LockOptions.builder().waitTime(Durations.parse(value)).build();
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(
+                        DurationConverter.notADuration(value, e) + ", or 'forever'");
+            }
+        }
     }
 
     @Option(
@@ -102,8 +119,8 @@ final class ExecCommand implements Callable<Integer> {
             description = "Print nothing when the lock is busy (the exit code tells).")
     boolean quiet;
 
-    @Mixin
-    CommonOptions common;
+    @ParentCommand
+    GlobalLockCommand parent;
 
     @Parameters(
             arity = "1..*",
@@ -116,7 +133,7 @@ final class ExecCommand implements Callable<Integer> {
         checkExitCode(busyExitCode, "--conflict-exit-code");
         checkExitCode(lostExitCode, "--lost-exit-code");
         LockOptions options = lockOptions();
-        GlobalLockManager locks = common.open(builder -> {
+        GlobalLockManager locks = parent.common.open(builder -> {
             if (lease != null) {
                 builder.watchdogLease(lease);
             }
@@ -144,12 +161,7 @@ final class ExecCommand implements Callable<Integer> {
         if (wait.noWait) {
             return LockOptions.builder().noWait().build();
         }
-        if (wait.waitTime.trim().toLowerCase(Locale.ROOT).equals("forever")) {
-            return LockOptions.builder().waitForever().build();
-        }
-        return LockOptions.builder()
-                .waitTime(new DurationConverter().convert(wait.waitTime))
-                .build();
+        return wait.waitTime;
     }
 
     /** One run: the lock, the child, and who finishes them (the main thread or the signal hook). */

@@ -2,10 +2,11 @@ package dev.globallock.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code globallock}: the top-level command; it only holds the subcommands. */
+/** {@code globallock}: the top-level command; it holds the subcommands and their common options. */
 @Command(
         name = "globallock",
         mixinStandardHelpOptions = true,
@@ -22,6 +23,10 @@ import picocli.CommandLine.Spec;
 final class GlobalLockCommand implements Runnable {
     @Spec
     CommandSpec spec;
+
+    /** Given before or after the subcommand (inherited options). */
+    @Mixin
+    CommonOptions common;
 
     @Override
     public void run() {

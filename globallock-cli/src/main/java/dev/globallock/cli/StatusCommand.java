@@ -6,8 +6,8 @@ import dev.globallock.LockInfo;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code globallock status --name LOCK}: held or free, with the holder's token and lease where known. */
 @Command(
@@ -21,12 +21,12 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--name", required = true, paramLabel = "LOCK", description = "The lock's name.")
     String name;
 
-    @Mixin
-    CommonOptions common;
+    @ParentCommand
+    GlobalLockCommand parent;
 
     @Override
     public Integer call() {
-        try (GlobalLockManager locks = common.open(builder -> {})) {
+        try (GlobalLockManager locks = parent.common.open(builder -> {})) {
             Optional<LockInfo> inspected = locks.inspect(name);
             if (inspected.isEmpty()) {
                 throw new CliException(

@@ -25,6 +25,9 @@ interface Backend {
     /** Reads the lock's holder and remaining lease. */
     LockInfo inspect(String name, LockKeys keys);
 
+    /** Deletes the lock's fencing counter where the lock is not held (every node that answers). */
+    void discardFence(LockKeys keys);
+
     /** Where releases of this lock are published: the subscribers to listen on (one, or all Redlock nodes). */
     List<Subscriber> subscribersFor(LockKeys keys);
 

@@ -100,6 +100,13 @@ final class ClusterBackend implements Backend {
     }
 
     @Override
+    public void discardFence(LockKeys keys) {
+        onSlotOf(
+                keys.lock,
+                connection -> Redis.eval(connection, RedisScripts.DISCARD_FENCE, 2, keys.lockBytes, keys.fenceBytes));
+    }
+
+    @Override
     public LockInfo inspect(String name, LockKeys keys) {
         return onSlotOf(
                 keys.lock,

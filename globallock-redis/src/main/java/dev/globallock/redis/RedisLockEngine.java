@@ -556,6 +556,26 @@ public final class RedisLockEngine implements LockEngine {
         });
     }
 
+    /** Deletes the lock's fencing counter ({@code {K}:fence}) if the lock is not held. */
+    @Override
+    public CompletableFuture<Void> discardKey(String key) {
+        if (closedAs != null) {
+            return CompletableFuture.failedFuture(closed("discard key '" + key + "'"));
+        }
+        IoFuture<Void> future = new IoFuture<>(inlineBoundNanos);
+        return future.start(io, () -> {
+            try {
+                idempotent(() -> {
+                    backend.discardFence(LockKeys.of(key));
+                    return null;
+                });
+                future.complete(null);
+            } catch (RuntimeException e) {
+                future.completeExceptionally(failure("discard", "key '" + key + "'", e));
+            }
+        });
+    }
+
     @Override
     public Optional<LockInspector> inspector() {
         return Optional.of(this::inspect);

@@ -92,6 +92,15 @@ final class RedisScripts {
                     + "if not last or last < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end\n"
                     + "return 1\n");
 
+    /**
+     * KEYS: lock, fence. Deletes the fencing counter if the lock is not held; returns 1 if it
+     * deleted. The lock's next grant then starts the counter from the server's TIME (see {@link
+     * #ACQUIRE}), so its tokens stay above those issued before.
+     */
+    static final Script DISCARD_FENCE = new Script(
+            "discard-fence",
+            "if redis.call('EXISTS', KEYS[1]) == 0 then return redis.call('DEL', KEYS[2]) end\n" + "return 0\n");
+
     /** A script and its SHA-1. */
     static final class Script {
         final String name;

@@ -206,6 +206,18 @@ final class RedlockBackend implements Backend {
     }
 
     @Override
+    public void discardFence(LockKeys keys) {
+        List<Scatter.Target> round =
+                everyNode(new Scatter.Call(RedisScripts.DISCARD_FENCE, 2, keys.lockBytes, keys.fenceBytes));
+        Scatter.run(round, commandTimeoutMillis);
+        for (Scatter.Target target : round) {
+            if (replyOf(target) instanceof RuntimeException) {
+                throw (RuntimeException) replyOf(target);
+            }
+        }
+    }
+
+    @Override
     public LockInfo inspect(String name, LockKeys keys) {
         List<Scatter.Target> round =
                 everyNode(new Scatter.Call(RedisScripts.INSPECT, 2, keys.lockBytes, keys.fenceBytes));

@@ -128,6 +128,13 @@ final class StandaloneBackend implements Backend {
     }
 
     @Override
+    public void discardFence(LockKeys keys) {
+        try (Connection connection = connections.get()) {
+            Redis.eval(connection, RedisScripts.DISCARD_FENCE, 2, keys.lockBytes, keys.fenceBytes);
+        }
+    }
+
+    @Override
     public LockInfo inspect(String name, LockKeys keys) {
         try (Connection connection = connections.get()) {
             return decodeInspect(
