@@ -222,7 +222,7 @@ public final class GlobalLockManager implements AutoCloseable {
                         timedOut.set(true);
                         acquiring.cancel(false);
                     },
-                    bound.toNanos(),
+                    Math.max(0, bound.toNanos() - attempt.waited().toNanos()), // counted from the call
                     TimeUnit.NANOSECONDS);
         }
         ScheduledFuture<?> timerToCancel = timer;
@@ -399,7 +399,9 @@ public final class GlobalLockManager implements AutoCloseable {
                     grant = acquiring.get();
                 } else {
                     Duration bound = attempt.waitTime.isZero() ? settings.operationTimeout : attempt.waitTime;
-                    grant = acquiring.get(bound.toNanos(), TimeUnit.NANOSECONDS);
+                    // counted from the call: time the engine took to take the request is part of the wait
+                    grant = acquiring.get(
+                            Math.max(0, bound.toNanos() - attempt.waited().toNanos()), TimeUnit.NANOSECONDS);
                 }
             } finally {
                 // this thread waited on it, so it removes it: no dependent stage per acquisition (with some

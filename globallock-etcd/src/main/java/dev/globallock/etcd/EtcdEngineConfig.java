@@ -3,6 +3,7 @@ package dev.globallock.etcd;
 import dev.globallock.Durations;
 import dev.globallock.Secret;
 import dev.globallock.spi.ConfigSection;
+import dev.globallock.spi.Redaction;
 import io.etcd.jetcd.Client;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -87,10 +88,13 @@ public final class EtcdEngineConfig {
         boolean https = false;
         boolean http = false;
         List<URI> uris = new ArrayList<>();
+        List<String> shown = new ArrayList<>();
         for (String endpoint : endpoints) {
+            // an endpoint may carry a password: it is shown masked, whatever is wrong with it
+            shown.add(Redaction.userInfo(endpoint));
             Optional<String> reason = endpointProblem(endpoint);
             if (reason.isPresent()) {
-                section.problem("endpoints", endpoint, reason.get());
+                section.problem("endpoints", Redaction.userInfo(endpoint), reason.get());
                 continue;
             }
             URI uri = URI.create(endpoint.trim());
@@ -100,7 +104,7 @@ public final class EtcdEngineConfig {
         }
         if (http && https) {
             section.problem(
-                    "endpoints", String.join(", ", endpoints), "it mixes http:// and https://; use one scheme for all");
+                    "endpoints", String.join(", ", shown), "it mixes http:// and https://; use one scheme for all");
         }
         builder.endpoints.addAll(uris);
 
@@ -135,7 +139,7 @@ public final class EtcdEngineConfig {
         if (tlsConfigured && http) {
             section.problem(
                     "endpoints",
-                    String.join(", ", endpoints),
+                    String.join(", ", shown),
                     "tls is configured, so every endpoint must be an https:// URL");
         }
 
@@ -173,6 +177,10 @@ public final class EtcdEngineConfig {
         return path;
     }
 
+    /**
+     * Why an endpoint is unusable, as {@code it ...}, or empty when it is fine. Never repeats the
+     * endpoint (it may carry credentials).
+     */
     private static Optional<String> endpointProblem(String endpoint) {
         String text = endpoint == null ? "" : endpoint.trim();
         URI uri;
@@ -185,15 +193,19 @@ public final class EtcdEngineConfig {
         if (!scheme.equals("http") && !scheme.equals("https")) {
             return Optional.of("it must be an http:// or https:// URL such as http://127.0.0.1:2379");
         }
+        String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
+        if (uri.getRawUserInfo() != null || authority.contains("@")) {
+            return Optional.of("it must not carry credentials: set etcd.user and etcd.password instead");
+        }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            return Optional.of("it has no host; expected a URL such as http://127.0.0.1:2379");
+            return Optional.of(authorityProblem(authority));
         }
         if (uri.getPort() == -1) {
             return Optional.of(
                     "it has no port; etcd clients usually connect to 2379, as in http://" + uri.getHost() + ":2379");
         }
-        if (uri.getUserInfo() != null) {
-            return Optional.of("it must not carry credentials; use the user and password keys");
+        if (uri.getPort() < 1 || uri.getPort() > 65535) {
+            return Optional.of("its port " + uri.getPort() + " is not between 1 and 65535");
         }
         if (uri.getRawPath() != null
                 && !uri.getRawPath().isEmpty()
@@ -201,6 +213,23 @@ public final class EtcdEngineConfig {
             return Optional.of("it must not have a path; expected scheme://host:port");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Why Java found no host in an authority ({@code host:port}): none given, a port that is not a
+     * number (then Java sees no host at all), or a host name with characters a host name cannot have.
+     */
+    private static String authorityProblem(String authority) {
+        int colon = authority.lastIndexOf(':');
+        String host = colon >= 0 && !authority.endsWith("]") ? authority.substring(0, colon) : authority;
+        String port = colon >= 0 && !authority.endsWith("]") ? authority.substring(colon + 1) : "";
+        if (host.isEmpty()) {
+            return "it has no host; expected a URL such as http://127.0.0.1:2379";
+        }
+        if (!port.isEmpty() && !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return "its port '" + port + "' is not a number; expected a URL such as http://" + host + ":2379";
+        }
+        return "its host '" + host + "' is not a valid host name; expected a URL such as http://127.0.0.1:2379";
     }
 
     /** The etcd endpoints (may be empty when a client is supplied). */
@@ -317,7 +346,8 @@ public final class EtcdEngineConfig {
                 Objects.requireNonNull(endpoint, "endpoint");
                 Optional<String> problem = endpointProblem(endpoint);
                 if (problem.isPresent()) {
-                    throw new IllegalArgumentException("etcd endpoint was '" + endpoint + "' but " + problem.get());
+                    throw new IllegalArgumentException(
+                            "etcd endpoint was '" + Redaction.userInfo(endpoint) + "' but " + problem.get());
                 }
                 uris.add(URI.create(endpoint.trim()));
             }
@@ -335,7 +365,8 @@ public final class EtcdEngineConfig {
                 Optional<String> problem =
                         endpointProblem(Objects.requireNonNull(uri, "endpoint").toString());
                 if (problem.isPresent()) {
-                    throw new IllegalArgumentException("etcd endpoint was '" + uri + "' but " + problem.get());
+                    throw new IllegalArgumentException(
+                            "etcd endpoint was '" + Redaction.userInfo(uri.toString()) + "' but " + problem.get());
                 }
             }
             this.endpoints.addAll(endpoints);

@@ -46,6 +46,11 @@ final class EtcdErrors {
         Throwable cause = unwrap(failure);
         String messages = allMessages(cause);
         Status.Code code = code(cause);
+        if (messages.contains("authentication is not enabled")) {
+            // jetcd reports it as UNAUTHENTICATED; etcd's own words are only in the cause
+            return "authentication is not enabled on the server, but etcd.user and etcd.password are set:"
+                    + " leave them out, or enable authentication on etcd (etcdctl auth enable)";
+        }
         if (messages.contains("authentication failed") || messages.contains("invalid user id or password")) {
             return "authentication failed: etcd rejected the user name or password";
         }

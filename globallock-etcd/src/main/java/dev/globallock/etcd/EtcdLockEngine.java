@@ -102,6 +102,8 @@ public final class EtcdLockEngine implements LockEngine {
     private final EtcdEngineConfig config;
     private final Client client;
     private final boolean ownsClient;
+    /** The state of the own client's channel; null with an application's client, whose channel is its own. */
+    private final EtcdChannelState channelState;
     /** The hot requests' own path on the engine's client; null with an application's client or user/password. */
     private final EtcdDirectKv directKv;
 
@@ -129,10 +131,16 @@ public final class EtcdLockEngine implements LockEngine {
     private volatile Ticker ticker = Ticker.system();
     private volatile ScheduledFuture<?> keepAliveTask;
 
-    private EtcdLockEngine(EtcdEngineConfig config, Client client, boolean ownsClient, EtcdDirectKv directKv) {
+    private EtcdLockEngine(
+            EtcdEngineConfig config,
+            Client client,
+            boolean ownsClient,
+            EtcdChannelState channelState,
+            EtcdDirectKv directKv) {
         this.config = config;
         this.client = client;
         this.ownsClient = ownsClient;
+        this.channelState = channelState;
         this.directKv = directKv;
         this.endpoint = config.describeEndpoints();
         this.kv = client.getKVClient();
@@ -149,15 +157,23 @@ public final class EtcdLockEngine implements LockEngine {
     public static EtcdLockEngine open(EtcdEngineConfig config) {
         Objects.requireNonNull(config, "config");
         if (config.client().isPresent()) {
-            return new EtcdLockEngine(config, config.client().get(), false, null);
+            return new EtcdLockEngine(config, config.client().get(), false, null, null);
         }
         // jetcd attaches a user's token per call, which the direct path would have to repeat
         EtcdDirectKv directKv = config.user().isEmpty() ? new EtcdDirectKv(config.requestTimeout()) : null;
-        return new EtcdLockEngine(config, buildClient(config, directKv), true, directKv);
+        EtcdChannelState channelState = new EtcdChannelState();
+        channelState.register();
+        try {
+            return new EtcdLockEngine(
+                    config, buildClient(config, channelState, directKv), true, channelState, directKv);
+        } catch (RuntimeException e) {
+            channelState.deregister();
+            throw e;
+        }
     }
 
-    private static Client buildClient(EtcdEngineConfig config, EtcdDirectKv directKv) {
-        ClientBuilder builder = Client.builder();
+    private static Client buildClient(EtcdEngineConfig config, EtcdChannelState channelState, EtcdDirectKv directKv) {
+        ClientBuilder builder = Client.builder().loadBalancerPolicy(channelState.policy());
         config.tlsAuthority().ifPresent(builder::authority);
         builder.endpoints(config.endpoints())
                 .connectTimeout(config.connectTimeout())
@@ -216,6 +232,9 @@ public final class EtcdLockEngine implements LockEngine {
     public void start(EngineContext context) {
         this.scheduler = context.scheduler();
         this.ticker = context.ticker();
+        if (channelState != null) {
+            channelState.useClock(ticker::read);
+        }
         this.keepAliveTask = scheduler.scheduleAtFixedRate(
                 this::tick, WAITER_KEEPALIVE_TICK_NANOS, WAITER_KEEPALIVE_TICK_NANOS, TimeUnit.NANOSECONDS);
     }
@@ -374,6 +393,19 @@ public final class EtcdLockEngine implements LockEngine {
                                 : "its key " + EtcdKeys.text(grant.key) + " was deleted"));
     }
 
+    /**
+     * What the own client's channel knows: it fails to connect (the cause: refused, not an etcd
+     * port, TLS…), or has been connecting for longer than the connect timeout. Empty with an
+     * application's client, whose channel the engine cannot see.
+     */
+    @Override
+    public Optional<LockBackendException> connectionProblem() {
+        if (channelState == null || closed.get() || abandoned) {
+            return Optional.empty();
+        }
+        return channelState.problem(config.connectTimeout()).map(LockBackendException::new);
+    }
+
     @Override
     public Optional<LockInspector> inspector() {
         return Optional.of(this::inspect);
@@ -424,6 +456,7 @@ public final class EtcdLockEngine implements LockEngine {
         closeDirectoryWatches();
         if (ownsClient) {
             client.close();
+            channelState.deregister();
         }
     }
 
@@ -465,6 +498,7 @@ public final class EtcdLockEngine implements LockEngine {
         }
         if (ownsClient && !abandoned) {
             client.close();
+            channelState.deregister();
         }
     }
 
@@ -952,9 +986,14 @@ public final class EtcdLockEngine implements LockEngine {
         if (cause instanceof LockBackendException) {
             return (LockBackendException) cause;
         }
+        String reason = EtcdErrors.describe(cause);
+        if (EtcdErrors.transientFailure(cause)) {
+            // no answer: say why, when the channel knows
+            reason += connectionProblem()
+                    .map(problem -> "; " + problem.getMessage())
+                    .orElse("");
+        }
         return new LockBackendException(
-                "engine 'etcd' at " + endpoint + " failed to " + operation + " lock '" + name + "': "
-                        + EtcdErrors.describe(cause),
-                cause);
+                "engine 'etcd' at " + endpoint + " failed to " + operation + " lock '" + name + "': " + reason, cause);
     }
 }

@@ -2,6 +2,7 @@ package dev.globallock.zookeeper;
 
 import dev.globallock.Durations;
 import dev.globallock.Secret;
+import dev.globallock.spi.Redaction;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -26,6 +27,13 @@ public final class ZooKeeperEngineConfig {
     static final Duration DEFAULT_RETRY_BASE_SLEEP = Duration.ofMillis(100);
     static final Duration DEFAULT_RETRY_MAX_SLEEP = Duration.ofSeconds(1);
     static final int DEFAULT_RETRY_MAX_RETRIES = 3;
+    /**
+     * The shortest session timeout accepted. The server grants at least twice its tickTime (4 s with
+     * the default tickTime of 2 s), but until it answered, the client gives each connection attempt
+     * session-timeout / number of servers and drops a connection silent for two thirds of it: below
+     * this, it cannot even connect.
+     */
+    static final Duration MIN_SESSION_TIMEOUT = Duration.ofMillis(100);
     /** Curator's ExponentialBackoffRetry refuses more. */
     static final int MAX_RETRIES_LIMIT = 29;
 
@@ -211,7 +219,7 @@ public final class ZooKeeperEngineConfig {
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder("ZooKeeperEngineConfig{");
-        text.append(client != null ? "client=<given>" : "connectString=" + connectString);
+        text.append(client != null ? "client=<given>" : "connectString=" + Redaction.userInfo(connectString));
         text.append(", namespace=").append(namespace);
         if (client == null) {
             text.append(", sessionTimeout=").append(Durations.format(sessionTimeout));
@@ -270,6 +278,11 @@ public final class ZooKeeperEngineConfig {
             if (connectString.isBlank()) {
                 throw new IllegalArgumentException("connect string must not be blank");
             }
+            String problem = ConnectString.problem(connectString);
+            if (problem != null) {
+                throw new IllegalArgumentException(
+                        "connect string was '" + Redaction.userInfo(connectString.trim()) + "' but " + problem);
+            }
             this.connectString = connectString.trim();
             return this;
         }
@@ -288,7 +301,13 @@ public final class ZooKeeperEngineConfig {
         /** The session timeout to ask for; the server may clamp it to its min/max (default 30 s). */
         public Builder sessionTimeout(Duration timeout) {
             once(this.sessionTimeout, "session timeout");
-            this.sessionTimeout = millis(timeout, "session timeout");
+            Duration value = millis(timeout, "session timeout");
+            String problem = sessionTimeoutProblem(value);
+            if (problem != null) {
+                throw new IllegalArgumentException(
+                        "session timeout was '" + Durations.format(value) + "' but " + problem);
+            }
+            this.sessionTimeout = value;
             return this;
         }
 
@@ -433,6 +452,17 @@ public final class ZooKeeperEngineConfig {
             if (problem != null) {
                 throw new IllegalArgumentException("namespace was '" + namespace + "' but " + problem);
             }
+        }
+
+        /** Why a session timeout is unusable, as {@code it ...}, or null when it is fine. */
+        static String sessionTimeoutProblem(Duration timeout) {
+            if (timeout.compareTo(MIN_SESSION_TIMEOUT) < 0) {
+                return "it must be at least " + Durations.format(MIN_SESSION_TIMEOUT) + ": ZooKeeper servers grant at"
+                        + " least twice their tickTime (4s with the default tickTime of 2s), and until the"
+                        + " server answered, the client gives each connection attempt session-timeout / number of"
+                        + " servers, so it could not even connect";
+            }
+            return null;
         }
 
         /** Why a namespace is unusable, as {@code it ...}, or null when it is fine. */

@@ -9,9 +9,11 @@ import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
+import dev.globallock.spi.Redaction;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -95,6 +97,11 @@ public final class ZooKeeperLockEngine implements LockEngine {
 
     private static final int MAX_REMEMBERED_RELEASES = 1024;
 
+    /** How long asking the servers why a connection failed may take. */
+    private static final Duration DIAGNOSIS_BUDGET = Duration.ofSeconds(1);
+    /** How long closing a client that never connected may block before it is interrupted. */
+    private static final Duration CLOSE_BOUND_AFTER_FAILURE = Duration.ofMillis(500);
+
     /** Lock keys whose paths are kept, so that a re-acquire does not escape its key again. */
     private static final int MAX_CACHED_PATHS = 1024;
 
@@ -139,6 +146,8 @@ public final class ZooKeeperLockEngine implements LockEngine {
     private final Executor listenerCalls = Callbacks.serial();
 
     private volatile CountDownLatch lostLatch;
+    /** Curator's last reported connection state, for messages. */
+    private volatile ConnectionState lastState;
 
     private ZooKeeperLockEngine(
             ZooKeeperEngineConfig config,
@@ -209,19 +218,64 @@ public final class ZooKeeperLockEngine implements LockEngine {
         try {
             opened.start();
             if (!opened.blockUntilConnected((int) config.connectionTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                // the client only logs why each attempt failed: ask the servers once more, briefly
+                String why =
+                        ConnectDiagnosis.of(ConnectString.servers(connect), DIAGNOSIS_BUDGET, config.sessionTimeout());
                 throw new LockBackendException("engine 'zookeeper' at " + endpoint + " could not connect within the"
-                        + " connection timeout of " + Durations.format(config.connectionTimeout()));
+                        + " connection timeout of " + Durations.format(config.connectionTimeout())
+                        + (why.isEmpty() ? "" : ": " + why));
             }
             engine.attach();
             return engine;
         } catch (InterruptedException e) {
-            opened.close();
+            closeBounded(opened, CLOSE_BOUND_AFTER_FAILURE);
             Thread.currentThread().interrupt();
             throw new LockBackendException(
                     "engine 'zookeeper' at " + endpoint + " was interrupted while connecting", e);
         } catch (RuntimeException e) {
-            opened.close();
+            closeBounded(opened, CLOSE_BOUND_AFTER_FAILURE);
             throw e;
+        }
+    }
+
+    /**
+     * Closes a Curator client, waiting at most about twice {@code bound}. ZooKeeper's close sends
+     * closeSession and waits for its answer, which on a connection that never came up (a server
+     * that accepts and never answers) takes until the client's own read timeout, two thirds of the
+     * session timeout. Past the bound the closing thread is interrupted, which ends that wait and
+     * makes ZooKeeper stop its threads at once (no session was set up, so none is left behind).
+     */
+    static void closeBounded(CuratorFramework curator, Duration bound) {
+        Thread closer = new Thread(
+                () -> {
+                    try {
+                        curator.close();
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.DEBUG, "closing the Curator client failed: " + e);
+                    }
+                },
+                "globallock-zookeeper-close");
+        closer.setDaemon(true);
+        closer.start();
+        boolean interrupted = false;
+        try {
+            closer.join(bound.toMillis());
+            if (closer.isAlive()) {
+                closer.interrupt();
+                closer.join(bound.toMillis());
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+            closer.interrupt();
+        }
+        if (closer.isAlive()) {
+            LOG.log(
+                    Level.DEBUG,
+                    "closing the Curator client takes longer than " + Durations.format(bound.multipliedBy(2))
+                            + "; it goes on in the background");
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -234,7 +288,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
         } catch (Exception e) {
             root.getConnectionStateListenable().removeListener(stateListener);
             if (ownsClient) {
-                root.close();
+                closeBounded(root, CLOSE_BOUND_AFTER_FAILURE);
             }
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -263,7 +317,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
 
     /** The connect string without anything that could be a credential (ZooKeeper has none inline). */
     private static String describe(String connectString) {
-        return connectString == null ? "<unknown>" : connectString;
+        return connectString == null ? "<unknown>" : Redaction.userInfo(connectString);
     }
 
     private static String namespacePath(String clientNamespace, String namespace) {
@@ -457,6 +511,21 @@ public final class ZooKeeperLockEngine implements LockEngine {
     }
 
     /**
+     * Whether the client is disconnected from the ensemble right now (Curator's state, no I/O): a
+     * wait that ends then was not ended by a busy lock.
+     */
+    @Override
+    public Optional<LockBackendException> connectionProblem() {
+        if (closed.get() || abandoned || root.getZookeeperClient().isConnected()) {
+            return Optional.empty();
+        }
+        ConnectionState state = lastState;
+        return Optional.of(new LockBackendException("the client is not connected to the ensemble"
+                + (state == null ? "" : " (Curator's connection state is " + state + ")")
+                + "; it keeps trying to reconnect"));
+    }
+
+    /**
      * Drops the connection the way a crash does: the session is neither closed nor used again, so
      * the server keeps this engine's nodes until it expires the session (one session timeout), as
      * it would for a dead process. Blocks until Curator has seen the session go (at most a few
@@ -514,7 +583,8 @@ public final class ZooKeeperLockEngine implements LockEngine {
         root.getConnectionStateListenable().removeListener(stateListener);
         if (ownsClient) {
             try {
-                root.close();
+                // bounded: on a connection that is not up, ZooKeeper's close waits for its read timeout
+                closeBounded(root, config.connectionTimeout());
             } catch (RuntimeException e) {
                 LOG.log(Level.DEBUG, "closing the Curator client failed: " + e);
             }
@@ -530,6 +600,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
     // ------------------------------------------------------------------------------- connection states
 
     private void stateChanged(ConnectionState state) {
+        lastState = state;
         if (state == ConnectionState.LOST) {
             CountDownLatch latch = lostLatch;
             if (latch != null) {

@@ -1,9 +1,11 @@
 package dev.globallock.zookeeper;
 
+import dev.globallock.Durations;
 import dev.globallock.Secret;
 import dev.globallock.spi.ConfigSection;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockEngineProvider;
+import dev.globallock.spi.Redaction;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -41,8 +43,19 @@ public final class ZooKeeperLockEngineProvider implements LockEngineProvider {
     public LockEngine create(ConfigSection section) {
         String connectString =
                 section.requiredString("connect-string", "the ZooKeeper ensemble as host:port[,host:port...][/chroot]");
+        if (!connectString.isBlank()) {
+            String connectProblem = ConnectString.problem(connectString);
+            if (connectProblem != null) {
+                section.problem("connect-string", Redaction.userInfo(connectString.trim()), connectProblem);
+            }
+        }
         Duration sessionTimeout =
                 section.positiveDuration("session-timeout", ZooKeeperEngineConfig.DEFAULT_SESSION_TIMEOUT);
+        String sessionProblem = ZooKeeperEngineConfig.Builder.sessionTimeoutProblem(sessionTimeout);
+        if (sessionProblem != null) {
+            section.problem("session-timeout", Durations.format(sessionTimeout), sessionProblem);
+            sessionTimeout = ZooKeeperEngineConfig.DEFAULT_SESSION_TIMEOUT;
+        }
         Duration connectionTimeout =
                 section.positiveDuration("connection-timeout", ZooKeeperEngineConfig.DEFAULT_CONNECTION_TIMEOUT);
         String namespace = section.string("namespace", ZooKeeperEngineConfig.DEFAULT_NAMESPACE);
