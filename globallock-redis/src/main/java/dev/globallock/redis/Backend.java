@@ -1,7 +1,9 @@
 package dev.globallock.redis;
 
+import dev.globallock.LockBackendException;
 import dev.globallock.LockInfo;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -30,6 +32,39 @@ interface Backend {
 
     /** Where releases of this lock are published: the subscribers to listen on (one, or all Redlock nodes). */
     List<Subscriber> subscribersFor(LockKeys keys);
+
+    /**
+     * The nodes whose identity this backend follows (every node it opens connections to itself);
+     * empty where it follows none (cluster).
+     */
+    default List<NodeIdentity> nodes() {
+        return List.of();
+    }
+
+    /**
+     * The epoch of the single master's identity, read before an acquisition: a later identity
+     * change with a larger epoch means the grant was made by the former process. 0 without one
+     * master (Redlock, cluster). A volatile read.
+     */
+    default long epoch() {
+        return 0;
+    }
+
+    /** A lease is held on this backend: keep a connection to each node open to notice a restart at once. Cheap. */
+    default void watch() {}
+
+    /**
+     * Checks, without extending them, which grants are no longer held (Redlock: by a counting
+     * majority); one script call per node and batch.
+     */
+    default Set<RedisGrant> verify(List<RedisGrant> grants) {
+        throw new UnsupportedOperationException("verify is not supported by " + describe());
+    }
+
+    /** What is wrong with the connections right now, from what was seen; no I/O. */
+    default Optional<LockBackendException> connectionProblem() {
+        return Optional.empty();
+    }
 
     /** Re-reads the topology after an error (cluster slots); a no-op elsewhere. */
     default void refreshTopology() {}

@@ -5,8 +5,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionFactory;
+import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
@@ -56,6 +59,49 @@ final class Connections {
         pool.setTestOnBorrow(false);
         pool.setTestWhileIdle(false);
         return pool;
+    }
+
+    /**
+     * A bounded pool to one node whose every new connection reads the server's identity (one more
+     * round trip per connection, none per command) and reports its outcome to {@code identity}.
+     */
+    static ConnectionPool pool(
+            HostAndPort node, JedisClientConfig clientConfig, RedisEngineConfig config, NodeIdentity identity) {
+        return new ConnectionPool(new IdentifyingFactory(node, clientConfig, identity), poolConfig(config));
+    }
+
+    /** Jedis's connection factory, followed by {@link NodeIdentity#identified} on each new connection. */
+    private static final class IdentifyingFactory extends ConnectionFactory {
+        private final NodeIdentity identity;
+
+        IdentifyingFactory(HostAndPort node, JedisClientConfig clientConfig, NodeIdentity identity) {
+            super(node, clientConfig);
+            this.identity = identity;
+        }
+
+        @Override
+        public PooledObject<Connection> makeObject() throws Exception {
+            identity.connecting();
+            PooledObject<Connection> made;
+            try {
+                made = super.makeObject();
+            } catch (RuntimeException e) {
+                identity.failed(e);
+                throw e;
+            }
+            try {
+                identity.identified(made.getObject());
+            } catch (RuntimeException e) {
+                identity.failed(e);
+                try {
+                    made.getObject().close();
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
+            }
+            return made;
+        }
     }
 
     static boolean usesTls(RedisEngineConfig config) {

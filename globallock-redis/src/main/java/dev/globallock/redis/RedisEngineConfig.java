@@ -229,7 +229,7 @@ public final class RedisEngineConfig {
                     "it must not carry credentials: set redis.username and redis.password instead");
         }
         if (uri.getHost() == null) {
-            throw new IllegalArgumentException("it names no host, expected such as redis://127.0.0.1:6379");
+            throw new IllegalArgumentException(hostOrPortProblem(uri.getRawAuthority()));
         }
         if (uri.getRawPath() != null
                 && !uri.getRawPath().isEmpty()
@@ -239,12 +239,62 @@ public final class RedisEngineConfig {
         if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
             throw new IllegalArgumentException("it must not have a query or fragment");
         }
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            throw new IllegalArgumentException("its port '" + uri.getPort() + "' is not between 1 and 65535");
+        }
         int port = uri.getPort() == -1 ? (mode == RedisMode.SENTINEL ? 26379 : 6379) : uri.getPort();
         try {
             return new URI(scheme, null, uri.getHost(), port, null, null, null);
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("it is not a valid node URI (" + e.getReason() + ")");
         }
+    }
+
+    /**
+     * Why an authority that {@link URI} did not read as host and port is wrong: a port that is not a
+     * number, a host name with characters host names cannot have, or no host at all. Never called
+     * with credentials (those are refused first).
+     */
+    private static String hostOrPortProblem(String authority) {
+        String example = ", expected such as redis://127.0.0.1:6379";
+        if (authority == null || authority.isEmpty()) {
+            return "it names no host" + example;
+        }
+        int colon = authority.lastIndexOf(':');
+        if (colon >= 0 && authority.indexOf(']', colon) < 0) {
+            String host = authority.substring(0, colon);
+            String port = authority.substring(colon + 1);
+            if (!port.isEmpty() && !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                return "its port '" + port + "' is not a number" + example;
+            }
+            if (host.isEmpty()) {
+                return "it names no host" + example;
+            }
+            return "its host '" + host + "' is not a valid host name" + example;
+        }
+        return "its host '" + authority + "' is not a valid host name" + example;
+    }
+
+    /**
+     * The one rule for {@code redis.database} at load time, or null when the index is acceptable:
+     * it is not negative, and a cluster has only database 0. How many databases a server has is its
+     * own setting ({@code databases}, 16 by default), so a larger index is checked by the server on
+     * the first connection (see {@link #databaseRefused}).
+     */
+    static String databaseProblem(int database, RedisMode mode) {
+        if (database < 0) {
+            return "it must not be negative: Redis numbers its databases from 0";
+        }
+        if (mode == RedisMode.CLUSTER && database != 0) {
+            return "a Redis Cluster has only database 0";
+        }
+        return null;
+    }
+
+    /** The problem to report when the server refused the configured database index (its SELECT failed). */
+    String databaseRefused(String serverReply) {
+        return "redis.database was '" + database + "' but the server at " + describeEndpoint() + " refused it ("
+                + serverReply + "): it has fewer databases (its 'databases' setting, 16 by default)";
     }
 
     /** Builds a {@link RedisEngineConfig}. Not thread-safe; each value may be set once. */
@@ -350,11 +400,18 @@ public final class RedisEngineConfig {
             return this;
         }
 
-        /** The database index, 0 to 65535 (the server's {@code databases} setting limits it further). */
+        /**
+         * The database index, 0 or more; the server's {@code databases} setting (16 by default) limits
+         * it, and a server that refuses it fails the first operation with a {@link
+         * dev.globallock.LockConfigException} naming {@code redis.database}.
+         *
+         * @throws IllegalArgumentException if negative
+         */
         public Builder database(int database) {
             once(this.database, "database");
-            if (database < 0 || database > 65535) {
-                throw new IllegalArgumentException("database must be between 0 and 65535 but was " + database);
+            String problem = databaseProblem(database, RedisMode.SINGLE);
+            if (problem != null) {
+                throw new IllegalArgumentException("database was '" + database + "' but " + problem);
             }
             this.database = database;
             return this;
@@ -483,8 +540,8 @@ public final class RedisEngineConfig {
             if (m != RedisMode.SENTINEL && (sentinelUsername != null || sentinelPassword != null)) {
                 problems.add("sentinelUsername and sentinelPassword are only used in sentinel mode, not " + modeName);
             }
-            if (m == RedisMode.CLUSTER && database != null && database != 0) {
-                problems.add("a Redis Cluster has only database 0 but database " + database + " was set");
+            if (database != null && databaseProblem(database, m) != null) {
+                problems.add("database was '" + database + "' but " + databaseProblem(database, m));
             }
             if (m == RedisMode.REDLOCK && waitForReplicas != null && waitForReplicas > 0) {
                 problems.add("waitForReplicas is not used in redlock mode: its masters are independent");

@@ -2,11 +2,15 @@ package dev.globallock.redis;
 
 import dev.globallock.Capability;
 import dev.globallock.EngineCapabilities;
+import dev.globallock.GlobalLockException;
 import dev.globallock.LockBackendException;
+import dev.globallock.LockConfigException;
 import dev.globallock.LockInfo;
+import dev.globallock.LockLostException;
 import dev.globallock.Ticker;
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.EngineContext;
+import dev.globallock.spi.LeaseListener;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
@@ -33,8 +37,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
+import java.util.function.BiFunction;
+import java.util.function.LongSupplier;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * The {@code redis} lock engine on Jedis: single server, Sentinel, Cluster or Redlock (see {@link
@@ -64,6 +70,18 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  * thread when it blocks on the returned future anyway (saving two thread hand-offs on the
  * uncontended path). Timers run on the manager's scheduler and only hand work to the executor.
  *
+ * <h2>Restarts and failovers</h2>
+ *
+ * Every connection the engine opens reads the server's identity ({@code run_id}, {@code
+ * master_replid}) once. While the engine holds a lease, its pub/sub connection to each node stays
+ * open (Redis Cluster excepted), so a node that dies closes it at once, and it reconnects with a
+ * short backoff. When a connection finds the node came back as another process (a restart, which
+ * without persistence forgets every lock, or a Sentinel failover), every lease granted by the
+ * former process is reported lost at once to its {@link LeaseListener}, without waiting for the
+ * watchdog's next renewal. With Redlock the leases are checked again in one round instead (the node
+ * is left out of majorities for the longest lease, see {@code RedlockBackend}), and those no
+ * majority holds any more are reported lost.
+ *
  * <p>Thread-safe.
  */
 public final class RedisLockEngine implements LockEngine {
@@ -89,11 +107,22 @@ public final class RedisLockEngine implements LockEngine {
     private final AtomicLong lastTopologyRefresh = new AtomicLong();
     /** The Redis names of recently used keys, so that a busy lock does not build them on every acquisition. */
     private final Map<String, LockKeys> keyCache = new ConcurrentHashMap<>();
+    /**
+     * The leases granted and not released, with where to report their loss; null in cluster mode,
+     * whose nodes' identities are not followed.
+     */
+    private final Map<RedisGrant, Held> held;
+    /**
+     * The connection failure of the last acquisition attempt, until an attempt gets an answer: what
+     * {@link #connectionProblem()} reports. Read after every answered attempt, written only on failures.
+     */
+    private volatile RuntimeException attemptFailure;
 
     private volatile EngineContext context;
     private volatile String closedAs;
 
-    private RedisLockEngine(RedisEngineConfig config, Function<Subscriber.Listener, Backend> backendFactory) {
+    private RedisLockEngine(
+            RedisEngineConfig config, BiFunction<Subscriber.Listener, LongSupplier, Backend> backendFactory) {
         this.config = config;
         this.capabilities = EngineCapabilities.of(
                         Capability.LEASE_TIME, Capability.FENCING_TOKENS, Capability.WAIT_NOTIFICATION)
@@ -118,7 +147,12 @@ public final class RedisLockEngine implements LockEngine {
             prefix.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
         }
         this.ownerPrefix = Redis.bytes(prefix.append('-').toString());
-        this.backend = backendFactory.apply(new Listener());
+        this.held = config.mode() == RedisMode.CLUSTER ? null : new ConcurrentHashMap<>();
+        Listener listener = new Listener();
+        this.backend = backendFactory.apply(listener, () -> ticker().read());
+        for (NodeIdentity node : backend.nodes()) {
+            node.listener(listener);
+        }
     }
 
     /**
@@ -130,7 +164,7 @@ public final class RedisLockEngine implements LockEngine {
     public static RedisLockEngine open(RedisEngineConfig config) {
         Objects.requireNonNull(config, "config");
         try {
-            return new RedisLockEngine(config, listener -> Backends.create(config, listener));
+            return new RedisLockEngine(config, (listener, ticker) -> Backends.create(config, listener, ticker));
         } catch (RuntimeException e) {
             if (e instanceof LockBackendException) {
                 throw e;
@@ -229,6 +263,8 @@ public final class RedisLockEngine implements LockEngine {
             return;
         }
         long sequenceBefore = channelSequence(waiter.keys.channel);
+        // read before the attempt: a change of the master's identity after it makes this grant the former process's
+        long epoch = backend.epoch();
         AcquireReply reply;
         try {
             reply = backend.acquire(waiter.keys, waiter.owner, waiter.leaseMillis);
@@ -236,11 +272,19 @@ public final class RedisLockEngine implements LockEngine {
             attemptFailed(waiter, e);
             return;
         }
+        if (attemptFailure != null) {
+            attemptFailure = null;
+        }
         if (reply.acquired) {
             RedisGrant grant =
                     new RedisGrant(waiter.request.name(), waiter.keys, waiter.owner, reply.token, waiter.leaseMillis);
+            if (held != null) {
+                held.put(grant, new Held(waiter.request.listener(), epoch));
+                backend.watch();
+            }
             leaveIfRegistered(waiter);
             if (!waiter.future.complete(grant)) {
+                forget(grant);
                 releaseQuietly(grant.keys, grant.owner);
             }
             return;
@@ -365,6 +409,9 @@ public final class RedisLockEngine implements LockEngine {
 
     private void attemptFailed(Waiter waiter, RuntimeException error) {
         boolean ambiguous = error instanceof JedisConnectionException;
+        if (Errors.unreachable(error)) {
+            attemptFailure = error;
+        }
         refreshTopologySoon();
         boolean fail;
         waitLock.lock();
@@ -373,8 +420,8 @@ public final class RedisLockEngine implements LockEngine {
                 return;
             }
             long now = ticker().read();
-            if (waiter.channel == null) {
-                fail = true; // the first attempt: report it at once
+            if (waiter.channel == null || databaseRefused(error) != null) {
+                fail = true; // the first attempt, or a configuration the server refuses: report it at once
             } else {
                 if (waiter.failingSinceNanos == 0) {
                     waiter.failingSinceNanos = now;
@@ -480,6 +527,7 @@ public final class RedisLockEngine implements LockEngine {
     @Override
     public CompletableFuture<Void> release(LockGrant grant, boolean callerWaits) {
         RedisGrant redisGrant = own(grant);
+        forget(redisGrant);
         if (closedAs != null) {
             return CompletableFuture.failedFuture(closed("release lock '" + redisGrant.name + "'"));
         }
@@ -548,7 +596,9 @@ public final class RedisLockEngine implements LockEngine {
         IoFuture<Set<LockGrant>> future = new IoFuture<>(inlineBoundNanos);
         return future.start(io, () -> {
             try {
-                future.complete(new HashSet<>(idempotent(() -> backend.renew(own))));
+                Set<RedisGrant> lost = idempotent(() -> backend.renew(own));
+                lost.forEach(this::forget);
+                future.complete(new HashSet<>(lost));
             } catch (RuntimeException e) {
                 refreshTopologySoon();
                 future.completeExceptionally(failure("renew", own.size() + " lock(s)", e));
@@ -574,6 +624,23 @@ public final class RedisLockEngine implements LockEngine {
                 future.completeExceptionally(failure("discard", "key '" + key + "'", e));
             }
         });
+    }
+
+    /**
+     * What the connections showed last: a connection to a node that failed (or, for the first one,
+     * has not been answered yet), or the connection failure of the last acquisition attempt, until
+     * something answers again.
+     */
+    @Override
+    public Optional<LockBackendException> connectionProblem() {
+        Optional<LockBackendException> problem = backend.connectionProblem();
+        if (problem.isPresent()) {
+            return problem;
+        }
+        RuntimeException failure = attemptFailure;
+        return failure == null
+                ? Optional.empty()
+                : Optional.of(new LockBackendException(Errors.describe(failure), failure));
     }
 
     @Override
@@ -619,6 +686,9 @@ public final class RedisLockEngine implements LockEngine {
             pending = new ArrayList<>(waiters);
             waiters.clear();
             channels.clear();
+            if (held != null) {
+                held.clear();
+            }
             for (Waiter waiter : pending) {
                 if (waiter.timer != null) {
                     waiter.timer.cancel(false);
@@ -686,11 +756,94 @@ public final class RedisLockEngine implements LockEngine {
                 "engine 'redis' at " + describeEndpoint() + " was " + closedAs + ": cannot " + what);
     }
 
-    private LockBackendException failure(String operation, String what, Throwable cause) {
+    private GlobalLockException failure(String operation, String what, Throwable cause) {
+        String refused = databaseRefused(cause);
+        if (refused != null) {
+            return new LockConfigException(
+                    config.databaseRefused(refused) + " (failed to " + operation + " " + what + ")", cause);
+        }
         return new LockBackendException(
                 "engine 'redis' at " + describeEndpoint() + " failed to " + operation + " " + what + ": "
                         + Errors.describe(cause),
                 cause);
+    }
+
+    /** The server's reply when it refused the configured database index (SELECT on connecting), else null. */
+    private static String databaseRefused(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof JedisDataException
+                    && t.getMessage() != null
+                    && t.getMessage().contains("DB index is out of range")) {
+                return t.getMessage().trim();
+            }
+        }
+        return null;
+    }
+
+    /** Forgets a lease that was released, or reported lost. */
+    private void forget(RedisGrant grant) {
+        if (held != null) {
+            held.remove(grant);
+        }
+    }
+
+    /**
+     * A node came back as another process: every lease granted by the former one is lost (a
+     * single master), or every lease is checked again in one round (Redlock). Runs on the thread
+     * that opened the connection: only bookkeeping here, listeners and I/O go to the executor.
+     */
+    private void identityChanged(NodeIdentity node, String reason, long epoch) {
+        if (held == null || held.isEmpty() || closedAs != null) {
+            return;
+        }
+        if (config.mode() == RedisMode.REDLOCK) {
+            execute(() -> checkAfterRejoin(reason));
+            return;
+        }
+        Map<RedisGrant, Held> lost = new java.util.HashMap<>();
+        for (Map.Entry<RedisGrant, Held> entry : held.entrySet()) {
+            if (entry.getValue().epoch < epoch && held.remove(entry.getKey(), entry.getValue())) {
+                lost.put(entry.getKey(), entry.getValue());
+            }
+        }
+        if (lost.isEmpty()) {
+            return;
+        }
+        LOG.log(
+                Level.WARNING,
+                () -> "engine 'redis' at " + describeEndpoint() + ": " + reason + "; " + lost.size()
+                        + " lease(s) it had granted are reported lost");
+        execute(() -> lost.forEach((grant, lease) -> lease.listener.leaseLost(new LockLostException(
+                grant.name,
+                "lock '" + grant.name + "' was lost: engine 'redis' at " + describeEndpoint() + " reconnected and "
+                        + reason))));
+    }
+
+    /** Redlock: one check of every lease after a node came back as another process. */
+    private void checkAfterRejoin(String reason) {
+        List<RedisGrant> grants = new ArrayList<>(held.keySet());
+        if (grants.isEmpty() || closedAs != null) {
+            return;
+        }
+        Set<RedisGrant> lost;
+        try {
+            lost = idempotent(() -> backend.verify(grants));
+        } catch (RuntimeException e) {
+            LOG.log(
+                    Level.DEBUG,
+                    () -> "could not check " + grants.size() + " lease(s) after " + reason
+                            + "; the watchdog's renewals will: " + Errors.describe(e));
+            return;
+        }
+        for (RedisGrant grant : lost) {
+            Held lease = held.remove(grant);
+            if (lease != null) {
+                lease.listener.leaseLost(new LockLostException(
+                        grant.name,
+                        "lock '" + grant.name + "' was lost: engine 'redis' at " + describeEndpoint()
+                                + " found no majority of the Redlock nodes holding it after " + reason));
+            }
+        }
     }
 
     @Override
@@ -700,6 +853,17 @@ public final class RedisLockEngine implements LockEngine {
     }
 
     // ---------------------------------------------------------------------------------- state
+
+    /** A lease granted and not released: where to report its loss, and the master's epoch before it was granted. */
+    private static final class Held {
+        final LeaseListener listener;
+        final long epoch;
+
+        Held(LeaseListener listener, long epoch) {
+            this.listener = listener;
+            this.epoch = epoch;
+        }
+    }
 
     /** One pending acquisition. Mutable fields are guarded by the wait lock. */
     private static final class Waiter {
@@ -750,8 +914,16 @@ public final class RedisLockEngine implements LockEngine {
         }
     }
 
-    /** Pub/sub events, on a subscriber's reader thread: only bookkeeping here, attempts go to the executor. */
-    private final class Listener implements Subscriber.Listener {
+    /**
+     * Pub/sub events, on a subscriber's reader thread, and identity changes, on the thread that
+     * opened a connection: only bookkeeping here, attempts and listeners go to the executor.
+     */
+    private final class Listener implements Subscriber.Listener, NodeIdentity.Listener {
+        @Override
+        public void identityChanged(NodeIdentity node, String reason, long epoch) {
+            RedisLockEngine.this.identityChanged(node, reason, epoch);
+        }
+
         @Override
         public void confirmed(Subscriber subscriber, String channelName) {
             List<Waiter> toWake = new ArrayList<>();

@@ -113,10 +113,9 @@ public final class RedisLockEngineProvider implements LockEngineProvider {
         OptionalInt database = section.integer("database");
         if (database.isPresent()) {
             int db = database.getAsInt();
-            if (db < 0 || db > 65535) {
-                section.problem("database", db, "it must be between 0 and 65535");
-            } else if (mode == RedisMode.CLUSTER && db != 0) {
-                section.problem("database", db, "a Redis Cluster has only database 0");
+            String problem = RedisEngineConfig.databaseProblem(db, mode);
+            if (problem != null) {
+                section.problem("database", db, problem);
             } else {
                 builder.database(db);
             }

@@ -77,6 +77,20 @@ final class RedisScripts {
      */
     static final Script RENEW = new Script("renew", RENEW_BODY);
 
+    /**
+     * {@link #RENEW} without extending anything: KEYS and ARGV as for it (the leases are ignored);
+     * returns the 1-based positions of the locks no longer held by their owner.
+     */
+    static final Script VERIFY = new Script(
+            "verify",
+            "local lost = {}\n"
+                    + "for i = 1, #KEYS do\n"
+                    + "  if redis.call('GET', KEYS[i]) ~= ARGV[2 * i - 1] then\n"
+                    + "    lost[#lost + 1] = i\n"
+                    + "  end\n"
+                    + "end\n"
+                    + "return lost\n");
+
     /** {@link #RENEW} for a cluster node: its keys span several slots of the same node. */
     static final Script RENEW_CROSS_SLOT = new Script("renew", "#!lua flags=allow-cross-slot-keys\n" + RENEW_BODY);
 

@@ -1,5 +1,7 @@
 package dev.globallock.redis;
 
+import dev.globallock.Durations;
+import dev.globallock.LockBackendException;
 import dev.globallock.LockInfo;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,6 +13,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.HostAndPort;
@@ -25,21 +29,37 @@ import redis.clients.jedis.JedisClientConfig;
  * later majority, which shares a node with this one, mints a larger token. Release and renewal go to
  * every node; a lease stays held while a majority still renews it. A node that is down costs one
  * command timeout per round, not one per node.
+ *
+ * <p>Delayed rejoin: a master that comes back as another process (a restart, which without
+ * persistence forgets every lock) could grant a lock that a majority including it granted before.
+ * So it does not count towards any majority (it counts as a node that did not answer) for the
+ * longest lease this engine has asked for, from the moment a new connection finds its new identity,
+ * as the Redlock description recommends; its replies are still sent and undone as usual.
  */
 final class RedlockBackend implements Backend {
     private final String endpoint;
     private final List<ConnectionPool> pools = new ArrayList<>();
     private final List<Subscriber> subscribers = new ArrayList<>();
+    private final List<NodeIdentity> identities = new ArrayList<>();
     private final int quorum;
     private final int batchSize;
     private final long commandTimeoutMillis;
+    private final LongSupplier ticker;
+    /** The longest lease asked for so far: how long a node that came back as another process is left out. */
+    private volatile long longestLeaseMillis;
 
-    RedlockBackend(RedisEngineConfig config, Subscriber.Listener listener) {
+    /** @param ticker the engine's monotonic clock, in nanoseconds */
+    RedlockBackend(RedisEngineConfig config, Subscriber.Listener listener, LongSupplier ticker) {
         this.endpoint = config.describeEndpoint();
+        this.ticker = ticker;
         JedisClientConfig clientConfig = Connections.clientConfig(config, true);
         for (HostAndPort node : Connections.hostsAndPorts(config.nodes())) {
-            pools.add(new ConnectionPool(node, clientConfig, Connections.poolConfig(config)));
-            subscribers.add(new Subscriber(node.toString(), () -> new Connection(node, clientConfig), false, listener));
+            NodeIdentity identity =
+                    new NodeIdentity(node.toString(), ticker, () -> TimeUnit.MILLISECONDS.toNanos(longestLeaseMillis));
+            identities.add(identity);
+            pools.add(Connections.pool(node, clientConfig, config, identity));
+            subscribers.add(new Subscriber(
+                    node.toString(), () -> identity.open(() -> new Connection(node, clientConfig)), false, listener));
         }
         this.quorum = pools.size() / 2 + 1;
         this.batchSize = config.renewBatchSize();
@@ -53,10 +73,14 @@ final class RedlockBackend implements Backend {
 
     @Override
     public AcquireReply acquire(LockKeys keys, byte[] owner, long leaseMillis) {
+        if (leaseMillis > longestLeaseMillis) {
+            longestLeaseMillis = leaseMillis; // a lost race keeps a shorter lease: the next acquisition sets it
+        }
         long start = System.nanoTime();
         List<Scatter.Target> round = everyNode(new Scatter.Call(
                 RedisScripts.ACQUIRE, 2, keys.lockBytes, keys.fenceBytes, owner, Redis.number(leaseMillis)));
         Scatter.run(round, commandTimeoutMillis);
+        long now = ticker.getAsLong();
         List<Integer> granted = new ArrayList<>();
         long token = Long.MIN_VALUE;
         long shortestPttl = Long.MAX_VALUE;
@@ -67,6 +91,10 @@ final class RedlockBackend implements Backend {
             if (reply instanceof RuntimeException) {
                 failure = failure == null ? (RuntimeException) reply : failure;
                 continue;
+            }
+            identities.get(i).answered();
+            if (!identities.get(i).counts(now)) {
+                continue; // came back as another process: counts as not answering until its rejoin delay passed
             }
             answered++;
             AcquireReply decoded = AcquireReply.decode(reply);
@@ -102,6 +130,7 @@ final class RedlockBackend implements Backend {
             throw new QuorumUnavailable(
                     "only " + answered + " of " + pools.size()
                             + " Redlock nodes answered but a majority of " + quorum + " is needed"
+                            + rejoining(now)
                             + (failure == null ? "" : ": " + Errors.describe(failure)),
                     failure);
         }
@@ -147,24 +176,40 @@ final class RedlockBackend implements Backend {
 
     @Override
     public Set<RedisGrant> renew(List<RedisGrant> grants) {
+        return check(grants, RedisScripts.RENEW, "renewal");
+    }
+
+    @Override
+    public Set<RedisGrant> verify(List<RedisGrant> grants) {
+        return check(grants, RedisScripts.VERIFY, "check");
+    }
+
+    /** Runs the renewal or check script on every node; the grants a counting majority no longer holds. */
+    private Set<RedisGrant> check(List<RedisGrant> grants, RedisScripts.Script script, String what) {
         List<Scatter.Call> calls = new ArrayList<>();
         List<List<RedisGrant>> batches = new ArrayList<>();
         for (int from = 0; from < grants.size(); from += batchSize) {
             List<RedisGrant> batch = grants.subList(from, Math.min(grants.size(), from + batchSize));
             batches.add(batch);
-            calls.add(new Scatter.Call(RedisScripts.RENEW, batch.size(), StandaloneBackend.renewParams(batch)));
+            calls.add(new Scatter.Call(script, batch.size(), StandaloneBackend.renewParams(batch)));
         }
         List<Scatter.Target> round = new ArrayList<>();
         for (ConnectionPool pool : pools) {
             round.add(new Scatter.Target(pool::getResource, calls));
         }
         Scatter.run(round, commandTimeoutMillis);
+        long now = ticker.getAsLong();
         Map<RedisGrant, Integer> held = new HashMap<>();
         int answered = 0;
         RuntimeException failure = null;
-        for (Scatter.Target target : round) {
+        for (int t = 0; t < round.size(); t++) {
+            Scatter.Target target = round.get(t);
             if (!target.ok()) {
                 failure = failure == null ? target.failure : failure;
+                continue;
+            }
+            identities.get(t).answered();
+            if (!identities.get(t).counts(now)) {
                 continue;
             }
             boolean complete = true;
@@ -191,8 +236,9 @@ final class RedlockBackend implements Backend {
         if (answered < quorum) {
             throw new QuorumUnavailable(
                     "only " + answered + " of " + pools.size()
-                            + " Redlock nodes answered the renewal but a majority of "
+                            + " Redlock nodes answered the " + what + " but a majority of "
                             + quorum + " is needed"
+                            + rejoining(now)
                             + (failure == null ? "" : ": " + Errors.describe(failure)),
                     failure);
         }
@@ -222,13 +268,18 @@ final class RedlockBackend implements Backend {
         List<Scatter.Target> round =
                 everyNode(new Scatter.Call(RedisScripts.INSPECT, 2, keys.lockBytes, keys.fenceBytes));
         Scatter.run(round, commandTimeoutMillis);
+        long now = ticker.getAsLong();
         Map<String, List<long[]>> byOwner = new HashMap<>();
         int answered = 0;
         RuntimeException failure = null;
-        for (Scatter.Target target : round) {
-            Object reply = replyOf(target);
+        for (int t = 0; t < round.size(); t++) {
+            Object reply = replyOf(round.get(t));
             if (reply instanceof RuntimeException) {
                 failure = failure == null ? (RuntimeException) reply : failure;
+                continue;
+            }
+            identities.get(t).answered();
+            if (!identities.get(t).counts(now)) {
                 continue;
             }
             answered++;
@@ -247,6 +298,7 @@ final class RedlockBackend implements Backend {
             throw new QuorumUnavailable(
                     "only " + answered + " of " + pools.size() + " Redlock nodes answered but a majority of " + quorum
                             + " is needed"
+                            + rejoining(now)
                             + (failure == null ? "" : ": " + Errors.describe(failure)),
                     failure);
         }
@@ -265,6 +317,53 @@ final class RedlockBackend implements Backend {
             }
         }
         return LockInfo.free(name);
+    }
+
+    /** Names the nodes left out of majorities for now, for messages; empty when none is. */
+    private String rejoining(long now) {
+        List<String> left = new ArrayList<>();
+        for (NodeIdentity identity : identities) {
+            Duration wait = identity.excludedFor(now);
+            if (!wait.isZero()) {
+                left.add(identity.node() + " for another " + Durations.format(Duration.ofMillis(wait.toMillis())));
+            }
+        }
+        return left.isEmpty()
+                ? ""
+                : " (not counted because they came back as another process, as a Redlock node must not rejoin "
+                        + "before the longest lease has run out: " + String.join(", ", left) + ")";
+    }
+
+    @Override
+    public List<NodeIdentity> nodes() {
+        return identities;
+    }
+
+    @Override
+    public void watch() {
+        for (Subscriber subscriber : subscribers) {
+            subscriber.watch();
+        }
+    }
+
+    /** A problem when so many nodes fail to connect that no majority can answer. */
+    @Override
+    public Optional<LockBackendException> connectionProblem() {
+        List<LockBackendException> problems = new ArrayList<>();
+        for (NodeIdentity identity : identities) {
+            identity.problem().ifPresent(problems::add);
+        }
+        if (problems.size() <= pools.size() - quorum) {
+            return Optional.empty();
+        }
+        List<String> messages = new ArrayList<>();
+        for (LockBackendException problem : problems) {
+            messages.add(problem.getMessage());
+        }
+        return Optional.of(new LockBackendException(
+                problems.size() + " of " + pools.size() + " Redlock nodes cannot be reached and a majority of " + quorum
+                        + " is needed: " + String.join("; ", messages),
+                problems.get(0)));
     }
 
     private List<Scatter.Target> everyNode(Scatter.Call call) {

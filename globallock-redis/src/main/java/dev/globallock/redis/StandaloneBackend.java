@@ -1,8 +1,10 @@
 package dev.globallock.redis;
 
+import dev.globallock.LockBackendException;
 import dev.globallock.LockInfo;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import redis.clients.jedis.Connection;
@@ -19,11 +21,15 @@ final class StandaloneBackend implements Backend {
     private final int waitForReplicas;
     private final long waitForReplicasMillis;
     private final int batchSize;
+    private final NodeIdentity identity;
+    private final boolean watches;
 
     /**
      * @param connections borrows a pooled connection to the master (closing it returns it)
-     * @param subscriberConnections opens the pub/sub connection to the master
+     * @param subscriberConnections opens the pub/sub connection to the master (through {@code identity})
      * @param closer closes the pools this backend opened (nothing for an application's client)
+     * @param identity the master's identity, fed by the connections this backend opens itself
+     * @param watches whether the pub/sub connection is kept open while leases are held
      */
     StandaloneBackend(
             String endpoint,
@@ -31,8 +37,12 @@ final class StandaloneBackend implements Backend {
             Supplier<Connection> subscriberConnections,
             Runnable closer,
             RedisEngineConfig config,
-            Subscriber.Listener listener) {
+            Subscriber.Listener listener,
+            NodeIdentity identity,
+            boolean watches) {
         this.endpoint = endpoint;
+        this.identity = identity;
+        this.watches = watches;
         this.connections = connections;
         this.closer = closer;
         this.subscriber = new Subscriber(endpoint, subscriberConnections, false, listener);
@@ -74,8 +84,34 @@ final class StandaloneBackend implements Backend {
                             + "ms (wait-for-replicas), so it was undone");
                 }
             }
+            identity.answered();
+            if (reply.acquired) {
+                identity.observeOnce(connection);
+            }
             return reply;
         }
+    }
+
+    @Override
+    public List<NodeIdentity> nodes() {
+        return List.of(identity);
+    }
+
+    @Override
+    public long epoch() {
+        return identity.epoch();
+    }
+
+    @Override
+    public void watch() {
+        if (watches) {
+            subscriber.watch();
+        }
+    }
+
+    @Override
+    public Optional<LockBackendException> connectionProblem() {
+        return identity.problem();
     }
 
     @Override
@@ -83,6 +119,7 @@ final class StandaloneBackend implements Backend {
         try (Connection connection = connections.get()) {
             Object deleted = Redis.eval(
                     connection, RedisScripts.RELEASE, 1, keys.lockBytes, owner, Redis.PUBLISH, keys.channelBytes);
+            identity.answered();
             return AcquireReply.asLong(deleted) == 1;
         }
     }
@@ -96,6 +133,7 @@ final class StandaloneBackend implements Backend {
                 lost.addAll(renewBatch(connection, batch, RedisScripts.RENEW));
             }
         }
+        identity.answered();
         return lost;
     }
 

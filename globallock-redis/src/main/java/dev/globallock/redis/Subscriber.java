@@ -27,6 +27,10 @@ import redis.clients.jedis.exceptions.JedisException;
  * channel is wanted or the connection is open; on a broken connection it reconnects with a backoff
  * and subscribes again, telling the listener which channels were dropped meanwhile.
  *
+ * <p>Once {@linkplain #watch() watched} (the engine holds a lease on the node), the connection is
+ * kept, and reopened after a break, even while no channel is wanted: a node that dies closes it at
+ * once, and reopening it is when the engine learns that the node came back as another process.
+ *
  * <p>Listener calls come from the reader thread and must not block. Thread-safe.
  */
 final class Subscriber {
@@ -70,6 +74,9 @@ final class Subscriber {
     private Connection connection;
     private Thread thread;
     private boolean closed;
+    private boolean watching;
+    /** {@link #watching}, readable without the lock: {@link #watch()} is called on every acquisition. */
+    private volatile boolean watched;
 
     /**
      * @param node the node's description, for the thread name and messages
@@ -97,6 +104,29 @@ final class Subscriber {
             if (connection != null) {
                 send(Kind.SUBSCRIBE, channel);
             } else if (thread == null) {
+                startThread();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Keeps the connection open from now on, reconnecting after a break, whether channels are wanted
+     * or not. Idempotent and cheap after the first call; does not block.
+     */
+    void watch() {
+        if (watched) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (closed || watching) {
+                return;
+            }
+            watching = true;
+            watched = true;
+            if (thread == null) {
                 startThread();
             }
         } finally {
@@ -174,7 +204,7 @@ final class Subscriber {
         while (true) {
             lock.lock();
             try {
-                if (closed || wanted.isEmpty()) {
+                if (closed || (wanted.isEmpty() && !watching)) {
                     thread = null;
                     return;
                 }

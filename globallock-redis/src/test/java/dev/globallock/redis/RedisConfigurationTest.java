@@ -90,6 +90,54 @@ class RedisConfigurationTest {
     }
 
     @Test
+    @DisplayName("a node whose port is not a number says so, in the map and in the builder")
+    void portThatIsNotANumber() {
+        assertThatThrownBy(() -> read(Map.of("nodes", List.of("redis://127.0.0.1:abc"))))
+                .isInstanceOf(LockConfigException.class)
+                .hasMessageContaining("redis.nodes[0] was 'redis://127.0.0.1:abc' but its port 'abc' is not a number");
+        assertThatThrownBy(() -> read(Map.of("nodes", List.of("redis://127.0.0.1:99999"))))
+                .hasMessageContaining(
+                        "redis.nodes[0] was 'redis://127.0.0.1:99999' but its port '99999' is not between 1 and 65535");
+        assertThatThrownBy(() -> read(Map.of("nodes", List.of("redis://my_host:6379"))))
+                .hasMessageContaining(
+                        "redis.nodes[0] was 'redis://my_host:6379' but its host 'my_host' is not a valid host name");
+        assertThatThrownBy(() -> read(Map.of("nodes", List.of("redis://:6379"))))
+                .hasMessageContaining("it names no host");
+        assertThatThrownBy(() -> RedisEngineConfig.builder().nodes(List.of("redis://10.0.0.1:63a9")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "node 0 was rejected: its port '63a9' is not a number, expected such as redis://127.0.0.1:6379");
+        assertThat(read(Map.of("nodes", List.of("redis://[::1]:6380")))
+                        .nodes()
+                        .get(0)
+                        .getPort())
+                .isEqualTo(6380);
+    }
+
+    @Test
+    @DisplayName("redis.database: negative is refused at load, any other index is left to the server")
+    void databaseIndex() {
+        assertThatThrownBy(() -> read(Map.of("nodes", List.of("redis://a"), "database", -1)))
+                .isInstanceOf(LockConfigException.class)
+                .hasMessageContaining("redis.database was '-1' but it must not be negative");
+        assertThatThrownBy(() -> RedisEngineConfig.builder().database(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("database was '-1' but it must not be negative: Redis numbers its databases from 0");
+        assertThat(read(Map.of("nodes", List.of("redis://a"), "database", 99)).database())
+                .isEqualTo(99);
+        assertThat(read(Map.of("nodes", List.of("redis://a"), "database", 70_000))
+                        .database())
+                .as("servers may be configured with more than 65536 databases")
+                .isEqualTo(70_000);
+        assertThatThrownBy(() -> RedisEngineConfig.builder()
+                        .mode(RedisMode.CLUSTER)
+                        .nodes(List.of("redis://a"))
+                        .database(3)
+                        .build())
+                .hasMessageContaining("database was '3' but a Redis Cluster has only database 0");
+    }
+
+    @Test
     @DisplayName("the builder checks values, refuses settings made twice and hides passwords")
     void builder() {
         RedisEngineConfig.Builder builder = RedisEngineConfig.builder().nodes(List.of("rediss://cache:6380"));
