@@ -278,9 +278,50 @@ public final class ConfigSection {
         return child;
     }
 
-    /** Records a problem with a key's value; the value is shown as given. */
+    /**
+     * Records a problem with a key's value. The value is shown as given, except what may be a
+     * credential: the user-info of an endpoint ({@code redis://user:password@host} shows as {@code
+     * redis://******@host}, see {@link Redaction#userInfo}) and, inside a list or a section given
+     * where something else was expected, the values of keys that name a secret (password, secret,
+     * token, key, credential).
+     */
     public void problem(String key, Object value, String reason) {
-        problems.add(pathOf(key) + " was '" + value + "' but " + reason);
+        problems.add(pathOf(key) + " was '" + shown(value) + "' but " + reason);
+    }
+
+    /** A value as problems show it: structure kept, credentials masked. */
+    private static String shown(Object value) {
+        if (value instanceof Map) {
+            StringBuilder text = new StringBuilder("{");
+            for (Map.Entry<?, ?> entry : ((Map<?, ?>) value).entrySet()) {
+                if (text.length() > 1) {
+                    text.append(", ");
+                }
+                String name = String.valueOf(entry.getKey());
+                text.append(name).append('=').append(namesASecret(name) ? Redaction.MASK : shown(entry.getValue()));
+            }
+            return text.append('}').toString();
+        }
+        if (value instanceof List) {
+            StringBuilder text = new StringBuilder("[");
+            for (Object item : (List<?>) value) {
+                if (text.length() > 1) {
+                    text.append(", ");
+                }
+                text.append(shown(item));
+            }
+            return text.append(']').toString();
+        }
+        return Redaction.userInfo(String.valueOf(value));
+    }
+
+    private static boolean namesASecret(String key) {
+        String name = key.toLowerCase(Locale.ROOT);
+        return name.contains("password")
+                || name.contains("secret")
+                || name.contains("token")
+                || name.contains("credential")
+                || name.endsWith("key");
     }
 
     /** Records that a required key is absent. */
