@@ -229,6 +229,7 @@ public final class RedisLockEngine implements LockEngine {
             return;
         }
         long sequenceBefore = channelSequence(waiter.keys.channel);
+        long sentAt = ticker().read(); // the lease starts no earlier on the server: the grant counts from here
         AcquireReply reply;
         try {
             reply = backend.acquire(waiter.keys, waiter.owner, waiter.leaseMillis);
@@ -237,8 +238,8 @@ public final class RedisLockEngine implements LockEngine {
             return;
         }
         if (reply.acquired) {
-            RedisGrant grant =
-                    new RedisGrant(waiter.request.name(), waiter.keys, waiter.owner, reply.token, waiter.leaseMillis);
+            RedisGrant grant = new RedisGrant(
+                    waiter.request.name(), waiter.keys, waiter.owner, reply.token, waiter.leaseMillis, sentAt);
             leaveIfRegistered(waiter);
             if (!waiter.future.complete(grant)) {
                 releaseQuietly(grant.keys, grant.owner);
