@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -11,17 +12,23 @@ import java.util.Set;
  *
  * <p>The manager checks every request against it: an explicit lease time needs {@link
  * Capability#LEASE_TIME} and must be at least {@link #minimumLeaseTime()}; a lock key (key prefix
- * plus name, UTF-8) may not exceed {@link #maximumKeyBytes()}.
+ * plus name, UTF-8) may not exceed {@link #maximumKeyBytes()}. An engine whose locks live exactly as
+ * long as a client session declares the session's timeout ({@link #sessionTimeout()}), which the
+ * watchdog lease then follows.
  */
 public final class EngineCapabilities {
     private final EnumSet<Capability> capabilities;
     private final Duration minimumLeaseTime;
     private final int maximumKeyBytes;
+    /** Null unless the engine's locks live as long as a client session. */
+    private final Duration sessionTimeout;
 
-    private EngineCapabilities(EnumSet<Capability> capabilities, Duration minimumLeaseTime, int maximumKeyBytes) {
+    private EngineCapabilities(
+            EnumSet<Capability> capabilities, Duration minimumLeaseTime, int maximumKeyBytes, Duration sessionTimeout) {
         this.capabilities = capabilities;
         this.minimumLeaseTime = minimumLeaseTime;
         this.maximumKeyBytes = maximumKeyBytes;
+        this.sessionTimeout = sessionTimeout;
     }
 
     /** Capabilities with a 1 ms minimum lease and 4096-byte keys; refine with the with-methods. */
@@ -30,7 +37,7 @@ public final class EngineCapabilities {
         for (Capability capability : capabilities) {
             set.add(Objects.requireNonNull(capability, "capability"));
         }
-        return new EngineCapabilities(set, Duration.ofMillis(1), 4096);
+        return new EngineCapabilities(set, Duration.ofMillis(1), 4096, null);
     }
 
     /** A copy with the shortest explicit lease time the backend can honour. */
@@ -39,7 +46,7 @@ public final class EngineCapabilities {
         if (minimum.isNegative() || minimum.isZero()) {
             throw new IllegalArgumentException("minimum lease time must be positive but was " + minimum);
         }
-        return new EngineCapabilities(EnumSet.copyOf(capabilities), minimum, maximumKeyBytes);
+        return new EngineCapabilities(EnumSet.copyOf(capabilities), minimum, maximumKeyBytes, sessionTimeout);
     }
 
     /** A copy with the longest lock key, in UTF-8 bytes, the backend accepts. */
@@ -47,7 +54,20 @@ public final class EngineCapabilities {
         if (maximum < 1) {
             throw new IllegalArgumentException("maximum key length must be positive but was " + maximum);
         }
-        return new EngineCapabilities(EnumSet.copyOf(capabilities), minimumLeaseTime, maximum);
+        return new EngineCapabilities(EnumSet.copyOf(capabilities), minimumLeaseTime, maximum, sessionTimeout);
+    }
+
+    /**
+     * A copy declaring that the engine's locks live exactly as long as a client session that its
+     * client keeps alive by itself, and that the backend ends {@code timeout} after it last heard
+     * from the client (ZooKeeper: the negotiated session timeout). See {@link #sessionTimeout()}.
+     */
+    public EngineCapabilities withSessionTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("session timeout must be positive but was " + timeout);
+        }
+        return new EngineCapabilities(EnumSet.copyOf(capabilities), minimumLeaseTime, maximumKeyBytes, timeout);
     }
 
     /** Whether the engine has the capability. */
@@ -70,9 +90,22 @@ public final class EngineCapabilities {
         return maximumKeyBytes;
     }
 
+    /**
+     * How long the backend keeps a lock after it last heard from its holder, when that is a client
+     * session's timeout rather than the watchdog lease; empty for engines whose locks live on the
+     * lease the manager renews (or on the process). When present, the manager's watchdog lease
+     * defaults to it (if {@code watchdog.lease} is not configured), and a configured watchdog lease
+     * longer than it is shortened to it, with a warning: a lock cannot be counted on for longer
+     * after its last confirmation than the session that carries it.
+     */
+    public Optional<Duration> sessionTimeout() {
+        return Optional.ofNullable(sessionTimeout);
+    }
+
     @Override
     public String toString() {
         return "EngineCapabilities" + capabilities + " minimumLeaseTime=" + Durations.format(minimumLeaseTime)
-                + " maximumKeyBytes=" + maximumKeyBytes;
+                + " maximumKeyBytes=" + maximumKeyBytes
+                + (sessionTimeout == null ? "" : " sessionTimeout=" + Durations.format(sessionTimeout));
     }
 }

@@ -54,11 +54,12 @@ import java.util.function.UnaryOperator;
  *
  * <p>Blocking: {@link #lock} and {@link #tryLock} block up to the wait time (never longer: every
  * wait is bounded by the wait time, or by {@code operation-timeout} for a single attempt), are
- * interruptible, and leave nothing behind on the backend when they give up.
- *
- * <p>Interrupts: a thread that calls {@link #lock} with its interrupt flag already set gets a
- * {@link LockInterruptedException} at once, without the lock; a thread interrupted while it waits
- * gets it when the wait is abandoned. The interrupt flag stays set in both cases.
+ * interruptible, and leave nothing behind on the backend when they give up. A thread whose
+ * interrupt flag is already set gets {@link LockInterruptedException} from them at once, with the
+ * flag kept and nothing sent to the backend (reentrant acquisitions included); {@link #lockAsync}
+ * does not look at the flag, since it does not block. Releasing a handle is not interruptible: it
+ * releases on the backend whatever the flag says, bounded by {@code operation-timeout}, and leaves
+ * the flag as it found it.
  *
  * <p>Exceptions: every run-time failure is an unchecked {@link GlobalLockException} (timeout,
  * backend, configuration, lost lease, interrupt, a checked exception of a {@code withLock} task);
@@ -74,6 +75,9 @@ public final class GlobalLockManager implements AutoCloseable {
     private final LockEngine engine;
     private final EngineCapabilities capabilities;
     private final ManagerSettings settings;
+    /** The watchdog lease in force: configured, or the engine's session timeout, or 30 s; see resolve. */
+    private final Duration watchdogLease;
+
     private final Ticker ticker;
     private final LockEventListener events;
     /** False when nobody listens: the hot path then skips building the events. */
@@ -99,7 +103,8 @@ public final class GlobalLockManager implements AutoCloseable {
             return thread;
         });
         this.scheduler.setRemoveOnCancelPolicy(true);
-        this.watchdog = new Watchdog(engine, ticker, () -> active, settings.watchdogLease.toNanos());
+        this.watchdogLease = watchdogLease(settings.watchdogLease, capabilities, engine.name());
+        this.watchdog = new Watchdog(engine, ticker, () -> active, watchdogLease.toNanos());
         checkDefaults();
         engine.start(new EngineContext() {
             @Override
@@ -166,7 +171,8 @@ public final class GlobalLockManager implements AutoCloseable {
      * Acquires the lock with the manager's defaults, waiting up to the default wait time.
      *
      * @throws LockTimeoutException when not acquired within the wait time
-     * @throws LockInterruptedException when interrupted while waiting (the flag is set again)
+     * @throws LockInterruptedException when interrupted while waiting (the flag is set again), or at
+     *     once, sending nothing, when the thread's interrupt flag was already set
      * @throws LockBackendException when the backend fails
      * @throws IllegalArgumentException for an invalid name
      */
@@ -381,6 +387,12 @@ public final class GlobalLockManager implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         Thread thread = Thread.currentThread();
         Attempt attempt = prepare(name, options, thread);
+        if (thread.isInterrupted()) {
+            // as lockInterruptibly: an interrupted thread does not start a wait, not even a reentrant one
+            throw new LockInterruptedException("thread '" + thread.getName() + "' was interrupted before it asked"
+                    + " for lock '" + name + "' (its interrupt flag was set, and is kept): nothing was sent to engine '"
+                    + engine.name() + "'");
+        }
         HeldLock existing = reentrant.get(attempt.threadKey);
         if (existing != null) {
             if (existing.tryReenter()) {
@@ -481,6 +493,31 @@ public final class GlobalLockManager implements AutoCloseable {
         }
     }
 
+    /**
+     * The watchdog lease in force. Configured ({@code watchdog.lease} or the builder), or else the
+     * engine's session timeout where its locks live as long as a session ({@link
+     * EngineCapabilities#sessionTimeout()}), or else 30 s. A configured lease longer than such a
+     * session is shortened to it: the session decides how long a lock outlives its holder's last
+     * confirmation, so the holder's deadline and renewals must follow it.
+     */
+    private static Duration watchdogLease(Duration configured, EngineCapabilities capabilities, String engineName) {
+        Optional<Duration> session = capabilities.sessionTimeout();
+        if (configured == null) {
+            return session.orElse(ManagerSettings.DEFAULT_WATCHDOG_LEASE);
+        }
+        if (session.isPresent() && configured.compareTo(session.get()) > 0) {
+            LOG.log(
+                    Level.WARNING,
+                    () -> "watchdog.lease was '" + Durations.format(configured) + "' but engine '" + engineName
+                            + "' keeps a lock only as long as its session, which the server ends "
+                            + Durations.format(session.get()) + " after it last heard from the holder: the lease"
+                            + " counts as " + Durations.format(session.get()) + " (leave watchdog.lease out to"
+                            + " follow the session timeout)");
+            return session.get();
+        }
+        return configured;
+    }
+
     private void checkDefaults() {
         if (settings.defaultLeaseTime != null && !capabilities.has(Capability.LEASE_TIME)) {
             throw new LockConfigException(
@@ -494,8 +531,8 @@ public final class GlobalLockManager implements AutoCloseable {
                             + "' but engine '" + engine.name() + "' needs at least "
                             + Durations.format(capabilities.minimumLeaseTime())));
         }
-        if (settings.watchdogLease.compareTo(capabilities.minimumLeaseTime()) < 0) {
-            throw new LockConfigException(List.of("watchdog.lease was '" + Durations.format(settings.watchdogLease)
+        if (watchdogLease.compareTo(capabilities.minimumLeaseTime()) < 0) {
+            throw new LockConfigException(List.of("watchdog.lease was '" + Durations.format(watchdogLease)
                     + "' but engine '" + engine.name() + "' needs at least "
                     + Durations.format(capabilities.minimumLeaseTime())));
         }
@@ -554,7 +591,18 @@ public final class GlobalLockManager implements AutoCloseable {
             events.released(lease.name, Duration.ofNanos(ticker.read() - lease.grantedAtNanos()));
         }
         LockGrant grant = lease.grant();
-        await(engine.release(grant, true), lease.name, "release");
+        // A release goes through whatever the thread's interrupt flag says: it is short, bounded by
+        // the operation timeout, and an interrupted thread must not leave its lock held until the
+        // lease runs out. The flag is cleared meanwhile (an engine may run the release's I/O on this
+        // thread) and set again afterwards, also if an interrupt arrived during the release.
+        boolean interrupted = Thread.interrupted();
+        try {
+            interrupted |= awaitUninterruptibly(engine.release(grant, true), lease.name, "release");
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (reportLoss && !before.isLocked()) {
             throw new LockLostException(
                     lease.name,
@@ -593,6 +641,40 @@ public final class GlobalLockManager implements AutoCloseable {
             throw new LockBackendException("engine '" + engine.name() + "' at " + engine.describeEndpoint()
                     + " did not answer the " + operation + " of lock '" + name + "' within the operation timeout of "
                     + Durations.format(settings.operationTimeout));
+        }
+    }
+
+    /**
+     * {@link #await} that goes on waiting through interrupts, up to the operation timeout in all;
+     * returns whether it was interrupted, for the caller to set the flag again.
+     */
+    private boolean awaitUninterruptibly(CompletableFuture<?> future, String name, String operation) {
+        boolean interrupted = false;
+        long bound = settings.operationTimeout.toNanos();
+        long start = ticker.read();
+        long timeout = bound;
+        while (true) {
+            try {
+                future.get(timeout, TimeUnit.NANOSECONDS);
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true;
+                timeout = Math.max(0, bound - (ticker.read() - start));
+            } catch (ExecutionException e) {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                throw translate(e.getCause(), name, operation);
+            } catch (TimeoutException e) {
+                future.cancel(false);
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new LockBackendException("engine '" + engine.name() + "' at " + engine.describeEndpoint()
+                        + " did not answer the " + operation + " of lock '" + name
+                        + "' within the operation timeout of "
+                        + Durations.format(settings.operationTimeout));
+            }
         }
     }
 
@@ -636,9 +718,10 @@ public final class GlobalLockManager implements AutoCloseable {
             this.name = name;
             this.waitTime = waitTime;
             boolean watchdogLease = explicitLease == null;
-            Duration leaseTime = watchdogLease ? settings.watchdogLease : explicitLease;
+            Duration leaseTime = watchdogLease ? GlobalLockManager.this.watchdogLease : explicitLease;
             this.threadKey = thread == null ? null : new ThreadKey(thread, key);
-            this.lease = new HeldLock(name, key, watchdogLease, leaseTime.toNanos(), thread, threadKey, ticker);
+            this.lease =
+                    new HeldLock(name, key, watchdogLease, leaseTime.toNanos(), thread, threadKey, ticker, scheduler);
             // a thread is given only by the blocking path, which waits on the future at once
             this.request = new AcquireRequest(
                     name, key, leaseTime, watchdogLease, waitTime != null && waitTime.isZero(), lease, thread != null);
@@ -665,18 +748,20 @@ public final class GlobalLockManager implements AutoCloseable {
         }
 
         ManagedLockHandle activate(LockGrant grant) {
-            // The lease counts from the grant, not from the request: a waiter may have queued for
-            // longer than its lease. The backend started its timer at most one reply's latency
-            // before this reading, which is the error this local estimate accepts.
-            long grantedAtNanos = ticker.read();
-            lease.granted(grant, grantedAtNanos);
+            // The lease counts from the grant, not from the request (a waiter may have queued for
+            // longer than its lease): from when the engine's final, successful request was sent,
+            // as the engine reports it, else from now, one reply late.
+            long receivedAtNanos = ticker.read();
+            lease.granted(grant, receivedAtNanos);
             active.add(lease);
             if (hasEvents) {
                 events.acquired(name, waited(), false);
                 lease.onLost(() -> events.lost(name, lease.state()));
             }
-            if (!lease.watchdog) {
-                long remaining = lease.leaseNanos - (ticker.read() - grantedAtNanos);
+            if (lease.watchdog) {
+                watchdog.track(lease); // after active.add: the deadline timer's scan must see it
+            } else {
+                long remaining = lease.deadlineNanos() - receivedAtNanos;
                 lease.expiryTimer(scheduler.schedule(lease::expired, Math.max(0, remaining), TimeUnit.NANOSECONDS));
             }
             if (closed.get()) {
@@ -807,7 +892,11 @@ public final class GlobalLockManager implements AutoCloseable {
             return this;
         }
 
-        /** The watchdog lease (overrides {@code watchdog.lease}); renewed every third of it. */
+        /**
+         * The watchdog lease (overrides {@code watchdog.lease}); renewed every third of it. Without
+         * either, 30 s, or the engine's session timeout where it declares one ({@link
+         * EngineCapabilities#sessionTimeout()}), which also caps a longer lease.
+         */
         public Builder watchdogLease(Duration lease) {
             this.watchdogLease = positive(lease, "watchdog lease");
             return this;

@@ -3,9 +3,13 @@ package dev.globallock;
 import dev.globallock.spi.LeaseListener;
 import dev.globallock.spi.LockGrant;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -14,9 +18,36 @@ import java.util.concurrent.locks.ReentrantLock;
  * sharing it (reentrancy) and its lost-lease listeners. Created before the acquire is sent, so
  * that the engine's {@link LeaseListener} calls have somewhere to land; thread-safe. No I/O is done
  * while its mutex is held.
+ *
+ * <h2>The lease deadline</h2>
+ *
+ * The lease was last confirmed by the backend at a known reading of the ticker: the send time of
+ * the request that established it ({@link LockGrant#leaseConfirmedAtNanos()}), then the send time
+ * of each renewal the backend accepted. The backend started its own timer no earlier, so the lock
+ * is safe until that reading plus the lease, as long as the two clocks run at the same rate; the
+ * deadline is that instant less a drift margin ({@link #driftMarginNanos}). Once it has passed the
+ * lease is gone as far as the holder can know, whatever any thread has done since: every read of
+ * the state checks the ticker, and a timer (the explicit lease's own, or the watchdog's deadline
+ * timer) runs the listeners at the deadline. A watchdog lease then becomes {@link LockState#LOST}
+ * (as when renewals failed for a whole lease), an explicit lease {@link LockState#EXPIRED}.
  */
 final class HeldLock implements LeaseListener {
     private static final System.Logger LOG = System.getLogger(HeldLock.class.getName());
+
+    /** The fixed part of the drift margin: the backends count leases in whole milliseconds. */
+    private static final long DRIFT_FIXED_NANOS = 2_000_000L;
+
+    /**
+     * The margin between the holder's deadline and the earliest moment the backend may free the
+     * lock: 1% of the lease plus 2 ms, as Redlock's validity time. The holder's and the server's
+     * monotonic clocks may run at slightly different rates (NTP slews each by at most 500 ppm, so
+     * two disciplined clocks differ by at most 0.1%; 1% leaves room for worse virtual clocks), and
+     * the servers count leases in whole milliseconds (Redis' PX, etcd's and ZooKeeper's tick-based
+     * expiry round up, never down).
+     */
+    static long driftMarginNanos(long leaseNanos) {
+        return leaseNanos / 100 + DRIFT_FIXED_NANOS;
+    }
 
     final String name;
     final String key;
@@ -28,6 +59,9 @@ final class HeldLock implements LeaseListener {
     final Object reentrancyKey;
 
     private final Ticker ticker;
+    private final long marginNanos;
+    /** Where listeners run when a caller's thread (not a timer) notices that the deadline passed. */
+    private final Executor listenerExecutor;
 
     private final ReentrantLock mutex = new ReentrantLock();
     /** Made on first use: most leases are released without anyone asking. Guarded by the mutex. */
@@ -39,13 +73,20 @@ final class HeldLock implements LeaseListener {
     private LockGrant grant;
     private Throwable lostBeforeGrant;
     private int holds;
+    /** When the lease was last confirmed plus the lease: the backend keeps it at least until then. */
     private long validUntilNanos;
+    /**
+     * validUntilNanos less the drift margin: from here on the lease counts as gone. Written under
+     * the mutex, read without it by the deadline timer's bookkeeping.
+     */
+    private volatile long deadlineNanos;
+
     private long grantedAtNanos;
     private ScheduledFuture<?> expiryTimer;
 
-    /** A lease outside the reentrancy table. */
+    /** A lease outside the reentrancy table whose listeners run on the thread that notices the loss. */
     HeldLock(String name, String key, boolean watchdog, long leaseNanos, Thread ownerThread, Ticker ticker) {
-        this(name, key, watchdog, leaseNanos, ownerThread, null, ticker);
+        this(name, key, watchdog, leaseNanos, ownerThread, null, ticker, Runnable::run);
     }
 
     HeldLock(
@@ -55,8 +96,11 @@ final class HeldLock implements LeaseListener {
             long leaseNanos,
             Thread ownerThread,
             Object reentrancyKey,
-            Ticker ticker) {
+            Ticker ticker,
+            Executor listenerExecutor) {
         this.ticker = ticker;
+        this.listenerExecutor = listenerExecutor;
+        this.marginNanos = driftMarginNanos(leaseNanos);
         this.name = name;
         this.key = key;
         this.watchdog = watchdog;
@@ -65,15 +109,24 @@ final class HeldLock implements LeaseListener {
         this.reentrancyKey = reentrancyKey;
     }
 
-    /** Records the grant; the lease counts from {@code grantedAtNanos}. */
-    void granted(LockGrant grant, long grantedAtNanos) {
+    /**
+     * Records the grant, received at {@code receivedAtNanos}: the lease counts from when the
+     * backend confirmed it ({@link LockGrant#leaseConfirmedAtNanos()}), or from its arrival when the
+     * engine cannot tell.
+     */
+    void granted(LockGrant grant, long receivedAtNanos) {
+        OptionalLong reported = grant.leaseConfirmedAtNanos();
+        long confirmedAt = reported.isPresent() && reported.getAsLong() - receivedAtNanos < 0
+                ? reported.getAsLong()
+                : receivedAtNanos;
         List<Runnable> toRun = List.of();
         mutex.lock();
         try {
             this.grant = grant;
             this.holds = 1;
-            this.validUntilNanos = grantedAtNanos + leaseNanos;
-            this.grantedAtNanos = grantedAtNanos;
+            this.validUntilNanos = confirmedAt + leaseNanos;
+            this.deadlineNanos = validUntilNanos - marginNanos;
+            this.grantedAtNanos = receivedAtNanos;
             this.state = LockState.HELD;
             if (lostBeforeGrant != null) {
                 toRun = markGone(LockState.LOST);
@@ -93,13 +146,42 @@ final class HeldLock implements LeaseListener {
         }
     }
 
+    /** The state, after checking the deadline against the ticker. */
     LockState state() {
+        List<Runnable> toRun;
+        LockState now;
         mutex.lock();
         try {
-            return state;
+            toRun = goneIfPastDeadline(ticker.read());
+            now = state;
         } finally {
             mutex.unlock();
         }
+        runElsewhere(toRun);
+        return now;
+    }
+
+    /**
+     * From the deadline timer: marks the lease gone if its deadline has passed by {@code now} and
+     * runs its listeners on this thread. Returns whether the lease is still live.
+     */
+    boolean checkDeadline(long now) {
+        List<Runnable> toRun;
+        boolean live;
+        mutex.lock();
+        try {
+            toRun = goneIfPastDeadline(now);
+            live = state.isLocked();
+        } finally {
+            mutex.unlock();
+        }
+        runListeners(toRun);
+        return live;
+    }
+
+    /** The instant from which the lease counts as gone; moves only later, with renewals. */
+    long deadlineNanos() {
+        return deadlineNanos;
     }
 
     int holds() {
@@ -122,16 +204,19 @@ final class HeldLock implements LeaseListener {
 
     /** Adds a hold if the lease is still alive (a reentrant acquisition). */
     boolean tryReenter() {
+        List<Runnable> toRun;
         mutex.lock();
         try {
-            if (!state.isLocked()) {
-                return false;
+            toRun = goneIfPastDeadline(ticker.read());
+            if (state.isLocked()) {
+                holds++;
+                return true;
             }
-            holds++;
-            return true;
         } finally {
             mutex.unlock();
         }
+        runElsewhere(toRun);
+        return false;
     }
 
     /**
@@ -140,6 +225,7 @@ final class HeldLock implements LeaseListener {
      */
     LockState releaseOne() {
         CompletableFuture<Void> lost = null;
+        List<Runnable> toRun = null;
         mutex.lock();
         try {
             if (holds == 0) {
@@ -149,10 +235,12 @@ final class HeldLock implements LeaseListener {
             if (holds > 0) {
                 return null; // other holds remain: the lease and its lost() future go on
             }
-            lost = lostFuture;
+            // a deadline that passed before this release is a loss the release reports, timer or not
+            toRun = goneIfPastDeadline(ticker.read());
             LockState before = state;
             if (state.isLocked()) {
                 state = LockState.RELEASED;
+                lost = lostFuture; // a lease gone before the release completes it instead
             }
             if (expiryTimer != null) {
                 expiryTimer.cancel(false);
@@ -160,6 +248,7 @@ final class HeldLock implements LeaseListener {
             return before;
         } finally {
             mutex.unlock();
+            runElsewhere(toRun);
             if (lost != null) {
                 lost.cancel(false);
             }
@@ -205,17 +294,23 @@ final class HeldLock implements LeaseListener {
         }
     }
 
-    /** A renewal sent at {@code sentAtNanos} succeeded. */
+    /**
+     * A renewal sent at {@code sentAtNanos} succeeded: the lease was confirmed then. Too late for a
+     * lease whose deadline passed meanwhile: once gone it never comes back.
+     */
     void renewed(long sentAtNanos) {
         mutex.lock();
         try {
-            validUntilNanos = Math.max(validUntilNanos, sentAtNanos + leaseNanos);
+            if (state.isLocked() && sentAtNanos + leaseNanos - validUntilNanos > 0) {
+                validUntilNanos = sentAtNanos + leaseNanos;
+                deadlineNanos = validUntilNanos - marginNanos;
+            }
         } finally {
             mutex.unlock();
         }
     }
 
-    /** The explicit lease time ran out while held. */
+    /** The explicit lease's timer: its deadline has come. */
     void expired() {
         List<Runnable> toRun;
         mutex.lock();
@@ -237,7 +332,7 @@ final class HeldLock implements LeaseListener {
                 return;
             }
             // an explicit lease the backend dropped once its time was up expired; anything else was lost
-            boolean timeUp = !watchdog && ticker.read() - validUntilNanos >= 0;
+            boolean timeUp = !watchdog && ticker.read() - deadlineNanos >= 0;
             toRun = markGone(timeUp ? LockState.EXPIRED : LockState.LOST);
         } finally {
             mutex.unlock();
@@ -274,8 +369,10 @@ final class HeldLock implements LeaseListener {
 
     /** Adds a listener; runs it at once if the lease is already gone. */
     void onLost(Runnable listener) {
+        List<Runnable> toRun;
         mutex.lock();
         try {
+            toRun = goneIfPastDeadline(ticker.read()); // the listeners added before; this one runs here
             if (state == LockState.NOT_ACQUIRED || state.isLocked()) {
                 if (listeners == null) {
                     listeners = new ArrayList<>(2);
@@ -289,6 +386,7 @@ final class HeldLock implements LeaseListener {
         } finally {
             mutex.unlock();
         }
+        runElsewhere(toRun);
         runListeners(List.of(listener));
     }
 
@@ -299,23 +397,53 @@ final class HeldLock implements LeaseListener {
     CompletableFuture<Void> lostFuture() {
         CompletableFuture<Void> lost;
         LockState now;
+        List<Runnable> toRun;
         mutex.lock();
         try {
+            toRun = goneIfPastDeadline(ticker.read());
             if (lostFuture != null) {
-                return lostFuture;
+                lost = lostFuture;
+                now = null;
+            } else {
+                lost = new CompletableFuture<>();
+                lostFuture = lost;
+                now = state;
             }
-            lost = new CompletableFuture<>();
-            lostFuture = lost;
-            now = state;
         } finally {
             mutex.unlock();
         }
+        runElsewhere(toRun);
         if (now == LockState.RELEASED) {
             lost.cancel(false);
         } else if (now == LockState.LOST || now == LockState.EXPIRED) {
             lost.complete(null);
         }
         return lost;
+    }
+
+    /**
+     * Called with the mutex held: if the lease is live and its deadline has passed by {@code now},
+     * marks it gone ({@link LockState#LOST} for a watchdog lease, {@link LockState#EXPIRED} for an
+     * explicit one) and returns the listeners to run outside the mutex; else null.
+     */
+    private List<Runnable> goneIfPastDeadline(long now) {
+        if (grant == null || !state.isLocked() || now - deadlineNanos < 0) {
+            return null;
+        }
+        List<Runnable> toRun = markGone(watchdog ? LockState.LOST : LockState.EXPIRED);
+        if (watchdog && toRun != null) {
+            long sinceConfirmed = now - (validUntilNanos - leaseNanos);
+            toRun.add(
+                    0,
+                    () -> LOG.log(
+                            Level.WARNING,
+                            () -> "lease of lock '" + name + "' is lost: the backend last confirmed it "
+                                    + Durations.format(Duration.ofNanos(sinceConfirmed)) + " ago, and its lease of "
+                                    + Durations.format(Duration.ofNanos(leaseNanos)) + " less a drift margin of "
+                                    + Durations.format(Duration.ofNanos(marginNanos))
+                                    + " has passed without a renewal it confirmed"));
+        }
+        return toRun;
     }
 
     /**
@@ -337,6 +465,18 @@ final class HeldLock implements LeaseListener {
             toRun.add(() -> lost.complete(null));
         }
         return toRun;
+    }
+
+    /** Runs the listeners on the listener executor: the caller is an application thread. */
+    private void runElsewhere(List<Runnable> toRun) {
+        if (toRun == null || toRun.isEmpty()) {
+            return;
+        }
+        try {
+            listenerExecutor.execute(() -> runListeners(toRun));
+        } catch (RejectedExecutionException e) {
+            runListeners(toRun); // the manager is closing: run them here rather than never
+        }
     }
 
     private void runListeners(List<Runnable> toRun) {

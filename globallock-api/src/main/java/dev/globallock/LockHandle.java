@@ -23,10 +23,27 @@ public interface LockHandle extends AutoCloseable {
     /** The lock's name as the application gave it (without the key prefix). */
     String name();
 
-    /** Acquired, and not known to be lost, expired or released. Does no I/O. */
+    /**
+     * Acquired, not released, not known to be lost or expired, and still within its lease: the
+     * backend confirmed the lease (the acquisition, then each renewal, counted from when the request
+     * was <em>sent</em>) less than one lease ago, less a drift margin of 1% of the lease plus 2 ms.
+     * Once that deadline passes without a confirmed renewal (the process was paused by a GC, a
+     * freeze or a stopped VM; renewals failed or are slow), this returns false at once, whether or
+     * not any of the manager's threads has run since: it reads the monotonic clock. The lease is
+     * then {@link LockState#LOST} (a watchdog lease) or {@link LockState#EXPIRED} (an explicit
+     * lease time), and the {@link #onLost} listeners run at the deadline. The lease is the watchdog
+     * lease or the explicit lease time; ZooKeeper: the session timeout, which the watchdog lease
+     * follows.
+     *
+     * <p>Does no I/O. {@code true} is a statement about the past (the last confirmation), never a
+     * promise: pass {@link #fencingToken()} to the resource you protect.
+     */
     boolean isLocked();
 
-    /** The detailed state. Does no I/O. */
+    /**
+     * The detailed state: as {@link #isLocked()}, a lease whose deadline has passed reads as {@link
+     * LockState#LOST} or {@link LockState#EXPIRED} at once. Does no I/O.
+     */
     LockState state();
 
     /**
@@ -44,9 +61,10 @@ public interface LockHandle extends AutoCloseable {
     int holdCount();
 
     /**
-     * Runs {@code listener} once when the lease is lost or its lease time runs out while held; at
-     * once, on the calling thread, if that already happened. It never runs after a normal release.
-     * Listeners run on an internal thread and must not block.
+     * Runs {@code listener} once when the lease is lost or its lease time runs out while held: when
+     * the engine reports the loss, or at the lease deadline (see {@link #isLocked()}) from a timer,
+     * whichever comes first; at once, on the calling thread, if that already happened. It never runs
+     * after a normal release. Listeners run on an internal thread and must not block.
      *
      * @return this handle
      */
@@ -61,11 +79,13 @@ public interface LockHandle extends AutoCloseable {
 
     /**
      * Releases this handle: the lease goes when the last reentrant handle on it is released.
-     * Blocks for at most the manager's operation timeout.
+     * Blocks for at most the manager's operation timeout. Not interruptible: with the thread's
+     * interrupt flag set, or interrupted meanwhile, it still releases on the backend, and leaves
+     * the flag set.
      *
      * @throws IllegalStateException if the handle was never acquired or is already released
-     * @throws LockLostException if the lease had been lost or had expired before the release (the
-     *     handle is released all the same)
+     * @throws LockLostException if the lease had been lost or had expired before the release, its
+     *     deadline included (the handle is released all the same)
      * @throws LockBackendException if the backend could not be told (the lease then ends by itself)
      */
     void release();
@@ -73,7 +93,7 @@ public interface LockHandle extends AutoCloseable {
     /**
      * Releases the handle if it holds the lock and was not released yet; otherwise does nothing.
      * Idempotent. Unlike {@link #release()}, a lost or expired lease is not reported here (see
-     * {@link #onLost(Runnable)}).
+     * {@link #onLost(Runnable)}). Not interruptible, as {@link #release()}.
      *
      * @throws LockBackendException if the backend could not be told (the lease then ends by itself)
      */

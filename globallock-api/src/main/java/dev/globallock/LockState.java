@@ -8,12 +8,23 @@ public enum LockState {
     HELD,
     /**
      * Acquired, but the connection to the backend is interrupted, so ownership cannot be confirmed
-     * right now (ZooKeeper's SUSPENDED). It either returns to {@link #HELD} or becomes {@link #LOST}.
+     * right now (ZooKeeper's SUSPENDED). It either returns to {@link #HELD} or becomes {@link #LOST},
+     * at the latest at the lease deadline.
      */
     UNCERTAIN,
-    /** The lease is gone: renewal refused, session expired, or the backend forgot the lock. */
+    /**
+     * The lease is gone: renewal refused, session expired, or the backend forgot the lock; or its
+     * deadline passed without a confirmed renewal (the backend last confirmed it a whole watchdog
+     * lease ago, less a drift margin of 1% plus 2 ms: the process was paused, or renewals failed or
+     * were slow), after which the backend may have freed it. Final: a renewal that succeeds later
+     * does not bring it back.
+     */
     LOST,
-    /** The explicit lease time ran out before the handle was released. */
+    /**
+     * The explicit lease time ran out before the handle was released: counted from when the
+     * acquiring request was sent, less the same drift margin, so the handle turns {@code EXPIRED}
+     * no later than the backend frees the lock.
+     */
     EXPIRED,
     /** Released by its holder. */
     RELEASED;

@@ -15,7 +15,9 @@ final class ManagerSettings {
     /** Null: a watchdog lease. */
     final Duration defaultLeaseTime;
 
+    /** Null: not configured; the manager then follows the engine (see GlobalLockManager). */
     final Duration watchdogLease;
+
     final Duration operationTimeout;
 
     ManagerSettings(
@@ -32,7 +34,7 @@ final class ManagerSettings {
     }
 
     static ManagerSettings defaults() {
-        return new ManagerSettings("", null, null, DEFAULT_WATCHDOG_LEASE, DEFAULT_OPERATION_TIMEOUT);
+        return new ManagerSettings("", null, null, null, DEFAULT_OPERATION_TIMEOUT);
     }
 
     /** Reads the top-level keys (except {@code engine}), recording problems in {@code root}. */
@@ -50,7 +52,7 @@ final class ManagerSettings {
             defaults.problem("lease-time", "0ms", "it must be longer than zero; leave it out for a watchdog lease");
             leaseTime = null;
         }
-        Duration watchdogLease = root.section("watchdog").positiveDuration("lease", DEFAULT_WATCHDOG_LEASE);
+        Duration watchdogLease = root.section("watchdog").positiveDuration("lease", null);
         Duration operationTimeout = root.positiveDuration("operation-timeout", DEFAULT_OPERATION_TIMEOUT);
         return new ManagerSettings(keyPrefix, waitTime, leaseTime, watchdogLease, operationTimeout);
     }

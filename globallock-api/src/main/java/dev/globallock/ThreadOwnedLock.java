@@ -63,9 +63,17 @@ final class ThreadOwnedLock implements Lock {
         }
     }
 
+    /** One attempt; like {@link Lock#tryLock()}, it does not respond to the thread's interrupt flag. */
     @Override
     public boolean tryLock() {
-        return pushIfLocked(manager.tryLock(name, ONE_ATTEMPT));
+        boolean interrupted = Thread.interrupted();
+        try {
+            return pushIfLocked(manager.tryLock(name, ONE_ATTEMPT));
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override

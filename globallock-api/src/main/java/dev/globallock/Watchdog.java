@@ -7,16 +7,28 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
  * Renews every watchdog lease of one manager every third of the watchdog lease, in one batched
- * {@link LockEngine#renew} call per tick. A lease the engine reports lost, or one that went a whole
- * lease without a successful renewal, is marked lost. Thread-safe; runs on the manager's scheduler.
+ * {@link LockEngine#renew} call per tick, and runs one deadline timer for all of them. A lease the
+ * engine reports lost is marked lost at once; one whose deadline (last confirmation plus the lease,
+ * less the drift margin: see {@link HeldLock}) passes without a confirmed renewal is marked lost by
+ * the deadline timer, at the deadline, whether or not a renewal is still in flight. Thread-safe;
+ * runs on the manager's scheduler.
+ *
+ * <p>The deadline timer is one scheduled task per manager, armed at the earliest deadline of the
+ * live watchdog leases: an acquisition re-arms it only when its own deadline is earlier than the
+ * armed one (never, in the steady state, since every watchdog lease has the same length), and when
+ * it fires it marks the leases past their deadline and re-arms itself at the earliest remaining
+ * one. A deadline only ever moves later (renewals), so a timer armed too early merely fires for
+ * nothing and re-arms.
  */
 final class Watchdog {
     private static final System.Logger LOG = System.getLogger(Watchdog.class.getName());
@@ -26,7 +38,16 @@ final class Watchdog {
     private final Supplier<Collection<HeldLock>> leases;
     private final AtomicBoolean renewing = new AtomicBoolean();
     private final long periodNanos;
+    private volatile ScheduledExecutorService scheduler;
     private ScheduledFuture<?> task;
+
+    private final ReentrantLock timerLock = new ReentrantLock();
+    /** Whether the deadline timer is armed; set after {@link #armedFor}, cleared when it fires. */
+    private volatile boolean armed;
+    /** The deadline the timer is armed for, while {@link #armed}. */
+    private volatile long armedFor;
+    /** Guarded by timerLock. */
+    private ScheduledFuture<?> deadlineTimer;
 
     Watchdog(LockEngine engine, Ticker ticker, Supplier<Collection<HeldLock>> leases, long leaseNanos) {
         this.engine = engine;
@@ -36,12 +57,87 @@ final class Watchdog {
     }
 
     void start(ScheduledExecutorService scheduler) {
+        this.scheduler = scheduler;
         task = scheduler.scheduleAtFixedRate(this::tick, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
     }
 
     void stop() {
         if (task != null) {
             task.cancel(false);
+        }
+        timerLock.lock();
+        try {
+            if (deadlineTimer != null) {
+                deadlineTimer.cancel(false);
+            }
+        } finally {
+            timerLock.unlock();
+        }
+    }
+
+    /**
+     * A watchdog lease was granted (it is in the manager's set already): makes sure the deadline
+     * timer fires by its deadline. Two volatile reads when the timer is armed earlier already.
+     */
+    void track(HeldLock lease) {
+        long deadline = lease.deadlineNanos();
+        if (armed && armedFor - deadline <= 0) {
+            return;
+        }
+        arm(deadline);
+    }
+
+    private void arm(long deadline) {
+        ScheduledExecutorService on = scheduler;
+        if (on == null) {
+            return; // not started (unit tests drive checkDeadlines themselves)
+        }
+        timerLock.lock();
+        try {
+            if (armed && armedFor - deadline <= 0) {
+                return;
+            }
+            if (deadlineTimer != null) {
+                deadlineTimer.cancel(false);
+            }
+            armedFor = deadline;
+            armed = true;
+            deadlineTimer =
+                    on.schedule(this::checkDeadlines, Math.max(0, deadline - ticker.read()), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            armed = false; // the manager is closing
+        } finally {
+            timerLock.unlock();
+        }
+    }
+
+    /** The deadline timer: marks the watchdog leases past their deadline lost and re-arms. */
+    void checkDeadlines() {
+        timerLock.lock();
+        try {
+            armed = false;
+            deadlineTimer = null;
+        } finally {
+            timerLock.unlock();
+        }
+        try {
+            long now = ticker.read();
+            boolean any = false;
+            long next = 0;
+            for (HeldLock lease : leases.get()) {
+                if (lease.watchdog && lease.checkDeadline(now)) {
+                    long deadline = lease.deadlineNanos();
+                    if (!any || deadline - next < 0) {
+                        next = deadline;
+                        any = true;
+                    }
+                }
+            }
+            if (any) {
+                arm(next);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "the lease deadline timer of engine '" + engine.name() + "' failed", e);
         }
     }
 
@@ -55,14 +151,8 @@ final class Watchdog {
             List<HeldLock> due = new ArrayList<>();
             List<LockGrant> grants = new ArrayList<>();
             for (HeldLock lease : leases.get()) {
-                if (!lease.watchdog || !lease.state().isLocked()) {
-                    continue;
-                }
-                if (now - lease.validUntilNanos() > 0) {
-                    lease.leaseLost(new LockLostException(
-                            lease.name,
-                            "lock '" + lease.name + "' went a whole lease without a successful renewal by engine '"
-                                    + engine.name() + "'"));
+                // a lease past its deadline is lost here too, should the timer be late
+                if (!lease.watchdog || !lease.checkDeadline(now)) {
                     continue;
                 }
                 due.add(lease);

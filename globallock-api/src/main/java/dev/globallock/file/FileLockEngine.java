@@ -3,7 +3,9 @@ package dev.globallock.file;
 import dev.globallock.Capability;
 import dev.globallock.EngineCapabilities;
 import dev.globallock.LockBackendException;
+import dev.globallock.Ticker;
 import dev.globallock.spi.AcquireRequest;
+import dev.globallock.spi.EngineContext;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
@@ -45,6 +47,7 @@ public final class FileLockEngine implements LockEngine {
     private final FileLockTable table;
     private volatile boolean abandoned;
     private volatile boolean closed;
+    private volatile Ticker ticker = Ticker.system();
 
     private FileLockEngine(FileEngineConfig config, Path directory) {
         this.config = config;
@@ -104,6 +107,16 @@ public final class FileLockEngine implements LockEngine {
     @Override
     public String describeEndpoint() {
         return "file:" + directory;
+    }
+
+    @Override
+    public void start(EngineContext context) {
+        this.ticker = context.ticker();
+    }
+
+    /** The manager's clock, for the grants' confirmation times. */
+    Ticker ticker() {
+        return ticker;
     }
 
     @Override

@@ -103,17 +103,25 @@ final class FileLockTable {
         final long token;
         final AcquireRequest request;
         final FileLockEngine engine;
+        /** The manager's ticker when the lock was granted: the OS lock was held then. */
+        final long grantedAtNanos;
 
-        Grant(String key, long token, AcquireRequest request, FileLockEngine engine) {
+        Grant(String key, long token, AcquireRequest request, FileLockEngine engine, long grantedAtNanos) {
             this.key = key;
             this.token = token;
             this.request = request;
             this.engine = engine;
+            this.grantedAtNanos = grantedAtNanos;
         }
 
         @Override
         public long fencingToken() {
             return token;
+        }
+
+        @Override
+        public OptionalLong leaseConfirmedAtNanos() {
+            return OptionalLong.of(grantedAtNanos);
         }
 
         @Override
@@ -490,6 +498,7 @@ final class FileLockTable {
     }
 
     private void grantTo(Entry entry, Waiter waiter) throws IOException {
+        long grantedAt = waiter.engine.ticker().read(); // the OS lock is held: the lease starts no later
         LockFiles.Record record = LockFiles.read(entry.channel);
         Instant now = Instant.now();
         long token = LockFiles.nextToken(record.token, now);
@@ -500,7 +509,7 @@ final class FileLockTable {
                 entry.key,
                 now,
                 waiter.engine.config().fsync());
-        Grant grant = new Grant(entry.key, token, waiter.request, waiter.engine);
+        Grant grant = new Grant(entry.key, token, waiter.request, waiter.engine, grantedAt);
         entry.holder = grant;
         CALLBACKS.execute(() -> {
             if (!waiter.future.complete(grant)) {

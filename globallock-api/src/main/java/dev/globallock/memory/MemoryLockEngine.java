@@ -3,7 +3,9 @@ package dev.globallock.memory;
 import dev.globallock.Capability;
 import dev.globallock.EngineCapabilities;
 import dev.globallock.LockBackendException;
+import dev.globallock.Ticker;
 import dev.globallock.spi.AcquireRequest;
+import dev.globallock.spi.EngineContext;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
@@ -33,6 +35,8 @@ public final class MemoryLockEngine implements LockEngine {
     private final String namespace;
     private final MemoryLockTable table;
     private volatile boolean abandoned;
+    /** The manager's clock, for the grants' confirmation times. */
+    private volatile Ticker ticker = Ticker.system();
 
     private MemoryLockEngine(String namespace) {
         this.namespace = namespace;
@@ -69,11 +73,16 @@ public final class MemoryLockEngine implements LockEngine {
     }
 
     @Override
+    public void start(EngineContext context) {
+        this.ticker = context.ticker();
+    }
+
+    @Override
     public CompletableFuture<LockGrant> acquire(AcquireRequest request) {
         if (abandoned) {
             return unreachable("acquire lock '" + request.name() + "'");
         }
-        return table.acquire(request);
+        return table.acquire(request, ticker);
     }
 
     @Override

@@ -53,10 +53,12 @@ final class MemoryLockTable {
 
     private static final class Waiter {
         final AcquireRequest request;
+        final Ticker managerTicker;
         final CompletableFuture<LockGrant> future;
 
-        Waiter(AcquireRequest request, CompletableFuture<LockGrant> future) {
+        Waiter(AcquireRequest request, Ticker managerTicker, CompletableFuture<LockGrant> future) {
             this.request = request;
+            this.managerTicker = managerTicker;
             this.future = future;
         }
     }
@@ -67,12 +69,15 @@ final class MemoryLockTable {
         final long token;
         final long leaseNanos;
         final AcquireRequest request;
+        /** The holder manager's ticker when the table granted it: the lease starts then. */
+        final long grantedAtNanos;
 
-        Grant(String key, long token, AcquireRequest request) {
+        Grant(String key, long token, AcquireRequest request, long grantedAtNanos) {
             this.key = key;
             this.token = token;
             this.leaseNanos = request.leaseTime().toNanos();
             this.request = request;
+            this.grantedAtNanos = grantedAtNanos;
         }
 
         @Override
@@ -81,12 +86,18 @@ final class MemoryLockTable {
         }
 
         @Override
+        public OptionalLong leaseConfirmedAtNanos() {
+            return OptionalLong.of(grantedAtNanos);
+        }
+
+        @Override
         public String toString() {
             return "MemoryGrant{" + key + ", token=" + token + "}";
         }
     }
 
-    CompletableFuture<LockGrant> acquire(AcquireRequest request) {
+    /** @param managerTicker the acquiring manager's ticker, which the grant's start is read from */
+    CompletableFuture<LockGrant> acquire(AcquireRequest request, Ticker managerTicker) {
         List<Runnable> after = new ArrayList<>();
         CompletableFuture<LockGrant> future = new CompletableFuture<>();
         mutex.lock();
@@ -94,11 +105,11 @@ final class MemoryLockTable {
             Entry entry = entries.computeIfAbsent(request.key(), k -> new Entry());
             expireIfDue(entry, after);
             if (entry.holder == null && entry.waiters.isEmpty()) {
-                future.complete(grant(entry, request));
+                future.complete(grant(entry, request, managerTicker));
             } else if (request.singleAttempt()) {
                 future.complete(null);
             } else {
-                Waiter waiter = new Waiter(request, future);
+                Waiter waiter = new Waiter(request, managerTicker, future);
                 entry.waiters.addLast(waiter);
                 future.whenComplete((g, e) -> {
                     if (future.isCancelled()) {
@@ -207,8 +218,8 @@ final class MemoryLockTable {
     }
 
     /** Called with the mutex held. */
-    private Grant grant(Entry entry, AcquireRequest request) {
-        Grant grant = new Grant(request.key(), ++lastToken, request);
+    private Grant grant(Entry entry, AcquireRequest request, Ticker managerTicker) {
+        Grant grant = new Grant(request.key(), ++lastToken, request, managerTicker.read());
         entry.holder = grant;
         entry.expiresAtNanos = ticker.read() + grant.leaseNanos;
         scheduleExpiryCheck(grant, grant.leaseNanos);
@@ -260,7 +271,7 @@ final class MemoryLockTable {
             if (next.future.isDone()) {
                 continue;
             }
-            Grant grant = grant(entry, next.request);
+            Grant grant = grant(entry, next.request, next.managerTicker);
             after.add(() -> {
                 if (!next.future.complete(grant)) {
                     release(grant);

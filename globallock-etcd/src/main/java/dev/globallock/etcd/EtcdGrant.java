@@ -3,6 +3,7 @@ package dev.globallock.etcd;
 import dev.globallock.spi.LeaseListener;
 import dev.globallock.spi.LockGrant;
 import io.etcd.jetcd.ByteSequence;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -47,6 +48,15 @@ final class EtcdGrant implements LockGrant {
     @Override
     public long fencingToken() {
         return createRevision;
+    }
+
+    /**
+     * The key lives as long as its lease: the send time of the lease's last keep-alive (or grant)
+     * the server confirmed, which the engine's own keep-alives move on while the lock is held.
+     */
+    @Override
+    public OptionalLong leaseConfirmedAtNanos() {
+        return OptionalLong.of(lease.renewedAtNanos());
     }
 
     /** True the first time: the release goes to the server once. */

@@ -1,6 +1,7 @@
 package dev.globallock.redis;
 
 import dev.globallock.spi.LockGrant;
+import java.util.OptionalLong;
 
 /** One acquisition: the lock's keys, the random owner id checked on release and renewal, the token. Immutable. */
 final class RedisGrant implements LockGrant {
@@ -11,18 +12,26 @@ final class RedisGrant implements LockGrant {
 
     final long token;
     final long leaseMillis;
+    /** The manager's ticker just before the granting attempt was sent. */
+    final long sentAtNanos;
 
-    RedisGrant(String name, LockKeys keys, byte[] owner, long token, long leaseMillis) {
+    RedisGrant(String name, LockKeys keys, byte[] owner, long token, long leaseMillis, long sentAtNanos) {
         this.name = name;
         this.keys = keys;
         this.owner = owner;
         this.token = token;
         this.leaseMillis = leaseMillis;
+        this.sentAtNanos = sentAtNanos;
     }
 
     @Override
     public long fencingToken() {
         return token;
+    }
+
+    @Override
+    public OptionalLong leaseConfirmedAtNanos() {
+        return OptionalLong.of(sentAtNanos);
     }
 
     @Override

@@ -265,6 +265,7 @@ public final class RedisLockEngine implements LockEngine {
         long sequenceBefore = channelSequence(waiter.keys.channel);
         // read before the attempt: a change of the master's identity after it makes this grant the former process's
         long epoch = backend.epoch();
+        long sentAt = ticker().read(); // the lease starts no earlier on the server: the grant counts from here
         AcquireReply reply;
         try {
             reply = backend.acquire(waiter.keys, waiter.owner, waiter.leaseMillis);
@@ -276,8 +277,8 @@ public final class RedisLockEngine implements LockEngine {
             attemptFailure = null;
         }
         if (reply.acquired) {
-            RedisGrant grant =
-                    new RedisGrant(waiter.request.name(), waiter.keys, waiter.owner, reply.token, waiter.leaseMillis);
+            RedisGrant grant = new RedisGrant(
+                    waiter.request.name(), waiter.keys, waiter.owner, reply.token, waiter.leaseMillis, sentAt);
             if (held != null) {
                 held.put(grant, new Held(waiter.request.listener(), epoch));
                 backend.watch();

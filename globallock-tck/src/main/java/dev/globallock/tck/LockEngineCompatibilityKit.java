@@ -17,13 +17,18 @@ import dev.globallock.LockOptions;
 import dev.globallock.LockState;
 import dev.globallock.LockTimeoutException;
 import dev.globallock.LockedTaskException;
+import dev.globallock.spi.ForwardingLockEngine;
+import dev.globallock.spi.LockEngine;
+import dev.globallock.spi.LockGrant;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -34,6 +39,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
@@ -163,6 +169,16 @@ public abstract class LockEngineCompatibilityKit {
             }
         }));
         return engine.get();
+    }
+
+    /** An engine decorator whose renewals are sent nowhere and never complete. */
+    private static LockEngine renewalsHang(LockEngine engine) {
+        return new ForwardingLockEngine(engine) {
+            @Override
+            public CompletableFuture<Set<LockGrant>> renew(Collection<LockGrant> grants) {
+                return new CompletableFuture<>();
+            }
+        };
     }
 
     private ExecutorService threads(int count) {
@@ -573,6 +589,63 @@ public abstract class LockEngineCompatibilityKit {
         }
 
         @Test
+        @DisplayName(
+                "lock() and tryLock() with the interrupt flag already set throw at once, keep the flag, send nothing")
+        void interruptFlagSetBeforeLock() {
+            AtomicReference<GlobalLockManager> out = new AtomicReference<>();
+            CountingEngine engine = countingManager(out, null);
+            GlobalLockManager locks = out.get();
+            LockHandle held = locks.lock("pre-interrupted-held", waitAtMost(patience()));
+            int acquiresBefore = engine.acquires.get();
+            Thread.currentThread().interrupt();
+            try {
+                assertThatThrownBy(() -> locks.lock("pre-interrupted", waitAtMost(patience())))
+                        .isInstanceOf(LockInterruptedException.class)
+                        .hasMessageContaining("'pre-interrupted'");
+                assertThat(Thread.currentThread().isInterrupted())
+                        .as("flag kept")
+                        .isTrue();
+                assertThatThrownBy(() -> locks.tryLock("pre-interrupted")).isInstanceOf(LockInterruptedException.class);
+                assertThatThrownBy(() -> locks.lock("pre-interrupted-held", waitAtMost(patience())))
+                        .as("a reentrant acquisition too")
+                        .isInstanceOf(LockInterruptedException.class);
+                assertThat(Thread.currentThread().isInterrupted())
+                        .as("flag kept")
+                        .isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+            assertThat(engine.acquires.get())
+                    .as("acquisitions sent to the engine")
+                    .isEqualTo(acquiresBefore);
+            assertThat(held.holdCount()).isEqualTo(1);
+            held.release();
+            assertThat(freeFor(manager(), "pre-interrupted")).isTrue();
+        }
+
+        @Test
+        @DisplayName(
+                "close() and release() with the interrupt flag set release on the backend, throw nothing, keep the flag")
+        void interruptFlagSetBeforeRelease() {
+            GlobalLockManager locks = manager();
+            LockHandle closed = locks.lock("interrupted-close", waitAtMost(patience()));
+            LockHandle released = locks.lock("interrupted-release", waitAtMost(patience()));
+            Thread.currentThread().interrupt();
+            try {
+                closed.close();
+                released.release();
+                assertThat(Thread.currentThread().isInterrupted())
+                        .as("flag kept")
+                        .isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+            GlobalLockManager other = manager();
+            assertThat(freeFor(other, "interrupted-close")).isTrue();
+            assertThat(freeFor(other, "interrupted-release")).isTrue();
+        }
+
+        @Test
         @DisplayName("cancelling an async wait abandons it and leaves nothing behind")
         void cancelledAsyncWaitLeavesNothing() {
             GlobalLockManager first = manager();
@@ -773,6 +846,70 @@ public abstract class LockEngineCompatibilityKit {
                     }))
                     .isInstanceOf(LockLostException.class)
                     .hasMessageContaining("'task'");
+        }
+
+        @Test
+        @DisplayName("a holder whose renewals never complete is told within one lease, from a timer")
+        void holderWhoseRenewalsHangIsToldWithinOneLease() throws Exception {
+            Duration lease = shortLease();
+            GlobalLockManager holder =
+                    manager(b -> b.watchdogLease(lease).decorateEngine(LockEngineCompatibilityKit::renewalsHang));
+            long before = System.nanoTime();
+            LockHandle held = holder.lock("renewals-hang", waitAtMost(patience()));
+            CompletableFuture<Void> lost = held.lost();
+
+            lost.get(patience().toMillis(), TimeUnit.MILLISECONDS);
+            long told = millisSince(before);
+
+            // the lease counts from the acquire's send time, later than `before`; the deadline is a
+            // 1% + 2 ms margin short of the lease; the timer may run a little late on a busy machine
+            assertThat(told)
+                    .as("ms from before the acquire until the holder was told")
+                    .isGreaterThanOrEqualTo(lease.toMillis() * 99 / 100 - 3)
+                    .isLessThan(lease.toMillis() + 500);
+            assertThat(held.isLocked()).isFalse();
+            assertThat(held.state()).isEqualTo(LockState.LOST);
+            assertThatThrownBy(held::release).isInstanceOf(LockLostException.class);
+        }
+
+        @Test
+        @DisplayName("isLocked() turns false at the lease deadline even while the renewal thread is starved")
+        void isLockedTurnsFalseAtTheDeadlineWhileTheRenewalThreadIsStarved() throws Exception {
+            Duration lease = shortLease();
+            AtomicLong jump = new AtomicLong();
+            CountDownLatch renewing = new CountDownLatch(1);
+            CountDownLatch unblock = new CountDownLatch(1);
+            GlobalLockManager holder = manager(b -> b.watchdogLease(lease)
+                    .ticker(() -> System.nanoTime() + jump.get())
+                    .decorateEngine(engine -> new ForwardingLockEngine(engine) {
+                        @Override
+                        public CompletableFuture<Set<LockGrant>> renew(Collection<LockGrant> grants) {
+                            // the watchdog's first renewal blocks the manager's only timer thread
+                            renewing.countDown();
+                            try {
+                                unblock.await(patience().toMillis(), TimeUnit.MILLISECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            return super.renew(grants);
+                        }
+                    }));
+            try {
+                LockHandle held = holder.lock("starved", waitAtMost(patience()));
+                assertThat(renewing.await(patience().toMillis(), TimeUnit.MILLISECONDS))
+                        .as("the watchdog's thread is blocked in a renewal")
+                        .isTrue();
+                assertThat(held.isLocked()).isTrue();
+
+                jump.set(lease.toNanos()); // a whole lease passes; no thread of the manager can run
+
+                assertThat(held.isLocked())
+                        .as("isLocked() once a whole lease passed since the acquire")
+                        .isFalse();
+                assertThat(held.state()).isEqualTo(LockState.LOST);
+            } finally {
+                unblock.countDown();
+            }
         }
     }
 

@@ -87,6 +87,8 @@ final class Acquisition {
     private boolean stalled;
     /** Granted, given up, failed or cancelled: nothing more to do. */
     private boolean finished;
+    /** The manager's ticker when this round's create was sent. */
+    private long roundSentAt;
 
     Acquisition(ZooKeeperLockEngine engine, CuratorFramework client, AcquireRequest request) {
         this.engine = engine;
@@ -128,6 +130,7 @@ final class Acquisition {
                 r = -1;
             } else {
                 r = ++round;
+                roundSentAt = engine.now();
             }
             step++;
             node = null;
@@ -602,7 +605,12 @@ final class Acquisition {
     /** Called with the mutex held: the lock is ours. */
     private void grant(List<Runnable> after) {
         finished = true;
-        ZooKeeperGrant grant = new ZooKeeperGrant(request, parent, node, stat.getCzxid(), stat.getEphemeralOwner());
+        // the lock lives as long as the session: its lease counts from the session's last confirmation,
+        // which this round's answered create is, unless a later request (a renewal, a probe) confirmed it
+        long session = stat.getEphemeralOwner();
+        engine.sessionConfirmed(session, roundSentAt);
+        ZooKeeperGrant grant = new ZooKeeperGrant(
+                request, parent, node, stat.getCzxid(), session, engine.sessionConfirmedAt(session, roundSentAt));
         after.add(() -> engine.granted(this, grant));
     }
 

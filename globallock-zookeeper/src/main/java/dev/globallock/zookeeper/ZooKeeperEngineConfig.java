@@ -21,7 +21,7 @@ import org.apache.zookeeper.common.PathUtils;
  * closes it). Secrets are held as {@link Secret} and never appear in {@link #toString()}.
  */
 public final class ZooKeeperEngineConfig {
-    static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
     static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(10);
     static final String DEFAULT_NAMESPACE = "globallock";
     static final Duration DEFAULT_RETRY_BASE_SLEEP = Duration.ofMillis(100);
@@ -110,7 +110,7 @@ public final class ZooKeeperEngineConfig {
         return Optional.ofNullable(client);
     }
 
-    /** The session timeout asked of the server: the native lease of every lock (default 30 s). */
+    /** The session timeout asked of the server: the native lease of every lock (default 10 s). */
     public Duration sessionTimeout() {
         return sessionTimeout;
     }

@@ -2,6 +2,7 @@ package dev.globallock.zookeeper;
 
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.LockGrant;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -18,14 +19,28 @@ final class ZooKeeperGrant implements LockGrant {
 
     final long czxid;
     final long sessionId;
+    /** When the session was last confirmed as the lock was granted (the manager's ticker). */
+    final long confirmedAtNanos;
+
     private final AtomicBoolean over = new AtomicBoolean();
 
-    ZooKeeperGrant(AcquireRequest request, String parent, String node, long czxid, long sessionId) {
+    ZooKeeperGrant(
+            AcquireRequest request, String parent, String node, long czxid, long sessionId, long confirmedAtNanos) {
         this.request = request;
         this.parent = parent;
         this.node = node;
         this.czxid = czxid;
         this.sessionId = sessionId;
+        this.confirmedAtNanos = confirmedAtNanos;
+    }
+
+    /**
+     * The lock lives as long as its session: the send time of the last request on the session that
+     * the server answered, as of the grant (the acquisition's create, or a later renewal or probe).
+     */
+    @Override
+    public OptionalLong leaseConfirmedAtNanos() {
+        return OptionalLong.of(confirmedAtNanos);
     }
 
     /**

@@ -5,7 +5,9 @@ import dev.globallock.Durations;
 import dev.globallock.EngineCapabilities;
 import dev.globallock.LockBackendException;
 import dev.globallock.LockLostException;
+import dev.globallock.Ticker;
 import dev.globallock.spi.AcquireRequest;
+import dev.globallock.spi.EngineContext;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
@@ -25,9 +27,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
@@ -108,6 +112,9 @@ public final class ZooKeeperLockEngine implements LockEngine {
     private static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
             Capability.SESSION_BOUND, Capability.FIFO, Capability.FENCING_TOKENS, Capability.WAIT_NOTIFICATION);
 
+    /** Probes per session timeout while waiting: see {@link #probeSessionIfStale()}. */
+    private static final int PROBES_PER_SESSION_TIMEOUT = 6;
+
     private final ZooKeeperEngineConfig config;
     private final CuratorFramework root;
     private final boolean ownsClient;
@@ -148,6 +155,16 @@ public final class ZooKeeperLockEngine implements LockEngine {
     private volatile CountDownLatch lostLatch;
     /** Curator's last reported connection state, for messages. */
     private volatile ConnectionState lastState;
+
+    /** The capabilities, with the session timeout the server granted (known once connected). */
+    private volatile EngineCapabilities capabilities = CAPABILITIES;
+
+    private volatile Ticker ticker = Ticker.system();
+    private volatile ScheduledFuture<?> probeTask;
+    /** The last time the server answered a request of this engine on a session (its send time). */
+    private final AtomicReference<SessionConfirmed> sessionConfirmed = new AtomicReference<>();
+
+    private final AtomicBoolean probing = new AtomicBoolean();
 
     private ZooKeeperLockEngine(
             ZooKeeperEngineConfig config,
@@ -280,6 +297,9 @@ public final class ZooKeeperLockEngine implements LockEngine {
     }
 
     private void attach() {
+        long negotiated = root.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
+        capabilities = CAPABILITIES.withSessionTimeout(
+                negotiated > 0 ? java.time.Duration.ofMillis(negotiated) : config.sessionTimeout());
         root.getConnectionStateListenable().addListener(stateListener);
         try {
             // Curator creates the namespace node with a blocking call on the first operation of a
@@ -331,9 +351,26 @@ public final class ZooKeeperLockEngine implements LockEngine {
         return "zookeeper";
     }
 
+    /**
+     * Constant for the engine's life, with the session timeout the server granted when the engine
+     * connected: the manager's watchdog lease follows it (see {@link
+     * EngineCapabilities#sessionTimeout()}).
+     */
     @Override
     public EngineCapabilities capabilities() {
-        return CAPABILITIES;
+        return capabilities;
+    }
+
+    /**
+     * Takes the manager's ticker and, every sixth of the session timeout, probes the session while
+     * acquisitions wait (see {@link #probeSessionIfStale()}).
+     */
+    @Override
+    public void start(EngineContext context) {
+        this.ticker = context.ticker();
+        long period = capabilities.sessionTimeout().orElseThrow().toNanos() / PROBES_PER_SESSION_TIMEOUT;
+        this.probeTask = context.scheduler()
+                .scheduleAtFixedRate(this::probeSessionIfStale, period, period, TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -490,10 +527,14 @@ public final class ZooKeeperLockEngine implements LockEngine {
             }
         }
         CompletableFuture<Set<LockGrant>> result = new EngineFuture<>();
+        long sentAt = ticker.read();
         reader.missing(zk, toCheck).whenComplete((missing, failure) -> {
             if (failure != null) {
                 result.completeExceptionally(failure);
                 return;
+            }
+            if (!toCheck.isEmpty()) {
+                sessionConfirmed(session, sentAt); // the server answered a read on the session
             }
             for (ZooKeeperGrant gone : missing) {
                 held.remove(gone.node, gone);
@@ -580,6 +621,10 @@ public final class ZooKeeperLockEngine implements LockEngine {
 
     private void closeClient() {
         closed.set(true);
+        ScheduledFuture<?> probe = probeTask;
+        if (probe != null) {
+            probe.cancel(false);
+        }
         root.getConnectionStateListenable().removeListener(stateListener);
         if (ownsClient) {
             try {
@@ -689,6 +734,80 @@ public final class ZooKeeperLockEngine implements LockEngine {
             String name = grant.request.name();
             LockLostException cause = new LockLostException(name, "lock '" + name + "' was lost: " + why);
             notify(() -> grant.request.listener().leaseLost(cause));
+        }
+    }
+
+    // ------------------------------------------------------------------------------- session confirmation
+
+    /**
+     * The session's last confirmation: a request sent at {@code atNanos} (the manager's ticker) on
+     * session {@code sessionId} was answered, so the server kept the session at least until one
+     * session timeout after that. A lock lives as long as its session: this is what a grant's lease
+     * counts from ({@link ZooKeeperGrant#leaseConfirmedAtNanos()}).
+     */
+    private record SessionConfirmed(long sessionId, long atNanos) {}
+
+    /** Records that a request sent at {@code sentAtNanos} on the session was answered. */
+    void sessionConfirmed(long sessionId, long sentAtNanos) {
+        SessionConfirmed next = new SessionConfirmed(sessionId, sentAtNanos);
+        while (true) {
+            SessionConfirmed now = sessionConfirmed.get();
+            if (now != null && now.sessionId == sessionId && now.atNanos - sentAtNanos >= 0) {
+                return;
+            }
+            if (sessionConfirmed.compareAndSet(now, next)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * When the session was last confirmed, or {@code orElse} if that is later or the engine has no
+     * confirmation of this session.
+     */
+    long sessionConfirmedAt(long sessionId, long orElse) {
+        SessionConfirmed now = sessionConfirmed.get();
+        return now != null && now.sessionId == sessionId && now.atNanos - orElse > 0 ? now.atNanos : orElse;
+    }
+
+    /** The manager's ticker, for the send times of requests. */
+    long now() {
+        return ticker.read();
+    }
+
+    /**
+     * While acquisitions wait, one cheap read ({@code exists("/")}) whenever the session went a
+     * sixth of its timeout without a confirmed request. A waiter granted by a watch event (no
+     * request of its own) counts its lease from the session's last confirmation, which must then
+     * be recent: ZooKeeper's own pings keep the session alive but tell the engine nothing. Held
+     * locks are confirmed by the watchdog's renewals.
+     */
+    private void probeSessionIfStale() {
+        if (active.isEmpty() || !connected() || !probing.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            ZooKeeper zk = zooKeeper();
+            long session = zk.getSessionId();
+            long now = ticker.read();
+            long period = capabilities.sessionTimeout().orElseThrow().toNanos() / PROBES_PER_SESSION_TIMEOUT;
+            if (now - sessionConfirmedAt(session, now - period) < period) {
+                probing.set(false);
+                return;
+            }
+            zk.exists(
+                    "/",
+                    false,
+                    (rc, path, ctx, stat) -> {
+                        if (rc == Code.OK.intValue()) {
+                            sessionConfirmed(session, now);
+                        }
+                        probing.set(false);
+                    },
+                    null);
+        } catch (Exception e) {
+            probing.set(false);
+            LOG.log(Level.DEBUG, () -> "could not probe the ZooKeeper session: " + e);
         }
     }
 

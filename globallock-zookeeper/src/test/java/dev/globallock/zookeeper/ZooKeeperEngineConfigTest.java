@@ -100,11 +100,11 @@ class ZooKeeperEngineConfigTest {
     }
 
     @Test
-    @DisplayName("defaults: 30 s sessions, 10 s connection timeout, namespace globallock, open ACL")
+    @DisplayName("defaults: 10 s sessions, 10 s connection timeout, namespace globallock, open ACL")
     void defaults() {
         ZooKeeperEngineConfig config =
                 ZooKeeperEngineConfig.builder().connectString("zk:2181").build();
-        assertThat(config.sessionTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.sessionTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.connectionTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.namespace()).isEqualTo("globallock");
         assertThat(config.acl()).isEqualTo(ZooKeeperEngineConfig.Acl.OPEN);

@@ -1,0 +1,145 @@
+package dev.globallock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.globallock.memory.MemoryLockEngine;
+import dev.globallock.spi.AcquireRequest;
+import dev.globallock.spi.ForwardingLockEngine;
+import dev.globallock.spi.LockEngine;
+import dev.globallock.spi.LockGrant;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lease deadline, driven by an injected ticker: the manager's threads run in real time and
+ * never get to act within these tests (a 30 s watchdog lease renews every 10 s), so whatever
+ * {@code isLocked()} says comes from the deadline arithmetic alone.
+ */
+class LeaseDeadlineTest {
+    private static final Duration LEASE = Duration.ofSeconds(30);
+    /** 1% of the 30 s lease plus 2 ms. */
+    private static final Duration MARGIN = Duration.ofMillis(302);
+
+    private final AtomicLong now = new AtomicLong(5_000_000_000L);
+    private final Ticker ticker = now::get;
+    private GlobalLockManager manager;
+
+    @AfterEach
+    void close() {
+        if (manager != null) {
+            manager.close();
+        }
+    }
+
+    private GlobalLockManager manager(UnaryOperator<LockEngine> decorator) {
+        manager = GlobalLockManager.builder()
+                .engine(MemoryLockEngine.open("deadline-" + UUID.randomUUID()))
+                .ticker(ticker)
+                .watchdogLease(LEASE)
+                .decorateEngine(decorator)
+                .build();
+        return manager;
+    }
+
+    private void advance(Duration duration) {
+        now.addAndGet(duration.toNanos());
+    }
+
+    /** Renewals are sent and never answered. */
+    private static LockEngine renewalsHang(LockEngine engine) {
+        return new ForwardingLockEngine(engine) {
+            @Override
+            public CompletableFuture<Set<LockGrant>> renew(Collection<LockGrant> grants) {
+                return new CompletableFuture<>();
+            }
+        };
+    }
+
+    @Test
+    void aWatchdogLeaseIsLostAtItsDeadlineWithoutAnyThreadHavingRun() {
+        GlobalLockManager locks = manager(LeaseDeadlineTest::renewalsHang);
+        LockHandle held = locks.lock("frozen");
+
+        advance(LEASE.minus(MARGIN).minusMillis(1));
+        assertThat(held.isLocked()).as("1 ms before the deadline").isTrue();
+        assertThat(held.state()).isEqualTo(LockState.HELD);
+
+        advance(Duration.ofMillis(1));
+        assertThat(held.isLocked())
+                .as("at the deadline, with no renewal confirmed")
+                .isFalse();
+        assertThat(held.state()).isEqualTo(LockState.LOST);
+        assertThatThrownBy(held::release).isInstanceOf(LockLostException.class).hasMessageContaining("'frozen'");
+    }
+
+    @Test
+    void aReleaseRightAfterTheDeadlineReportsTheLossBeforeAnyoneElseLookedAtTheHandle() {
+        GlobalLockManager locks = manager(LeaseDeadlineTest::renewalsHang);
+        LockHandle held = locks.lock("woken");
+        advance(LEASE); // a freeze longer than the lease: the first thing the holder does is release
+        assertThatThrownBy(held::release)
+                .isInstanceOf(LockLostException.class)
+                .hasMessageContaining("was lost before it was released");
+    }
+
+    @Test
+    void theLeaseCountsFromWhenTheGrantingRequestWasSentNotFromItsReply() {
+        Duration replyTook = Duration.ofSeconds(5);
+        GlobalLockManager locks = manager(engine -> new ForwardingLockEngine(renewalsHang(engine)) {
+            @Override
+            public CompletableFuture<LockGrant> acquire(AcquireRequest request) {
+                // the memory engine grants at once; the reply then takes 5 s to come back
+                return super.acquire(request).thenApply(grant -> {
+                    advance(replyTook);
+                    return grant;
+                });
+            }
+        });
+        LockHandle held = locks.lock("slow-reply");
+        advance(LEASE.minus(MARGIN).minus(replyTook).minusMillis(1));
+        assertThat(held.isLocked()).as("1 ms before sent + lease - margin").isTrue();
+        advance(Duration.ofMillis(1));
+        assertThat(held.isLocked())
+                .as("at sent + lease - margin, although the reply came 5 s after the request was sent")
+                .isFalse();
+    }
+
+    @Test
+    void anExplicitLeaseExpiresAtItsDeadlineBeforeItsTimerRuns() {
+        GlobalLockManager locks = manager(UnaryOperator.identity());
+        Duration lease = Duration.ofSeconds(10);
+        LockHandle held =
+                locks.lock("explicit", LockOptions.builder().leaseTime(lease).build());
+        advance(lease.minusMillis(102).minusMillis(1)); // the margin: 1% of 10 s plus 2 ms
+        assertThat(held.state()).isEqualTo(LockState.HELD);
+        advance(Duration.ofMillis(1));
+        assertThat(held.isLocked()).isFalse();
+        assertThat(held.state()).isEqualTo(LockState.EXPIRED);
+        assertThat(held.lost()).isCompleted();
+    }
+
+    @Test
+    void aLeasePastItsDeadlineIsNotReenteredAndListenersAddedLateRunAtOnce() {
+        GlobalLockManager locks = manager(LeaseDeadlineTest::renewalsHang);
+        LockHandle held = locks.lock("reentered");
+        advance(LEASE);
+        AtomicInteger told = new AtomicInteger();
+        held.onLost(told::incrementAndGet);
+        assertThat(told).as("a listener added after the deadline").hasValue(1);
+        try (LockHandle again = locks.tryLock("reentered")) {
+            // the backend still has the first grant (its own clock did not move): no reentry onto
+            // a lease that may be gone, so this is a fresh attempt, which finds the lock taken
+            assertThat(again.isLocked()).isFalse();
+        }
+        assertThat(held.holdCount()).isEqualTo(1);
+    }
+}
