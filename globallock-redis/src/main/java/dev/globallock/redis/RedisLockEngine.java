@@ -117,13 +117,10 @@ public final class RedisLockEngine implements LockEngine {
     /**
      * The connection failure of the last acquisition attempt, until an attempt gets an answer: what
      * {@link #connectionProblem()} reports. Read after every answered attempt, written only on failures.
+     * Until the first answer it is a {@link NeverAnswered} (wrapping the failure, if any): connection
+     * failures are taken for a passing outage (a failover) only once the backend was reached.
      */
-    private volatile RuntimeException attemptFailure;
-    /**
-     * Some acquisition attempt got an answer since the engine was opened: from then on a connection
-     * failure is taken for a passing outage (a failover) by acquisitions that may wait.
-     */
-    private volatile boolean reached;
+    private volatile RuntimeException attemptFailure = new NeverAnswered(null);
 
     private volatile EngineContext context;
     private volatile String closedAs;
@@ -282,9 +279,6 @@ public final class RedisLockEngine implements LockEngine {
         if (attemptFailure != null) {
             attemptFailure = null;
         }
-        if (!reached) {
-            reached = true;
-        }
         if (reply.acquired) {
             RedisGrant grant =
                     new RedisGrant(waiter.request.name(), waiter.keys, waiter.owner, reply.token, waiter.leaseMillis);
@@ -435,8 +429,9 @@ public final class RedisLockEngine implements LockEngine {
         // the script may have run before the connection broke: whoever gives up undoes it
         boolean ambiguous = Errors.mayHaveRun(error);
         boolean passing = Errors.passing(error);
+        boolean reached = !(attemptFailure instanceof NeverAnswered);
         if (passing || Errors.unreachable(error)) {
-            attemptFailure = error;
+            attemptFailure = reached ? error : new NeverAnswered(error);
         }
         refreshTopologySoon();
         boolean fail;
@@ -722,6 +717,9 @@ public final class RedisLockEngine implements LockEngine {
             return problem;
         }
         RuntimeException failure = attemptFailure;
+        if (failure instanceof NeverAnswered) {
+            failure = (RuntimeException) failure.getCause();
+        }
         return failure == null
                 ? Optional.empty()
                 : Optional.of(new LockBackendException(Errors.describe(failure), failure));
@@ -937,6 +935,15 @@ public final class RedisLockEngine implements LockEngine {
     }
 
     // ---------------------------------------------------------------------------------- state
+
+    /** {@link #attemptFailure} before any attempt was answered: the failure since, if any, is its cause. */
+    private static final class NeverAnswered extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NeverAnswered(RuntimeException failure) {
+            super(null, failure, false, false);
+        }
+    }
 
     /** A lease granted and not released: where to report its loss, and the master's epoch before it was granted. */
     private static final class Held {

@@ -271,6 +271,28 @@ class RedisWaitRidesThroughFailoverTest {
     }
 
     @Test
+    @DisplayName("a master demoted to a replica (READONLY) and promoted again: the waiter gets the lock after")
+    void demotedMaster() throws Exception {
+        try (RedisServer own = RedisServer.start();
+                RedisServer other = RedisServer.start();
+                GlobalLockManager locks = manager(Map.of("nodes", List.of(own.uri())));
+                Jedis admin = new Jedis(own.host(), own.port())) {
+            locks.tryLock("warm-up").release();
+            admin.replicaof(other.host(), other.port());
+            CompletableFuture<LockHandle> waiting = locks.lockAsync("demoted", WAIT_15S);
+            Await.until(
+                    Duration.ofSeconds(5),
+                    () -> admin.info("errorstats").contains("errorstat_READONLY"),
+                    () -> "an attempt to meet READONLY");
+            assertThat(waiting).as("waiting while the server refuses writes").isNotDone();
+            admin.replicaofNoOne();
+            LockHandle held = waiting.get(5, TimeUnit.SECONDS);
+            assertThat(held.isLocked()).isTrue();
+            held.release();
+        }
+    }
+
+    @Test
     @DisplayName("a wait that ends while the server hangs leaves no lock behind once the server runs the late attempt")
     void gaveUpLeavesNothing() {
         try (RedisServer own = RedisServer.start();
