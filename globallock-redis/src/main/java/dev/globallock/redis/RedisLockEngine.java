@@ -61,7 +61,9 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * pub/sub subscription per lock name per engine, shared by all the engine's waiters for it, held on
  * one subscriber connection (and thread) per node, and dropped when the last waiter leaves. A
  * release message wakes one local waiter; each wait is also bounded by the holder's remaining lease,
- * so an expired lock is taken without any message. Waiters are not granted in FIFO order.
+ * so an expired lock is taken without any message. Waiters are not granted in FIFO order. Once the
+ * backend has answered, a waiter takes the connection failures of a failover for a passing outage:
+ * it tries again with a backoff (and is woken by its channel on the new master) until its wait ends.
  *
  * <h2>Threads</h2>
  *
