@@ -61,7 +61,9 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * pub/sub subscription per lock name per engine, shared by all the engine's waiters for it, held on
  * one subscriber connection (and thread) per node, and dropped when the last waiter leaves. A
  * release message wakes one local waiter; each wait is also bounded by the holder's remaining lease,
- * so an expired lock is taken without any message. Waiters are not granted in FIFO order.
+ * so an expired lock is taken without any message. Waiters are not granted in FIFO order. Once the
+ * backend has answered, a waiter takes the connection failures of a failover for a passing outage:
+ * it tries again with a backoff (and is woken by its channel on the new master) until its wait ends.
  *
  * <h2>Threads</h2>
  *
@@ -91,6 +93,8 @@ public final class RedisLockEngine implements LockEngine {
     private static final long MAX_WAIT_SLICE_MILLIS = 10_000;
     private static final long UNKNOWN_TTL_WAIT_MILLIS = 1_000;
     private static final int KEY_CACHE_SIZE = 1024;
+    private static final long MIN_FAILURE_BACKOFF_MILLIS = 25;
+    private static final long MAX_FAILURE_BACKOFF_MILLIS = 500;
 
     private final RedisEngineConfig config;
     private final EngineCapabilities capabilities;
@@ -115,8 +119,10 @@ public final class RedisLockEngine implements LockEngine {
     /**
      * The connection failure of the last acquisition attempt, until an attempt gets an answer: what
      * {@link #connectionProblem()} reports. Read after every answered attempt, written only on failures.
+     * Until the first answer it is a {@link NeverAnswered} (wrapping the failure, if any): connection
+     * failures are taken for a passing outage (a failover) only once the backend was reached.
      */
-    private volatile RuntimeException attemptFailure;
+    private volatile RuntimeException attemptFailure = new NeverAnswered(null);
 
     private volatile EngineContext context;
     private volatile String closedAs;
@@ -286,7 +292,7 @@ public final class RedisLockEngine implements LockEngine {
             leaveIfRegistered(waiter);
             if (!waiter.future.complete(grant)) {
                 forget(grant);
-                releaseQuietly(grant.keys, grant.owner);
+                releaseQuietly(grant.keys, grant.owner, waiter.leaseMillis);
             }
             return;
         }
@@ -325,6 +331,8 @@ public final class RedisLockEngine implements LockEngine {
             }
             waiter.failingSinceNanos = 0;
             waiter.failures = 0;
+            // answered for this owner: an earlier attempt whose connection broke had not granted it here
+            waiter.ambiguous = false;
             if (!waiter.registered) {
                 waiters.add(waiter);
                 waiter.registered = true;
@@ -408,58 +416,100 @@ public final class RedisLockEngine implements LockEngine {
         }
     }
 
+    /**
+     * An attempt failed. A single attempt (wait time zero) fails at once with the error, and so does
+     * a first attempt whose error will not pass by waiting (a refused password, database or script;
+     * a Redlock round without a majority) or that finds the backend down before this engine ever
+     * reached it (most likely a wrong address: said at once, even to an unbounded wait). Otherwise
+     * the failure is taken for a passing one (a failover, a restart, slots moving, see {@link
+     * Errors#passing}): the waiter joins the lock's channel, so that the subscription's confirmation
+     * on the new master or a release wakes it, and tries again after a backoff (25 ms doubling to
+     * 500 ms, with jitter), re-reading the topology in between, until its wait ends (the manager then
+     * reports the backend unreachable with {@link #connectionProblem()}) or the failures have lasted
+     * {@code failover-timeout}.
+     */
     private void attemptFailed(Waiter waiter, RuntimeException error) {
-        boolean ambiguous = error instanceof JedisConnectionException;
-        if (Errors.unreachable(error)) {
-            attemptFailure = error;
+        // the script may have run before the connection broke: whoever gives up undoes it
+        boolean ambiguous = Errors.mayHaveRun(error);
+        boolean passing = Errors.passing(error);
+        boolean reached = !(attemptFailure instanceof NeverAnswered);
+        if (passing || Errors.unreachable(error)) {
+            attemptFailure = reached ? error : new NeverAnswered(error);
         }
         refreshTopologySoon();
         boolean fail;
+        boolean undo = false;
         waitLock.lock();
         try {
+            waiter.ambiguous |= ambiguous;
             if (waiter.future.isDone()) {
-                return;
-            }
-            long now = ticker().read();
-            if (waiter.channel == null || databaseRefused(error) != null) {
-                fail = true; // the first attempt, or a configuration the server refuses: report it at once
+                undo = waiter.ambiguous; // it gave up while this attempt was in flight
+                fail = false;
             } else {
-                if (waiter.failingSinceNanos == 0) {
-                    waiter.failingSinceNanos = now;
+                long now = ticker().read();
+                boolean first = waiter.channel == null && waiter.failures == 0;
+                if (waiter.request.singleAttempt()
+                        || databaseRefused(error) != null
+                        || (first && !(passing && reached))) {
+                    fail = true;
+                } else {
+                    if (waiter.failingSinceNanos == 0) {
+                        waiter.failingSinceNanos = now;
+                    }
+                    fail = now - waiter.failingSinceNanos
+                            > config.failoverTimeout().toNanos();
                 }
-                fail = now - waiter.failingSinceNanos > config.failoverTimeout().toNanos();
-            }
-            if (!fail) {
-                waiter.running = false;
-                long backoff = Math.min(1000, 50L << Math.min(5, waiter.failures++));
-                schedule(waiter, backoff + ThreadLocalRandom.current().nextLong(1 + backoff / 4));
+                if (fail || closedAs != null) {
+                    fail = true;
+                    undo = waiter.ambiguous;
+                } else {
+                    waiter.running = false;
+                    if (!waiter.registered) {
+                        waiters.add(waiter);
+                        waiter.registered = true;
+                    }
+                    if (waiter.channel == null) {
+                        join(waiter);
+                    }
+                    long backoff = Math.min(
+                            MAX_FAILURE_BACKOFF_MILLIS, MIN_FAILURE_BACKOFF_MILLIS << Math.min(5, waiter.failures++));
+                    schedule(waiter, backoff + ThreadLocalRandom.current().nextLong(1 + backoff / 4));
+                }
             }
         } finally {
             waitLock.unlock();
         }
         if (fail) {
             leaveIfRegistered(waiter);
-            waiter.future.completeExceptionally(failure("acquire", "lock '" + waiter.request.name() + "'", error));
-            if (ambiguous) {
-                // the script may have run before the connection broke: undo it if it did
-                releaseQuietly(waiter.keys, waiter.owner);
-            }
-        } else {
+            waiter.future.completeExceptionally(
+                    closedAs != null
+                            ? closed("acquire lock '" + waiter.request.name() + "'")
+                            : failure("acquire", "lock '" + waiter.request.name() + "'", error));
+        } else if (!waiter.future.isDone()) {
             LOG.log(Level.DEBUG, () -> "retrying lock '" + waiter.request.name() + "' after " + Errors.describe(error));
+        }
+        if (undo) {
+            releaseQuietly(waiter.keys, waiter.owner, waiter.leaseMillis);
         }
     }
 
     private void cancelled(Waiter waiter) {
         boolean wasWoken;
+        boolean undo;
         Channel channel;
         waitLock.lock();
         try {
             channel = waiter.channel;
             wasWoken = waiter.running && channel != null;
+            // an attempt whose connection broke may have been granted; one still in flight undoes it itself
+            undo = waiter.ambiguous && !waiter.running;
         } finally {
             waitLock.unlock();
         }
         leave(waiter);
+        if (undo) {
+            releaseQuietly(waiter.keys, waiter.owner, waiter.leaseMillis);
+        }
         if (wasWoken && channel != null) {
             // it may have been woken by a release: pass the wake-up on
             wakeOne(channel);
@@ -566,12 +616,43 @@ public final class RedisLockEngine implements LockEngine {
         }
     }
 
-    private void releaseQuietly(LockKeys keys, byte[] owner) {
+    /**
+     * Undoes an acquisition nobody will use: a grant that came after its waiter gave up, or an
+     * attempt whose connection broke after it was sent (the script may have run; a command sent to
+     * a server that hangs runs when it resumes). Owner-checked, so harmless when nothing was
+     * granted. A release that meets a passing failure (the master failing over, the server not
+     * answering) is tried again with a backoff until one is answered, for at most the lease (after
+     * it the grant is gone anyway) or {@code failover-timeout}, whichever is shorter.
+     */
+    private void releaseQuietly(LockKeys keys, byte[] owner, long leaseMillis) {
+        long deadline = ticker().read()
+                + Math.min(
+                        TimeUnit.MILLISECONDS.toNanos(leaseMillis),
+                        config.failoverTimeout().toNanos());
+        undo(keys, owner, deadline, 0);
+    }
+
+    private void undo(LockKeys keys, byte[] owner, long deadlineNanos, int failures) {
         try {
             execute(() -> {
                 try {
                     backend.release(keys, owner);
                 } catch (RuntimeException e) {
+                    EngineContext ctx = context;
+                    if (closedAs == null && ctx != null && Errors.passing(e) && ticker().read() - deadlineNanos < 0) {
+                        long backoff = Math.min(
+                                MAX_FAILURE_BACKOFF_MILLIS, MIN_FAILURE_BACKOFF_MILLIS << Math.min(5, failures));
+                        try {
+                            ctx.scheduler()
+                                    .schedule(
+                                            () -> undo(keys, owner, deadlineNanos, failures + 1),
+                                            backoff,
+                                            TimeUnit.MILLISECONDS);
+                            return;
+                        } catch (RejectedExecutionException closing) {
+                            // the manager is closing: the lease ends by itself
+                        }
+                    }
                     LOG.log(
                             Level.DEBUG,
                             () -> "could not undo an acquisition of " + keys + "; its lease ends by itself: " + e);
@@ -639,6 +720,9 @@ public final class RedisLockEngine implements LockEngine {
             return problem;
         }
         RuntimeException failure = attemptFailure;
+        if (failure instanceof NeverAnswered) {
+            failure = (RuntimeException) failure.getCause();
+        }
         return failure == null
                 ? Optional.empty()
                 : Optional.of(new LockBackendException(Errors.describe(failure), failure));
@@ -855,6 +939,15 @@ public final class RedisLockEngine implements LockEngine {
 
     // ---------------------------------------------------------------------------------- state
 
+    /** {@link #attemptFailure} before any attempt was answered: the failure since, if any, is its cause. */
+    private static final class NeverAnswered extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NeverAnswered(RuntimeException failure) {
+            super(null, failure, false, false);
+        }
+    }
+
     /** A lease granted and not released: where to report its loss, and the master's epoch before it was granted. */
     private static final class Held {
         final LeaseListener listener;
@@ -886,6 +979,8 @@ public final class RedisLockEngine implements LockEngine {
         ScheduledFuture<?> timer;
         long failingSinceNanos;
         int failures;
+        /** An attempt's connection broke after it was sent: the lock may have been granted to this owner. */
+        boolean ambiguous;
 
         Waiter(AcquireRequest request, LockKeys keys, byte[] owner, IoFuture<LockGrant> future) {
             this.request = request;
