@@ -27,12 +27,18 @@ final class Watchdog {
     private final AtomicBoolean renewing = new AtomicBoolean();
     private final long periodNanos;
     private ScheduledFuture<?> task;
+    /** Told of each renewal and failed renewal; set before {@link #start}. */
+    private LockEventListener events = SafeLockEventListener.NONE;
 
     Watchdog(LockEngine engine, Ticker ticker, Supplier<Collection<HeldLock>> leases, long leaseNanos) {
         this.engine = engine;
         this.ticker = ticker;
         this.leases = leases;
         this.periodNanos = Math.max(1, leaseNanos / 3);
+    }
+
+    void events(LockEventListener events) {
+        this.events = events;
     }
 
     void start(ScheduledExecutorService scheduler) {
@@ -91,16 +97,22 @@ final class Watchdog {
                     Level.WARNING,
                     () -> "watchdog renewal of " + due.size() + " lock(s) on engine '" + engine.name()
                             + "' failed, retrying next period: " + failure);
+            for (HeldLock lease : due) {
+                events.renewalFailed(lease.name, failure);
+            }
             return;
         }
         for (HeldLock lease : due) {
             if (lost != null && lost.contains(lease.grant())) {
-                lease.leaseLost(new LockLostException(
+                LockLostException refused = new LockLostException(
                         lease.name,
                         "engine '" + engine.name() + "' refused to renew lock '" + lease.name
-                                + "': the backend no longer holds it for this owner"));
+                                + "': the backend no longer holds it for this owner");
+                events.renewalFailed(lease.name, refused);
+                lease.leaseLost(refused);
             } else {
                 lease.renewed(sentAtNanos);
+                events.renewed(lease.name);
             }
         }
     }
