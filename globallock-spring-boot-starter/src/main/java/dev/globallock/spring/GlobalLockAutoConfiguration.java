@@ -123,15 +123,14 @@ public class GlobalLockAutoConfiguration {
     @Conditional(HealthEnabled.class)
     static class Boot4HealthConfiguration {
         @Bean
-        GlobalLockHealthCheck globalLockHealthCheck(
-                ObjectProvider<GlobalLockManager> managers, GlobalLockEngineView engines, Environment environment) {
-            return new GlobalLockHealthCheck(managers, engines, healthTimeout(environment));
-        }
-
-        @Bean
-        HealthIndicatorFactoryBean globallockHealthIndicator(GlobalLockHealthCheck check) {
+        HealthIndicatorFactoryBean globallockHealthIndicator(
+                ObjectProvider<GlobalLockManager> managers,
+                ObjectProvider<GlobalLockEngineView> engines,
+                Environment environment) {
             return new HealthIndicatorFactoryBean(
-                    check, HealthIndicatorFactoryBean.BOOT_4_PACKAGE, getClass().getClassLoader());
+                    new GlobalLockHealthCheck(managers, engines, healthTimeout(environment)),
+                    HealthIndicatorFactoryBean.BOOT_4_PACKAGE,
+                    getClass().getClassLoader());
         }
     }
 
@@ -141,15 +140,14 @@ public class GlobalLockAutoConfiguration {
     @Conditional(HealthEnabled.class)
     static class Boot3HealthConfiguration {
         @Bean
-        GlobalLockHealthCheck globalLockHealthCheck(
-                ObjectProvider<GlobalLockManager> managers, GlobalLockEngineView engines, Environment environment) {
-            return new GlobalLockHealthCheck(managers, engines, healthTimeout(environment));
-        }
-
-        @Bean
-        HealthIndicatorFactoryBean globallockHealthIndicator(GlobalLockHealthCheck check) {
+        HealthIndicatorFactoryBean globallockHealthIndicator(
+                ObjectProvider<GlobalLockManager> managers,
+                ObjectProvider<GlobalLockEngineView> engines,
+                Environment environment) {
             return new HealthIndicatorFactoryBean(
-                    check, HealthIndicatorFactoryBean.BOOT_3_PACKAGE, getClass().getClassLoader());
+                    new GlobalLockHealthCheck(managers, engines, healthTimeout(environment)),
+                    HealthIndicatorFactoryBean.BOOT_3_PACKAGE,
+                    getClass().getClassLoader());
         }
     }
 

@@ -27,6 +27,10 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * ({@link GlobalLockManager#create(Map)}): the same keys, nested the same way, lists from indexed
  * properties ({@code globallock.redis.nodes[0]}). Nothing is validated here; the library does that.
  *
+ * <p>Placeholders are Spring's and are resolved here ({@code ${VAR:default}}, other properties);
+ * the library's form {@code ${VAR:-default}} is read as Spring's, so a configuration copied from a
+ * globallock YAML file means the same.
+ *
  * <p>Spring's rules apply on the way: the first property source that has a key wins, a list comes
  * whole from the first source that has any of its elements, and {@code ${...}} placeholders are
  * Spring's. Keys written without dashes, as environment variables must be ({@code
@@ -36,6 +40,9 @@ import org.springframework.core.env.ConfigurableEnvironment;
 final class GlobalLockEnvironment {
     static final String PREFIX = "globallock";
     private static final ConfigurationPropertyName ROOT = ConfigurationPropertyName.of(PREFIX);
+    /** The library's {@code ${VAR:-default}}, which Spring would read as a default of {@code -default}. */
+    private static final Pattern LIBRARY_DEFAULT = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.]*):-");
+
     private static final Pattern KEY = Pattern.compile("(?m)^[\\s#]*([a-z][a-z0-9]*(?:-[a-z0-9]+)+)\\s*:");
     private static final Map<String, String> DASHED_KEYS = dashedKeys();
 
@@ -57,7 +64,8 @@ final class GlobalLockEnvironment {
                         if (property != null) {
                             Object value = property.getValue();
                             if (value instanceof String) {
-                                value = placeholders.resolvePlaceholders(value);
+                                value = placeholders.resolvePlaceholders(
+                                        LIBRARY_DEFAULT.matcher((String) value).replaceAll("\\${$1:"));
                             }
                             put(tree, name, value);
                         }

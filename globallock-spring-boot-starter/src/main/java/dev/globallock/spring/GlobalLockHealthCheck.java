@@ -23,7 +23,7 @@ final class GlobalLockHealthCheck {
     static final String PROBE = "globallock-health-probe";
 
     private final ObjectProvider<GlobalLockManager> managers;
-    private final GlobalLockEngineView engines;
+    private final ObjectProvider<GlobalLockEngineView> engines;
     private final Duration timeout;
     private final ExecutorService prober = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "globallock-health");
@@ -32,7 +32,10 @@ final class GlobalLockHealthCheck {
     });
     private CompletableFuture<Long> inFlight;
 
-    GlobalLockHealthCheck(ObjectProvider<GlobalLockManager> managers, GlobalLockEngineView engines, Duration timeout) {
+    GlobalLockHealthCheck(
+            ObjectProvider<GlobalLockManager> managers,
+            ObjectProvider<GlobalLockEngineView> engines,
+            Duration timeout) {
         this.managers = managers;
         this.engines = engines;
         this.timeout = timeout;
@@ -47,7 +50,10 @@ final class GlobalLockHealthCheck {
             return new Result(false, details);
         }
         details.put("engine", manager.engineName());
-        engines.endpoint().ifPresent(endpoint -> details.put("endpoint", endpoint));
+        GlobalLockEngineView view = engines.getIfAvailable();
+        if (view != null) {
+            view.endpoint().ifPresent(endpoint -> details.put("endpoint", endpoint));
+        }
         CompletableFuture<Long> probe = probe(manager);
         try {
             long nanos = probe.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
