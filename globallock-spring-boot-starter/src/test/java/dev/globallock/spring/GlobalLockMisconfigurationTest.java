@@ -17,7 +17,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
  * A wrong {@code globallock.*} property fails the start of the context with the library's own
  * message, its key path under {@code globallock.}, every problem at once, and no secret.
  */
-class GlobalLockMisconfigurationTest {
+public class GlobalLockMisconfigurationTest {
     private final ApplicationContextRunner runner =
             new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(GlobalLockAutoConfiguration.class));
 
@@ -97,14 +97,14 @@ class GlobalLockMisconfigurationTest {
                         + " times: leave it out");
     }
 
-    static List<String> problems(ApplicationContextRunner runner) {
+    public static List<String> problems(ApplicationContextRunner runner) {
         List<String> problems = new ArrayList<>();
         runner.run(context ->
                 problems.addAll(configException(context.getStartupFailure()).problems()));
         return problems;
     }
 
-    static LockConfigException configException(Throwable failure) {
+    public static LockConfigException configException(Throwable failure) {
         assertThat(failure).as("the context should have failed to start").isNotNull();
         Throwable cause = failure;
         while (cause != null && !(cause instanceof LockConfigException)) {
@@ -114,7 +114,7 @@ class GlobalLockMisconfigurationTest {
         return (LockConfigException) cause;
     }
 
-    static String failureText(Throwable failure) {
+    public static String failureText(Throwable failure) {
         StringWriter text = new StringWriter();
         failure.printStackTrace(new PrintWriter(text));
         return text.toString();
