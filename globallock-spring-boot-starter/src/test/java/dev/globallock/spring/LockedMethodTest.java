@@ -114,7 +114,8 @@ class LockedMethodTest {
             Billing billing = context.getBean(Billing.class);
             assertThatThrownBy(() -> billing.outlivesItsLease(null))
                     .isInstanceOf(LockLostException.class)
-                    .hasMessageContaining("lock 'short-lease' was expired before it was released");
+                    // expired by the manager's timer, or lost when the engine noticed first
+                    .hasMessageMatching("lock 'short-lease' was (expired|lost) before it was released: .*");
             assertThat(billing.outlived()).isEqualTo(1);
         });
     }

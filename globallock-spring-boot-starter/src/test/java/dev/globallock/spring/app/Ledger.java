@@ -40,12 +40,11 @@ public final class Ledger {
     private final Map<String, Long> balances = new ConcurrentHashMap<>();
     private final Map<String, List<Long>> tokens = new ConcurrentHashMap<>();
 
-    /** The job's work: a few milliseconds, recorded with the tick of the node's schedule it belongs to. */
-    void tick(String node, long skewMillis) {
+    /** The job's work: a few milliseconds, recorded with the tick it was scheduled for. */
+    void tick(String node, long tick) {
         if (!recording) {
             return;
         }
-        long tick = Math.round((System.currentTimeMillis() - skewMillis) / (double) LockedApplication.TICK_MILLIS);
         long start = System.nanoTime();
         if (running.incrementAndGet() > 1) {
             overlaps.incrementAndGet();

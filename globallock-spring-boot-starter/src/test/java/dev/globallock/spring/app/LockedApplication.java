@@ -6,6 +6,7 @@ import dev.globallock.spring.OnBusy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -34,8 +35,8 @@ public class LockedApplication {
     }
 
     @Bean
-    TickJob tickJob(Ledger ledger, @Value("${node.name}") String node, @Value("${node.skew-ms:0}") long skewMillis) {
-        return new TickJob(ledger, node, skewMillis);
+    TickJob tickJob(Ledger ledger, @Value("${node.name}") String node) {
+        return new TickJob(ledger, node);
     }
 
     @Bean
@@ -46,18 +47,16 @@ public class LockedApplication {
     public static class TickJob {
         private final Ledger ledger;
         private final String node;
-        private final long skewMillis;
 
-        TickJob(Ledger ledger, String node, long skewMillis) {
+        TickJob(Ledger ledger, String node) {
             this.ledger = ledger;
             this.node = node;
-            this.skewMillis = skewMillis;
         }
 
         @Scheduled(fixedRate = TICK_MILLIS)
         @Locked(name = "tick-job", onBusy = OnBusy.SKIP, minHold = MIN_HOLD)
         public void tick() {
-            ledger.tick(node, skewMillis);
+            ledger.tick(node, AlignedTaskScheduler.TICK.get());
         }
     }
 
@@ -80,6 +79,9 @@ public class LockedApplication {
      */
     static final class AlignedTaskScheduler extends ThreadPoolTaskScheduler {
         private static final long serialVersionUID = 1L;
+        /** The tick (period number on the grid) of the execution running on this thread. */
+        static final ThreadLocal<Long> TICK = new ThreadLocal<>();
+
         private final long skewMillis;
 
         AlignedTaskScheduler(long skewMillis) {
@@ -94,9 +96,19 @@ public class LockedApplication {
         @Override
         public ScheduledFuture<?> scheduleAtFixedRate(Runnable task, Instant startTime, Duration period) {
             long periodMillis = period.toMillis();
-            long start = startTime.toEpochMilli() - skewMillis;
-            long aligned = (start / periodMillis + 1) * periodMillis + skewMillis;
-            return super.scheduleAtFixedRate(task, Instant.ofEpochMilli(aligned), period);
+            long firstTick = (startTime.toEpochMilli() - skewMillis) / periodMillis + 1;
+            AtomicLong executions = new AtomicLong();
+            Runnable counted = () -> {
+                // the tick this execution was scheduled for, even when it starts late
+                TICK.set(firstTick + executions.getAndIncrement());
+                try {
+                    task.run();
+                } finally {
+                    TICK.remove();
+                }
+            };
+            return super.scheduleAtFixedRate(
+                    counted, Instant.ofEpochMilli(firstTick * periodMillis + skewMillis), period);
         }
     }
 }
