@@ -108,6 +108,11 @@ public abstract class TwoNodeApplicationContract {
     @Test
     @Order(1)
     void theScheduledJobRunsOnOneNodePerTickNeverTwoAtOnceAndHoldsItsLockForMinHold() {
+        // past the first ticks, which also connect and warm up
+        Await.until(
+                AWAIT,
+                () -> attempts(nodeA) >= 5 && attempts(nodeB) >= 5,
+                () -> "five ticks on each node before recording");
         ledger.record(true);
         Await.pause(Duration.ofSeconds(3), "the job ticks about 30 times on each node");
         ledger.record(false);
@@ -212,6 +217,10 @@ public abstract class TwoNodeApplicationContract {
         }
         Await.until(AWAIT, () -> "UP".equals(health(nodeA).get("status")), () -> "the health to come up again");
         Await.until(AWAIT, () -> "UP".equals(health(nodeB).get("status")), () -> "node B's health to come up");
+    }
+
+    private static double attempts(ConfigurableApplicationContext node) {
+        return timer(node, "acquired") + timer(node, "timeout");
     }
 
     private static double timer(ConfigurableApplicationContext node, String outcome) {
