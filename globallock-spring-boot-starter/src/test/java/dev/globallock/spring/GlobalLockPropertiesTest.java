@@ -137,7 +137,9 @@ class GlobalLockPropertiesTest {
     void theDefaultLeaseTimeEndsALease() {
         runner.withPropertyValues("globallock.defaults.lease-time=200ms").run(context -> {
             LockHandle lock = context.getBean(GlobalLockManager.class).lock("report");
-            Await.until(AWAIT, () -> lock.state() == LockState.EXPIRED, () -> "the lease to end: " + lock.state());
+            // EXPIRED by the manager's timer, or LOST when the engine dropped it a moment sooner
+            Await.until(AWAIT, () -> !lock.isLocked(), () -> "the lease to end: " + lock.state());
+            assertThat(lock.state()).isIn(LockState.EXPIRED, LockState.LOST);
         });
     }
 
