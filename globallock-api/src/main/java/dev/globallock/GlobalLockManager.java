@@ -105,6 +105,7 @@ public final class GlobalLockManager implements AutoCloseable {
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.watchdogLease = watchdogLease(settings.watchdogLease, capabilities, engine.name());
         this.watchdog = new Watchdog(engine, ticker, () -> active, watchdogLease.toNanos());
+        this.watchdog.events(this.events);
         checkDefaults();
         engine.start(new EngineContext() {
             @Override
@@ -217,6 +218,9 @@ public final class GlobalLockManager implements AutoCloseable {
         CompletableFuture<LockHandle> result = new CompletableFuture<>();
         CompletableFuture<LockGrant> acquiring = attempt.send();
         acquiring.whenComplete((grant, failure) -> pending.remove(acquiring));
+        if (hasEvents) {
+            acquiring.whenComplete((grant, failure) -> events.waitEnded(name, attempt.waited()));
+        }
         AtomicBoolean timedOut = new AtomicBoolean();
         ScheduledFuture<?> timer = null;
         Duration bound = attempt.waitTime == null
@@ -250,12 +254,14 @@ public final class GlobalLockManager implements AutoCloseable {
                     }
                     result.completeExceptionally(
                             unreachable != null
-                                    ? unreachable
+                                    ? failed(attempt, unreachable)
                                     : timedOut.get()
                                             ? timeoutFor(attempt)
-                                            : new CancellationException("lock '" + name + "' cancelled"));
+                                            : failed(
+                                                    attempt,
+                                                    new CancellationException("lock '" + name + "' cancelled")));
                 } else {
-                    result.completeExceptionally(translate(cause, name, "acquire"));
+                    result.completeExceptionally(failed(attempt, translate(cause, name, "acquire")));
                 }
             } else if (grant == null) {
                 events.notAcquired(name, attempt.waited());
@@ -420,17 +426,23 @@ public final class GlobalLockManager implements AutoCloseable {
                 // engines' futures that stage would be a task on a pool, one more thread wake-up); a close()
                 // meanwhile found it in the set and cancelled it
                 pending.remove(acquiring);
+                if (hasEvents) {
+                    events.waitEnded(name, attempt.waited());
+                }
             }
         } catch (TimeoutException e) {
             if (acquiring.cancel(false)) {
                 if (attempt.waitTime.isZero()) {
-                    throw new LockBackendException("engine '" + engine.name() + "' at " + engine.describeEndpoint()
-                            + " did not answer an attempt on lock '" + name + "' within the operation timeout of "
-                            + Durations.format(settings.operationTimeout));
+                    throw failed(
+                            attempt,
+                            new LockBackendException("engine '" + engine.name() + "' at " + engine.describeEndpoint()
+                                    + " did not answer an attempt on lock '" + name
+                                    + "' within the operation timeout of "
+                                    + Durations.format(settings.operationTimeout)));
                 }
                 LockBackendException unreachable = unreachableAfterWait(attempt);
                 if (unreachable != null) {
-                    throw unreachable;
+                    throw failed(attempt, unreachable);
                 }
                 events.notAcquired(name, attempt.waited());
                 if (throwOnTimeout) {
@@ -447,11 +459,11 @@ public final class GlobalLockManager implements AutoCloseable {
                 }
             }
             Thread.currentThread().interrupt();
-            throw new LockInterruptedException(name, e);
+            throw failed(attempt, new LockInterruptedException(name, e));
         } catch (ExecutionException e) {
-            throw translate(e.getCause(), name, "acquire");
+            throw failed(attempt, translate(e.getCause(), name, "acquire"));
         } catch (CancellationException e) {
-            throw closedException(name);
+            throw failed(attempt, closedException(name));
         }
         if (grant == null) {
             events.notAcquired(name, attempt.waited());
@@ -463,6 +475,14 @@ public final class GlobalLockManager implements AutoCloseable {
         ManagedLockHandle handle = attempt.activate(grant);
         reentrant.put(attempt.threadKey, handle.lease());
         return handle;
+    }
+
+    /** Reports an acquisition that ended with {@code failure} (neither the lock nor a timeout); returns it. */
+    private <E extends Throwable> E failed(Attempt attempt, E failure) {
+        if (hasEvents) {
+            events.acquireFailed(attempt.name, attempt.waited(), failure);
+        }
+        return failure;
     }
 
     /** Validates and resolves one request; nothing is sent yet. */
@@ -733,10 +753,13 @@ public final class GlobalLockManager implements AutoCloseable {
             try {
                 acquiring = Objects.requireNonNull(engine.acquire(request), "engine returned no future");
             } catch (RuntimeException e) {
-                throw translate(e, name, "acquire");
+                throw failed(this, translate(e, name, "acquire"));
             }
             // in the set while it is pending, so that close() cancels it; whoever waits on it removes it
             pending.add(acquiring);
+            if (hasEvents) {
+                events.waitStarted(name);
+            }
             if (closed.get()) {
                 acquiring.cancel(false);
             }

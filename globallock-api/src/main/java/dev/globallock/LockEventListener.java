@@ -23,4 +23,30 @@ public interface LockEventListener {
 
     /** A held lease was lost or expired ({@code state} says which). */
     default void lost(String name, LockState state) {}
+
+    /**
+     * An acquisition was sent to the engine and is now in progress (a wait, or a single attempt).
+     * Reentrant acquisitions send nothing and are not announced. {@link #waitEnded} follows once,
+     * whatever the outcome.
+     */
+    default void waitStarted(String name) {}
+
+    /** An acquisition announced by {@link #waitStarted} ended after {@code waited}, with or without the lock. */
+    default void waitEnded(String name, Duration waited) {}
+
+    /**
+     * An acquisition ended with neither the lock nor a timeout: the backend failed or could not be
+     * reached, the wait was interrupted or cancelled, or the manager closed. {@code cause} is what
+     * the caller gets.
+     */
+    default void acquireFailed(String name, Duration waited, Throwable cause) {}
+
+    /** The watchdog renewed a held lease. */
+    default void renewed(String name) {}
+
+    /**
+     * A watchdog renewal of a held lease failed: the backend did not answer (the watchdog retries
+     * next period) or refused it (the lease is gone; {@link #lost} follows).
+     */
+    default void renewalFailed(String name, Throwable cause) {}
 }

@@ -38,6 +38,31 @@ final class SafeLockEventListener implements LockEventListener {
         guard(() -> delegate.lost(name, state), name);
     }
 
+    @Override
+    public void waitStarted(String name) {
+        guard(() -> delegate.waitStarted(name), name);
+    }
+
+    @Override
+    public void waitEnded(String name, Duration waited) {
+        guard(() -> delegate.waitEnded(name, waited), name);
+    }
+
+    @Override
+    public void acquireFailed(String name, Duration waited, Throwable cause) {
+        guard(() -> delegate.acquireFailed(name, waited, cause), name);
+    }
+
+    @Override
+    public void renewed(String name) {
+        guard(() -> delegate.renewed(name), name);
+    }
+
+    @Override
+    public void renewalFailed(String name, Throwable cause) {
+        guard(() -> delegate.renewalFailed(name, cause), name);
+    }
+
     private static void guard(Runnable call, String name) {
         try {
             call.run();

@@ -40,6 +40,8 @@ final class Watchdog {
     private final long periodNanos;
     private volatile ScheduledExecutorService scheduler;
     private ScheduledFuture<?> task;
+    /** Told of each renewal and failed renewal; set before {@link #start}. */
+    private LockEventListener events = SafeLockEventListener.NONE;
 
     private final ReentrantLock timerLock = new ReentrantLock();
     /** Whether the deadline timer is armed; set after {@link #armedFor}, cleared when it fires. */
@@ -54,6 +56,10 @@ final class Watchdog {
         this.ticker = ticker;
         this.leases = leases;
         this.periodNanos = Math.max(1, leaseNanos / 3);
+    }
+
+    void events(LockEventListener events) {
+        this.events = events;
     }
 
     void start(ScheduledExecutorService scheduler) {
@@ -181,16 +187,22 @@ final class Watchdog {
                     Level.WARNING,
                     () -> "watchdog renewal of " + due.size() + " lock(s) on engine '" + engine.name()
                             + "' failed, retrying next period: " + failure);
+            for (HeldLock lease : due) {
+                events.renewalFailed(lease.name, failure);
+            }
             return;
         }
         for (HeldLock lease : due) {
             if (lost != null && lost.contains(lease.grant())) {
-                lease.leaseLost(new LockLostException(
+                LockLostException refused = new LockLostException(
                         lease.name,
                         "engine '" + engine.name() + "' refused to renew lock '" + lease.name
-                                + "': the backend no longer holds it for this owner"));
+                                + "': the backend no longer holds it for this owner");
+                events.renewalFailed(lease.name, refused);
+                lease.leaseLost(refused);
             } else {
                 lease.renewed(sentAtNanos);
+                events.renewed(lease.name);
             }
         }
     }
