@@ -258,7 +258,10 @@ public final class ConfigSection {
         return defaultValue;
     }
 
-    /** A nested section; empty when absent (a problem is recorded when it is not a mapping). */
+    /**
+     * A nested section; empty when absent or given an empty value (a problem is recorded when it is
+     * anything else but a mapping).
+     */
     public ConfigSection section(String key) {
         ConfigSection existing = children.get(key);
         if (existing != null) {
@@ -270,7 +273,9 @@ public final class ConfigSection {
             @SuppressWarnings("unchecked")
             Map<String, ?> cast = (Map<String, ?>) value;
             map = cast;
-        } else if (value != null) {
+        } else if (value != null && !(value instanceof String && ((String) value).isBlank())) {
+            // an empty value is an empty section: YAML reads "watchdog:" as null, Spring's
+            // property sources and a properties file read it as ""
             problem(key, value, "it must be a section of keys");
         }
         ConfigSection child = new ConfigSection(this, pathOf(key), copy(map), problems);

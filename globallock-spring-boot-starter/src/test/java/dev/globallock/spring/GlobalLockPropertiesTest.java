@@ -58,7 +58,10 @@ class GlobalLockPropertiesTest {
             environment.getPropertySources().addFirst(source);
         }
 
+        // a key with nothing under it ("watchdog:" whose keys are all commented out) is null in YAML and
+        // "" in Spring's property sources; the library reads both as an empty section (EmptySectionTest)
         Map<String, Object> expected = scalarsAsText(new Yaml().<Object>load(reference));
+        expected.replaceAll((key, value) -> value == null ? "" : value);
         // the library's ${VAR:-default} in file.directory, resolved the Spring way the starter reads it
         String state = System.getenv("XDG_STATE_HOME");
         Map<String, Object> file = scalarsAsText(expected.get("file"));
