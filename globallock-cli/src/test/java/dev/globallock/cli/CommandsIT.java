@@ -166,6 +166,14 @@ class CommandsIT {
         assertThat(version.out).startsWith("globallock ");
     }
 
+    @Test
+    @DisplayName("--version prints the version the build wrote into the jar's manifest")
+    void versionComesFromTheManifest() throws Exception {
+        Tool.Result version = tool.start("--version").await(Duration.ofSeconds(60));
+        assertThat(version.exitCode).as(version.toString()).isZero();
+        assertThat(version.out).isEqualTo("globallock " + System.getProperty("globallock.version") + "\n");
+    }
+
     /**
      * Waits until the main thread of a globallock JVM runs {@code frame} (for example, waits inside
      * {@code GlobalLockManager.lock}), as its thread dump ({@code jcmd PID Thread.print}) shows.
