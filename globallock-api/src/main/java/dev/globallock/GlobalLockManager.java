@@ -7,6 +7,7 @@ import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockEngineProvider;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
+import dev.globallock.spi.support.CallerRunsFuture;
 import java.io.Reader;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -165,6 +166,18 @@ public final class GlobalLockManager implements AutoCloseable {
         return engines;
     }
 
+    /**
+     * What every engine of the named provider supports, as the provider declares it, without
+     * opening an engine or connecting (an opened engine may narrow it: see {@link
+     * LockEngineProvider#capabilities()}). Empty when no engine of that name is on the class path.
+     */
+    public static Optional<EngineCapabilities> engineCapabilities(String engineName) {
+        Objects.requireNonNull(engineName, "engineName");
+        LockEngineProvider provider =
+                EngineProviders.load(GlobalLockManager.class.getClassLoader()).find(engineName);
+        return provider == null ? Optional.empty() : Optional.of(provider.capabilities());
+    }
+
     // ----------------------------------------------------------------------------- acquiring
 
     /**
@@ -216,6 +229,7 @@ public final class GlobalLockManager implements AutoCloseable {
         Attempt attempt = prepare(name, options, null);
         CompletableFuture<LockHandle> result = new CompletableFuture<>();
         CompletableFuture<LockGrant> acquiring = attempt.send();
+        CallerRunsFuture.dispatch(acquiring); // nobody blocks on it: the engine's work starts now
         acquiring.whenComplete((grant, failure) -> pending.remove(acquiring));
         AtomicBoolean timedOut = new AtomicBoolean();
         ScheduledFuture<?> timer = null;
@@ -355,7 +369,7 @@ public final class GlobalLockManager implements AutoCloseable {
             lease.forceReleased();
             active.remove(lease);
             if (grant != null) {
-                releases.add(engine.release(grant));
+                releases.add(CallerRunsFuture.dispatch(engine.release(grant)));
             }
         }
         reentrant.clear();
@@ -443,7 +457,7 @@ public final class GlobalLockManager implements AutoCloseable {
             if (!acquiring.cancel(false)) {
                 LockGrant late = acquiring.getNow(null);
                 if (late != null) {
-                    engine.release(late);
+                    CallerRunsFuture.dispatch(engine.release(late));
                 }
             }
             Thread.currentThread().interrupt();
@@ -597,7 +611,7 @@ public final class GlobalLockManager implements AutoCloseable {
         // thread) and set again afterwards, also if an interrupt arrived during the release.
         boolean interrupted = Thread.interrupted();
         try {
-            interrupted |= awaitUninterruptibly(engine.release(grant, true), lease.name, "release");
+            interrupted |= awaitUninterruptibly(engine.release(grant), lease.name, "release");
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -617,7 +631,7 @@ public final class GlobalLockManager implements AutoCloseable {
             if (hasEvents) {
                 events.released(lease.name, Duration.ofNanos(ticker.read() - lease.grantedAtNanos()));
             }
-            engine.release(lease.grant());
+            CallerRunsFuture.dispatch(engine.release(lease.grant()));
         }
     }
 
@@ -722,9 +736,17 @@ public final class GlobalLockManager implements AutoCloseable {
             this.threadKey = thread == null ? null : new ThreadKey(thread, key);
             this.lease =
                     new HeldLock(name, key, watchdogLease, leaseTime.toNanos(), thread, threadKey, ticker, scheduler);
-            // a thread is given only by the blocking path, which waits on the future at once
-            this.request = new AcquireRequest(
-                    name, key, leaseTime, watchdogLease, waitTime != null && waitTime.isZero(), lease, thread != null);
+            AcquireRequest.Builder builder =
+                    AcquireRequest.builder().name(name).key(key).listener(lease);
+            if (watchdogLease) {
+                builder.watchdogLease(leaseTime);
+            } else {
+                builder.leaseTime(leaseTime);
+            }
+            if (waitTime != null && waitTime.isZero()) {
+                builder.singleAttempt();
+            }
+            this.request = builder.build();
         }
 
         CompletableFuture<LockGrant> send() {

@@ -2,11 +2,13 @@ package dev.globallock;
 
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
+import dev.globallock.spi.support.CallerRunsFuture;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -162,13 +164,15 @@ final class Watchdog {
                 renewing.set(false);
                 return;
             }
-            engine.renew(grants).whenComplete((lost, failure) -> {
+            CompletableFuture<Set<LockGrant>> renewal = engine.renew(grants);
+            renewal.whenComplete((lost, failure) -> {
                 try {
                     settle(due, now, lost, failure);
                 } finally {
                     renewing.set(false);
                 }
             });
+            CallerRunsFuture.dispatch(renewal); // nobody blocks on it
         } catch (RuntimeException e) {
             renewing.set(false);
             LOG.log(Level.WARNING, "watchdog renewal for engine '" + engine.name() + "' failed", e);

@@ -1,5 +1,6 @@
 package dev.globallock.file;
 
+import dev.globallock.EngineCapabilities;
 import dev.globallock.spi.ConfigSection;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockEngineProvider;
@@ -22,6 +23,11 @@ public final class FileLockEngineProvider implements LockEngineProvider {
     @Override
     public String description() {
         return "host-local locks: OS file locks on lock files in a directory, freed when the process dies";
+    }
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return FileLockEngine.CAPABILITIES;
     }
 
     @Override

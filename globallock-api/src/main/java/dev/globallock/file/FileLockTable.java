@@ -4,6 +4,8 @@ import dev.globallock.LockBackendException;
 import dev.globallock.LockInfo;
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.LockGrant;
+import dev.globallock.spi.support.CallbackPool;
+import dev.globallock.spi.support.EngineErrors;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
@@ -33,8 +35,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -50,8 +51,8 @@ import java.util.concurrent.TimeUnit;
  * order on futures behind that one channel.
  *
  * <p>Everything below runs on one I/O thread per directory ({@code globallock-file-io}); futures
- * are completed on a separate callback pool so that callers' continuations never run on (or block)
- * the I/O thread. Waiting for a lock that another process holds: an attempt ({@code tryLock}, never
+ * are completed on the JVM's {@link CallbackPool} so that callers' continuations never run on (or
+ * block) the I/O thread. Waiting for a lock that another process holds: an attempt ({@code tryLock}, never
  * a blocking {@code lock}) when a file-system notification for the lock file arrives (the holder
  * writes the file when it releases), and otherwise after a back-off of 2 ms doubling up to {@code
  * max-poll-interval}, which catches a holder that crashed (its OS lock vanishes silently).
@@ -62,14 +63,10 @@ final class FileLockTable {
     private static final long FIRST_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     /** Completes futures away from the I/O thread. */
-    static final ExecutorService CALLBACKS = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "globallock-file-callback");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final Executor CALLBACKS = CallbackPool.shared();
 
     private final Path directory;
-    private final String endpoint;
+    private final EngineErrors errors;
     private final ScheduledThreadPoolExecutor io;
     // ---- confined to the I/O thread
     private final Map<String, Entry> entries = new HashMap<>();
@@ -79,7 +76,8 @@ final class FileLockTable {
 
     private FileLockTable(Path directory) {
         this.directory = directory;
-        this.endpoint = "file:" + directory;
+        String endpoint = "file:" + directory;
+        this.errors = EngineErrors.of("file", () -> endpoint);
         this.io = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "globallock-file-io");
             thread.setDaemon(true);
@@ -613,10 +611,8 @@ final class FileLockTable {
     }
 
     private LockBackendException failure(String operation, String what, Exception cause) {
-        String lock = what.endsWith(")") ? what : "lock '" + what + "'";
-        return new LockBackendException(
-                "engine 'file' at " + endpoint + " failed to " + operation + " " + lock + ": " + describe(cause),
-                cause);
+        String lock = what.endsWith(")") ? what : EngineErrors.lock(what);
+        return errors.failed(operation, lock, describe(cause), cause);
     }
 
     private static String describe(Exception e) {

@@ -1,5 +1,6 @@
 package dev.globallock.etcd;
 
+import dev.globallock.EngineCapabilities;
 import dev.globallock.spi.ConfigSection;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockEngineProvider;
@@ -19,6 +20,11 @@ public final class EtcdLockEngineProvider implements LockEngineProvider {
     @Override
     public String description() {
         return "etcd v3 through jetcd: leases, transactions and watches; FIFO waiters, fencing tokens";
+    }
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return EtcdLockEngine.CAPABILITIES;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.globallock.redis;
 
+import dev.globallock.EngineCapabilities;
 import dev.globallock.spi.ConfigSection;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockEngineProvider;
@@ -23,6 +24,11 @@ public final class RedisLockEngineProvider implements LockEngineProvider {
     @Override
     public String description() {
         return "Redis (single, sentinel, cluster, redlock) on Jedis";
+    }
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return RedisLockEngine.CAPABILITIES;
     }
 
     @Override

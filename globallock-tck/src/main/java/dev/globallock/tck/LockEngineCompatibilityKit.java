@@ -17,9 +17,9 @@ import dev.globallock.LockOptions;
 import dev.globallock.LockState;
 import dev.globallock.LockTimeoutException;
 import dev.globallock.LockedTaskException;
-import dev.globallock.spi.ForwardingLockEngine;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
+import dev.globallock.spi.support.ForwardingLockEngine;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -435,7 +435,7 @@ public abstract class LockEngineCompatibilityKit {
             assertThat(held.isLocked()).isTrue();
 
             long crashedAt = System.nanoTime();
-            engine.delegate().abandon();
+            engine.crash();
 
             try (LockHandle taken =
                     survivor.lock("crash", waitAtMost(crashRecoveryBound(lease).plusSeconds(5)))) {
@@ -766,7 +766,7 @@ public abstract class LockEngineCompatibilityKit {
             AtomicReference<GlobalLockManager> crashing = new AtomicReference<>();
             CountingEngine engine = countingManager(crashing, lease);
             LockHandle first = crashing.get().lock("fence-crash", waitAtMost(patience()));
-            engine.delegate().abandon();
+            engine.crash();
             try (LockHandle second = manager()
                     .lock("fence-crash", waitAtMost(crashRecoveryBound(lease).plusSeconds(5)))) {
                 assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
