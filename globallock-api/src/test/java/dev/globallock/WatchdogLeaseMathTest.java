@@ -44,7 +44,7 @@ class WatchdogLeaseMathTest {
     }
 
     private HeldLock acquire(String key, boolean watchdog) {
-        HeldLock lease = new HeldLock(key, key, watchdog, LEASE.toNanos(), null, ticker);
+        HeldLock lease = new HeldLock(key, key, watchdog, LEASE.toNanos(), ticker);
         AcquireRequest.Builder request =
                 AcquireRequest.builder().name(key).singleAttempt().listener(lease);
         LockGrant grant = engine.acquire((watchdog ? request.watchdogLease(LEASE) : request.leaseTime(LEASE)).build())
@@ -139,7 +139,7 @@ class WatchdogLeaseMathTest {
 
     @Test
     void aLossReportedBeforeTheGrantLandsIsAppliedOnGrant() {
-        HeldLock lease = new HeldLock("racy", "racy", true, LEASE.toNanos(), null, ticker);
+        HeldLock lease = new HeldLock("racy", "racy", true, LEASE.toNanos(), ticker);
         lease.leaseLost(new LockLostException("racy", "session expired"));
         assertThat(lease.state()).isEqualTo(LockState.NOT_ACQUIRED);
         LockGrant grant = engine.acquire(AcquireRequest.builder()
