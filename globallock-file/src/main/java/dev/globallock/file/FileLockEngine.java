@@ -143,7 +143,7 @@ public final class FileLockEngine implements LockEngine, Abandonable {
         if (abandoned) {
             return unusable("release");
         }
-        return table.release((FileLockTable.Grant) grant);
+        return table.release((FileGrant) grant);
     }
 
     @Override
