@@ -12,6 +12,9 @@ import dev.globallock.spi.LockEngineProvider;
  * constructor does nothing; {@link #create} does no I/O either (the first request connects).
  */
 public final class EtcdLockEngineProvider implements LockEngineProvider {
+    /** Made by {@link java.util.ServiceLoader}; cheap, no I/O. */
+    public EtcdLockEngineProvider() {}
+
     @Override
     public String name() {
         return "etcd";

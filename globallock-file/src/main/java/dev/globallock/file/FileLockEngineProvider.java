@@ -15,6 +15,9 @@ import java.util.Optional;
  * home directory), {@code max-poll-interval} (100ms) and {@code fsync} (true).
  */
 public final class FileLockEngineProvider implements LockEngineProvider {
+    /** Made by {@link java.util.ServiceLoader}; cheap, no I/O. */
+    public FileLockEngineProvider() {}
+
     @Override
     public String name() {
         return "file";

@@ -16,6 +16,9 @@ import java.util.OptionalInt;
  * Connections are opened lazily, on the first operation.
  */
 public final class RedisLockEngineProvider implements LockEngineProvider {
+    /** Made by {@link java.util.ServiceLoader}; cheap, no I/O. */
+    public RedisLockEngineProvider() {}
+
     @Override
     public String name() {
         return "redis";

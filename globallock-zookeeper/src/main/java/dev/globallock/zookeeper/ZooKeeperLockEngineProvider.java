@@ -30,6 +30,9 @@ import java.util.Optional;
  * }</pre>
  */
 public final class ZooKeeperLockEngineProvider implements LockEngineProvider {
+    /** Made by {@link java.util.ServiceLoader}; cheap, no I/O. */
+    public ZooKeeperLockEngineProvider() {}
+
     @Override
     public String name() {
         return "zookeeper";
