@@ -3,6 +3,7 @@ package dev.globallock;
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.support.CallerRunsFuture;
+import dev.globallock.spi.support.EngineErrors;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -259,7 +260,7 @@ final class Acquisitions {
 
         /** lockAsync: the engine's future failed, or was cancelled (by the timer, the caller or close). */
         LockHandle ended(Throwable failure, boolean timedOut) {
-            Throwable cause = EngineFailures.unwrap(failure);
+            Throwable cause = EngineErrors.unwrap(failure);
             if (!(cause instanceof CancellationException)) {
                 throw manager.failures.translate(cause, name, "acquire");
             }

@@ -4,8 +4,6 @@ import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.support.EngineErrors;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Error translation: what the manager tells its caller when the engine fails, does not answer or
@@ -31,7 +29,7 @@ final class EngineFailures {
 
     /** An engine failure as an exception that carries the caller's stack and names the lock. */
     GlobalLockException translate(Throwable failure, String name, String operation) {
-        Throwable cause = unwrap(failure);
+        Throwable cause = EngineErrors.unwrap(failure);
         if (cause instanceof LockBackendException) {
             return new LockBackendException(cause.getMessage(), cause);
         }
@@ -88,15 +86,5 @@ final class EngineFailures {
         return new LockInterruptedException("thread '" + thread.getName() + "' was interrupted before it asked for "
                 + EngineErrors.lock(name) + " (its interrupt flag was set, and is kept): nothing was sent to "
                 + errors.engine());
-    }
-
-    /** The failure inside completion wrappers. */
-    static Throwable unwrap(Throwable failure) {
-        Throwable cause = failure;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 }

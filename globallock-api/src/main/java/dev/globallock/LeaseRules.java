@@ -24,10 +24,10 @@ final class LeaseRules {
      * @throws LockConfigException when a configured lease time or watchdog lease is one the engine
      *     cannot honour
      */
-    LeaseRules(ManagerSettings settings, EngineCapabilities capabilities, String engine, String engineName) {
+    LeaseRules(ManagerSettings settings, EngineCapabilities capabilities, String engine) {
         this.capabilities = capabilities;
         this.engine = engine;
-        this.watchdogLease = watchdogLease(settings.watchdogLease, capabilities, engineName);
+        this.watchdogLease = watchdogLease(settings.watchdogLease, capabilities, engine);
         checkDefaults(settings);
     }
 
@@ -61,7 +61,7 @@ final class LeaseRules {
      * session is shortened to it: the session decides how long a lock outlives its holder's last
      * confirmation, so the holder's deadline and renewals must follow it.
      */
-    private static Duration watchdogLease(Duration configured, EngineCapabilities capabilities, String engineName) {
+    private static Duration watchdogLease(Duration configured, EngineCapabilities capabilities, String engine) {
         Optional<Duration> session = capabilities.sessionTimeout();
         if (configured == null) {
             return session.orElse(ManagerSettings.DEFAULT_WATCHDOG_LEASE);
@@ -69,8 +69,8 @@ final class LeaseRules {
         if (session.isPresent() && configured.compareTo(session.get()) > 0) {
             LOG.log(
                     Level.WARNING,
-                    () -> "watchdog.lease was '" + Durations.format(configured) + "' but engine '" + engineName
-                            + "' keeps a lock only as long as its session, which the server ends "
+                    () -> "watchdog.lease was '" + Durations.format(configured) + "' but " + engine
+                            + " keeps a lock only as long as its session, which the server ends "
                             + Durations.format(session.get()) + " after it last heard from the holder: the lease"
                             + " counts as " + Durations.format(session.get()) + " (leave watchdog.lease out to"
                             + " follow the session timeout)");

@@ -43,7 +43,7 @@ final class ManagerContext {
         this.events = SafeLockEventListener.wrap(events);
         this.hasEvents = this.events != SafeLockEventListener.NONE;
         this.failures = new EngineFailures(engine, settings.operationTimeout);
-        this.leases = new LeaseRules(settings, capabilities, failures.engine(), engine.name());
+        this.leases = new LeaseRules(settings, capabilities, failures.engine());
         this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "globallock-" + engine.name() + "-" + SCHEDULER_IDS.incrementAndGet());
             thread.setDaemon(true);

@@ -35,6 +35,20 @@ public final class EngineErrors {
         return of(engine.name(), engine::describeEndpoint);
     }
 
+    /**
+     * The failure inside its completion wrappers ({@link java.util.concurrent.CompletionException},
+     * {@link java.util.concurrent.ExecutionException}): what to name in a message.
+     */
+    public static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof java.util.concurrent.CompletionException
+                        || cause instanceof java.util.concurrent.ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
     /** {@code lock 'name'}: how every message names a lock. */
     public static String lock(String name) {
         return "lock '" + name + "'";
