@@ -7,6 +7,7 @@ import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.support.CallerRunsFuture;
+import dev.globallock.spi.support.CallerRunsPolicy;
 import dev.globallock.spi.support.ForwardingLockEngine;
 import java.util.List;
 import java.util.UUID;
@@ -116,7 +117,7 @@ class CallerRunsProtocolTest {
 
         private <T> CompletableFuture<T> deferred(String call, java.util.function.Supplier<CompletableFuture<T>> work) {
             Thread caller = Thread.currentThread();
-            CallerRunsFuture<T> future = new CallerRunsFuture<>(CallerRunsFuture.policy(io));
+            CallerRunsFuture<T> future = new CallerRunsFuture<>(CallerRunsPolicy.of(io));
             return future.defer(onCaller -> {
                 calls.add(
                         call + (onCaller && Thread.currentThread() == caller ? ", caller waits" : ", caller goes on"));

@@ -14,7 +14,7 @@ import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
 import dev.globallock.spi.support.Abandonable;
 import dev.globallock.spi.support.CallbackPool;
-import dev.globallock.spi.support.CallerRunsFuture;
+import dev.globallock.spi.support.CallerRunsPolicy;
 import dev.globallock.spi.support.EngineErrors;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -98,8 +98,8 @@ public final class EtcdLockEngine implements LockEngine, Abandonable {
      * on the thread that dispatches it; answers from the gRPC threads are delivered to the waiting
      * caller, or completed on the callback pool.
      */
-    static final CallerRunsFuture.Policy CALLER_RUNS =
-            CallerRunsFuture.policy(CallerRunsFuture.callingThread()).deliverOn(CallbackPool.shared());
+    static final CallerRunsPolicy CALLER_RUNS =
+            CallerRunsPolicy.of(CallerRunsPolicy.callingThread()).deliverOn(CallbackPool.shared());
 
     /** How often queued waiters' leases are checked for a due keep-alive. */
     private static final long WAITER_KEEPALIVE_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
@@ -197,7 +197,7 @@ public final class EtcdLockEngine implements LockEngine, Abandonable {
                 .retryMaxDuration(config.requestTimeout())
                 // jetcd hands every unary call to its executor before writing it to the channel: writing
                 // never blocks, so the thread that asks writes it (no thread hand-over per call)
-                .executorService(CallerRunsFuture.callingThread())
+                .executorService(CallerRunsPolicy.callingThread())
                 .interceptor(new EtcdDeadlines(config.requestTimeout()));
         if (directKv != null) {
             builder.interceptor(directKv);

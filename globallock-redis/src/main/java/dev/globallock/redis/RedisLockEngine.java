@@ -16,6 +16,7 @@ import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
 import dev.globallock.spi.support.Abandonable;
 import dev.globallock.spi.support.CallerRunsFuture;
+import dev.globallock.spi.support.CallerRunsPolicy;
 import dev.globallock.spi.support.EngineErrors;
 import java.lang.System.Logger.Level;
 import java.security.SecureRandom;
@@ -104,7 +105,7 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
     private final Backend backend;
     private final ThreadPoolExecutor io;
     /** How the engine's futures run their I/O: on the caller that waits, else on {@link #io}. */
-    private final CallerRunsFuture.Policy callerRuns;
+    private final CallerRunsPolicy callerRuns;
 
     private final EngineErrors errors = EngineErrors.of("redis", this::describeEndpoint);
     private final byte[] ownerPrefix;
@@ -148,7 +149,7 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
                 });
         this.io.allowCoreThreadTimeOut(true);
         Duration oneCall = config.connectTimeout().plus(config.commandTimeout());
-        this.callerRuns = CallerRunsFuture.policy(io)
+        this.callerRuns = CallerRunsPolicy.of(io)
                 .inlineBound(config.mode() == RedisMode.REDLOCK ? oneCall.multipliedBy(2) : oneCall);
         byte[] random = new byte[8];
         RANDOM.nextBytes(random);

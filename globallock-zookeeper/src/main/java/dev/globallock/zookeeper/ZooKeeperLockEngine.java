@@ -13,6 +13,7 @@ import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
 import dev.globallock.spi.support.Abandonable;
 import dev.globallock.spi.support.CallerRunsFuture;
+import dev.globallock.spi.support.CallerRunsPolicy;
 import dev.globallock.spi.support.EngineErrors;
 import dev.globallock.spi.support.Redaction;
 import java.lang.System.Logger.Level;
@@ -123,7 +124,7 @@ public final class ZooKeeperLockEngine implements LockEngine, Abandonable {
      * nobody waits for only starts asynchronous calls, on the dispatching thread; what the event
      * thread delivers is completed on the waiting caller or the callback pool.
      */
-    static final CallerRunsFuture.Policy CALLER_RUNS = CallerRunsFuture.policy(CallerRunsFuture.callingThread())
+    static final CallerRunsPolicy CALLER_RUNS = CallerRunsPolicy.of(CallerRunsPolicy.callingThread())
             .interruptAtDeadline()
             .deliverOn(Callbacks.POOL);
 

@@ -2,15 +2,10 @@ package dev.globallock.spi.support;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +28,7 @@ import java.util.function.Consumer;
  *   <li>a thread that blocks on the future ({@link #get()}, {@link #get(long, TimeUnit)}, {@link
  *       #join()}, also through a future {@linkplain #newIncompleteFuture derived} from it) runs it
  *       inline, with {@code onCaller} true. A bounded {@code get} shorter than the policy's {@link
- *       Policy#inlineBound inline bound}, or one whose thread is interrupted, hands it to the
+ *       CallerRunsPolicy#inlineBound inline bound}, or one whose thread is interrupted, hands it to the
  *       executor instead;
  *   <li>{@link #dispatch(Future)}: whoever does not wait (the manager's {@code lockAsync}, an
  *       asynchronous release, the watchdog, closing) hands it to the executor, where it runs with
@@ -55,7 +50,7 @@ import java.util.function.Consumer;
  * executor. An engine whose futures are completed on a client library's event thread, where the
  * application's dependent stages must never run, completes them with {@link #deliver}: the outcome
  * is handed to the waiting caller, which completes the future on its own thread, or, with nobody
- * waiting, completed on the policy's {@linkplain Policy#deliverOn completion executor}. {@link
+ * waiting, completed on the policy's {@linkplain CallerRunsPolicy#deliverOn completion executor}. {@link
  * #complete} and {@link #completeExceptionally} complete on the calling thread, as usual.
  *
  * <p>Thread-safe. The first task runs exactly once; {@link #onCancel} runs at most once.
@@ -121,16 +116,16 @@ public final class CallerRunsFuture<T> extends CompletableFuture<T> {
     @SuppressWarnings("unused") // through ON_CANCEL
     private volatile Runnable onCancel;
 
-    private final Policy policy;
+    private final CallerRunsPolicy policy;
     /** Null for an engine's future; for a derived future, the engine's future it derives from. */
     private final CallerRunsFuture<?> source;
 
     /** An incomplete future under the engine's policy; give it its first task with {@link #defer}. */
-    public CallerRunsFuture(Policy policy) {
+    public CallerRunsFuture(CallerRunsPolicy policy) {
         this(Objects.requireNonNull(policy, "policy"), null);
     }
 
-    private CallerRunsFuture(Policy policy, CallerRunsFuture<?> source) {
+    private CallerRunsFuture(CallerRunsPolicy policy, CallerRunsFuture<?> source) {
         this.policy = policy;
         this.source = source;
     }
@@ -480,114 +475,6 @@ public final class CallerRunsFuture<T> extends CompletableFuture<T> {
             this.value = value;
             this.failure = failure;
             this.ifUnwanted = ifUnwanted;
-        }
-    }
-
-    // ------------------------------------------------------------------------------ policy
-
-    /**
-     * A policy that runs work nobody waits for on {@code executor}: an engine's I/O pool, or {@link
-     * #callingThread()} for an engine whose tasks never block (they only start asynchronous calls).
-     */
-    public static Policy policy(Executor executor) {
-        return new Policy(Objects.requireNonNull(executor, "executor"), 0, false, null);
-    }
-
-    /**
-     * The executor that runs a task at once on the thread that hands it over; never shut down, it
-     * owns no thread. For engines whose tasks only start asynchronous calls, and for client
-     * libraries that would otherwise hand every call to a pool before writing it (jetcd).
-     */
-    public static ExecutorService callingThread() {
-        return CallingThread.INSTANCE;
-    }
-
-    /**
-     * How an engine's futures run their work; immutable, one per engine.
-     *
-     * <p>The bounded {@code get}: the caller runs the first task inline if the bound leaves room for
-     * one task ({@link #inlineBound}); with {@link #interruptAtDeadline} the task is also interrupted
-     * when the bound passes (for clients whose blocking calls end only by an interrupt).
-     */
-    public static final class Policy {
-        final Executor executor;
-        final long inlineBoundNanos;
-        final boolean interruptAtDeadline;
-        final Executor completions;
-
-        private Policy(Executor executor, long inlineBoundNanos, boolean interruptAtDeadline, Executor completions) {
-            this.executor = executor;
-            this.inlineBoundNanos = inlineBoundNanos;
-            this.interruptAtDeadline = interruptAtDeadline;
-            this.completions = completions;
-        }
-
-        /**
-         * The longest one task can take (for example the connect plus the command timeout): a
-         * bounded {@code get} shorter than it hands the first task to the executor, and a later task
-         * goes to a waiting caller only if it has that much time left. Zero by default.
-         */
-        public Policy inlineBound(Duration bound) {
-            Objects.requireNonNull(bound, "bound");
-            if (bound.isNegative()) {
-                throw new IllegalArgumentException("inline bound must not be negative but was " + bound);
-            }
-            return new Policy(executor, bound.toNanos(), interruptAtDeadline, completions);
-        }
-
-        /**
-         * A task a caller runs inline under a bounded {@code get} is interrupted when the bound
-         * passes (the interrupt is cleared again when the task returns); for blocking calls that
-         * only an interrupt cuts short.
-         */
-        public Policy interruptAtDeadline() {
-            return new Policy(executor, inlineBoundNanos, true, completions);
-        }
-
-        /**
-         * Where {@link CallerRunsFuture#deliver} completes a future nobody waits on, so that its
-         * dependents (the application's code) never run on the client library's event thread;
-         * typically {@link CallbackPool#shared()}.
-         */
-        public Policy deliverOn(Executor completions) {
-            return new Policy(
-                    executor,
-                    inlineBoundNanos,
-                    interruptAtDeadline,
-                    Objects.requireNonNull(completions, "completions"));
-        }
-    }
-
-    /** Runs every task at once on the thread that hands it over. */
-    private static final class CallingThread extends AbstractExecutorService {
-        static final CallingThread INSTANCE = new CallingThread();
-
-        @Override
-        public void execute(Runnable command) {
-            command.run();
-        }
-
-        @Override
-        public void shutdown() {}
-
-        @Override
-        public List<Runnable> shutdownNow() {
-            return List.of();
-        }
-
-        @Override
-        public boolean isShutdown() {
-            return false;
-        }
-
-        @Override
-        public boolean isTerminated() {
-            return false;
-        }
-
-        @Override
-        public boolean awaitTermination(long timeout, TimeUnit unit) {
-            return false;
         }
     }
 }

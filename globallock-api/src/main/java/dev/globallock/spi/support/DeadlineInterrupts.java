@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Bounds a blocking call that a caller runs on its own thread inside {@code get(timeout)} (see
- * {@link CallerRunsFuture.Policy#interruptAtDeadline()}): a blocking call of the ZooKeeper client,
+ * {@link CallerRunsPolicy#interruptAtDeadline()}): a blocking call of the ZooKeeper client,
  * for one, waits for its answer (or for the connection to be declared lost, two thirds of a session
  * timeout later) and can only be cut short by an interrupt. One daemon thread, started on first
  * use, interrupts a caller whose deadline has passed.

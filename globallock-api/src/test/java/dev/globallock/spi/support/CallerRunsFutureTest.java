@@ -36,7 +36,7 @@ class CallerRunsFutureTest {
     }
 
     /** A task that records where it ran and completes the future with the thread's name. */
-    private CallerRunsFuture<String> recording(CallerRunsFuture.Policy policy) {
+    private CallerRunsFuture<String> recording(CallerRunsPolicy policy) {
         CallerRunsFuture<String> future = new CallerRunsFuture<>(policy);
         return future.defer(new CallerRunsFuture.Task() {
             @Override
@@ -57,17 +57,16 @@ class CallerRunsFutureTest {
     @DisplayName("a thread that blocks on it runs the first task itself; nothing reaches the executor")
     void theWaitingThreadRunsTheFirstTask() throws Exception {
         String me = Thread.currentThread().getName();
-        assertThat(recording(CallerRunsFuture.policy(io)).get()).isEqualTo(me);
-        assertThat(recording(CallerRunsFuture.policy(io)).get(5, TimeUnit.SECONDS))
-                .isEqualTo(me);
-        assertThat(recording(CallerRunsFuture.policy(io)).join()).isEqualTo(me);
+        assertThat(recording(CallerRunsPolicy.of(io)).get()).isEqualTo(me);
+        assertThat(recording(CallerRunsPolicy.of(io)).get(5, TimeUnit.SECONDS)).isEqualTo(me);
+        assertThat(recording(CallerRunsPolicy.of(io)).join()).isEqualTo(me);
         assertThat(ran).containsExactly("on caller " + me, "on caller " + me, "on caller " + me);
     }
 
     @Test
     @DisplayName("nothing runs until someone waits or dispatches")
     void deferredUntilWaitedOnOrDispatched() throws Exception {
-        CallerRunsFuture<String> future = recording(CallerRunsFuture.policy(io));
+        CallerRunsFuture<String> future = recording(CallerRunsPolicy.of(io));
         assertThat(ran).isEmpty();
         assertThat(future).isNotDone();
         CountDownLatch done = new CountDownLatch(1);
@@ -82,7 +81,7 @@ class CallerRunsFutureTest {
     void whoeverComesFirstRunsIt() throws Exception {
         Queue<Runnable> queued = new ArrayDeque<>();
         Executor manual = queued::add;
-        CallerRunsFuture<String> future = recording(CallerRunsFuture.policy(manual));
+        CallerRunsFuture<String> future = recording(CallerRunsPolicy.of(manual));
         future.dispatch();
         CallerRunsFuture.dispatch(future);
         assertThat(queued).hasSize(2);
@@ -96,13 +95,13 @@ class CallerRunsFutureTest {
     @Test
     @DisplayName("a bounded get shorter than the inline bound, or an interrupted caller, hands the task over")
     void shortBoundsAndInterruptsDoNotRunInline() throws Exception {
-        CallerRunsFuture.Policy policy = CallerRunsFuture.policy(io).inlineBound(Duration.ofSeconds(10));
+        CallerRunsPolicy policy = CallerRunsPolicy.of(io).inlineBound(Duration.ofSeconds(10));
         assertThat(recording(policy).get(5, TimeUnit.SECONDS)).isEqualTo("test-io");
         assertThat(recording(policy).get(20, TimeUnit.SECONDS))
                 .isEqualTo(Thread.currentThread().getName());
 
         Queue<Runnable> queued = new ArrayDeque<>();
-        CallerRunsFuture<String> interrupted = recording(CallerRunsFuture.policy(queued::add));
+        CallerRunsFuture<String> interrupted = recording(CallerRunsPolicy.of(queued::add));
         Thread.currentThread().interrupt();
         assertThatThrownBy(interrupted::get).isInstanceOf(InterruptedException.class);
         assertThat(queued).as("handed to the executor").hasSize(1);
@@ -115,7 +114,7 @@ class CallerRunsFutureTest {
         AtomicInteger hooks = new AtomicInteger();
         CountDownLatch released = new CountDownLatch(1);
         CallerRunsFuture<Void> future =
-                new CallerRunsFuture<Void>(CallerRunsFuture.policy(io)).onCancel(hooks::incrementAndGet);
+                new CallerRunsFuture<Void>(CallerRunsPolicy.of(io)).onCancel(hooks::incrementAndGet);
         future.defer(onCaller -> released.countDown());
         assertThat(future.cancel(false)).isTrue();
         future.cancel(false);
@@ -127,7 +126,7 @@ class CallerRunsFutureTest {
     @DisplayName("a later task goes to the waiting caller if it has time for one, else to the executor")
     void laterTasksGoToTheWaitingCallerIfItHasTime() throws Exception {
         String me = Thread.currentThread().getName();
-        CallerRunsFuture.Policy policy = CallerRunsFuture.policy(io).inlineBound(Duration.ofSeconds(20));
+        CallerRunsPolicy policy = CallerRunsPolicy.of(io).inlineBound(Duration.ofSeconds(20));
         assertThat(retriedOnceElsewhere(policy).get()).as("untimed caller").isEqualTo(me);
         assertThat(retriedOnceElsewhere(policy).get(60, TimeUnit.SECONDS))
                 .as("20 s bound, 60 s wait: the caller has time")
@@ -138,7 +137,7 @@ class CallerRunsFutureTest {
     }
 
     /** A first task that only starts a wait; another thread then sends the retry that completes it. */
-    private CallerRunsFuture<String> retriedOnceElsewhere(CallerRunsFuture.Policy policy) {
+    private CallerRunsFuture<String> retriedOnceElsewhere(CallerRunsPolicy policy) {
         CallerRunsFuture<String> future = new CallerRunsFuture<>(policy);
         return future.defer(onCaller -> other.execute(() ->
                 future.runSoon(() -> future.complete(Thread.currentThread().getName()))));
@@ -147,8 +146,8 @@ class CallerRunsFutureTest {
     @Test
     @DisplayName("deliver completes on the waiting caller, else on the completion executor, never on the event thread")
     void deliverNeverRunsDependentsOnTheEventThread() throws Exception {
-        CallerRunsFuture.Policy policy =
-                CallerRunsFuture.policy(CallerRunsFuture.callingThread()).deliverOn(io);
+        CallerRunsPolicy policy =
+                CallerRunsPolicy.of(CallerRunsPolicy.callingThread()).deliverOn(io);
         ExecutorService eventThread = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "event"));
         try {
             CallerRunsFuture<String> waited = new CallerRunsFuture<>(policy);
@@ -178,7 +177,7 @@ class CallerRunsFutureTest {
     @DisplayName("a value delivered after a cancel goes to ifUnwanted (a grant nobody took is released)")
     void unwantedValues() {
         CallerRunsFuture<String> future =
-                new CallerRunsFuture<>(CallerRunsFuture.policy(io).deliverOn(CallbackPool.shared()));
+                new CallerRunsFuture<>(CallerRunsPolicy.of(io).deliverOn(CallbackPool.shared()));
         future.cancel(false);
         List<String> unwanted = new CopyOnWriteArrayList<>();
         future.deliver("late grant", unwanted::add);
@@ -189,13 +188,12 @@ class CallerRunsFutureTest {
     @DisplayName("a decorator's derived future runs the pending task when waited on, and forwards dispatch")
     void derivedFuturesCannotStrandTheTask() throws Exception {
         String me = Thread.currentThread().getName();
-        CompletableFuture<String> applied =
-                recording(CallerRunsFuture.policy(io)).thenApply(name -> name + "!");
+        CompletableFuture<String> applied = recording(CallerRunsPolicy.of(io)).thenApply(name -> name + "!");
         assertThat(applied.get(5, TimeUnit.SECONDS)).isEqualTo(me + "!");
 
         Queue<Runnable> queued = new ArrayDeque<>();
         CompletableFuture<String> watched =
-                recording(CallerRunsFuture.policy(queued::add)).whenComplete((v, f) -> {});
+                recording(CallerRunsPolicy.of(queued::add)).whenComplete((v, f) -> {});
         CallerRunsFuture.dispatch(watched);
         assertThat(queued).as("dispatched through the derived future").hasSize(1);
         queued.poll().run();
@@ -204,11 +202,10 @@ class CallerRunsFutureTest {
 
         // thenCompose on something else, returning the engine's future: nobody could wait on that one
         CompletableFuture<String> composed =
-                CompletableFuture.completedFuture("x").thenCompose(x -> recording(CallerRunsFuture.policy(io)));
+                CompletableFuture.completedFuture("x").thenCompose(x -> recording(CallerRunsPolicy.of(io)));
         assertThat(composed.get(5, TimeUnit.SECONDS)).isEqualTo("test-io");
 
-        CompletableFuture<String> joined =
-                recording(CallerRunsFuture.policy(io)).thenApply(String::trim);
+        CompletableFuture<String> joined = recording(CallerRunsPolicy.of(io)).thenApply(String::trim);
         assertThat(joined.join()).isEqualTo(me);
     }
 
@@ -216,7 +213,7 @@ class CallerRunsFutureTest {
     @DisplayName("with interruptAtDeadline a blocking inline task is interrupted at the bound; the flag is cleared")
     void inlineTasksAreInterruptedAtTheDeadline() {
         CallerRunsFuture<String> future =
-                new CallerRunsFuture<>(CallerRunsFuture.policy(io).interruptAtDeadline());
+                new CallerRunsFuture<>(CallerRunsPolicy.of(io).interruptAtDeadline());
         AtomicReference<Boolean> interrupted = new AtomicReference<>();
         future.defer(onCaller -> {
             try {
@@ -235,7 +232,7 @@ class CallerRunsFutureTest {
     @Test
     @DisplayName("join waits through an interrupt and sets the flag again")
     void joinKeepsTheInterrupt() {
-        CallerRunsFuture<String> future = new CallerRunsFuture<>(CallerRunsFuture.policy(io));
+        CallerRunsFuture<String> future = new CallerRunsFuture<>(CallerRunsPolicy.of(io));
         future.defer(onCaller -> other.execute(() -> future.complete("done")));
         Thread.currentThread().interrupt();
         assertThat(future.join()).isEqualTo("done");
