@@ -3,10 +3,12 @@ package dev.globallock;
 import dev.globallock.spi.LockEngineProvider;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -14,13 +16,13 @@ import java.util.TreeMap;
  * recorded and skipped, so it does not hide the others.
  */
 final class EngineProviders {
-    /** Which artifact adds which engine, for the message when one is missing. */
-    private static final Map<String, String> ARTIFACTS = Map.of(
-            "redis", "dev.globallock:globallock-redis",
-            "etcd", "dev.globallock:globallock-etcd",
-            "zookeeper", "dev.globallock:globallock-zookeeper",
-            "memory", "dev.globallock:globallock-api",
-            "file", "dev.globallock:globallock-api");
+    /**
+     * The engines this project publishes. A configuration may carry their sections when they are
+     * not on the class path (one file for several deployments), and a missing one is named with its
+     * artifact: {@code dev.globallock:globallock-<name>}, the convention every engine module follows
+     * (the in-JVM {@code memory} engine is part of {@code globallock-api}).
+     */
+    private static final Set<String> PUBLISHED = Set.of("redis", "etcd", "zookeeper", "file", "memory");
 
     private final Map<String, LockEngineProvider> byName;
     private final List<String> failures;
@@ -49,6 +51,11 @@ final class EngineProviders {
         return new EngineProviders(byName, failures);
     }
 
+    /** The providers visible from the api's own class loader. */
+    static EngineProviders load() {
+        return load(EngineProviders.class.getClassLoader());
+    }
+
     LockEngineProvider find(String name) {
         return byName.get(name);
     }
@@ -57,21 +64,32 @@ final class EngineProviders {
         return byName;
     }
 
+    /** Provider name to description. */
+    Map<String, String> descriptions() {
+        Map<String, String> engines = new LinkedHashMap<>();
+        byName.forEach((name, provider) -> engines.put(name, provider.description()));
+        return engines;
+    }
+
     /** Names every engine may use for its configuration section. */
     List<String> sectionNames() {
-        List<String> names = new ArrayList<>(ARTIFACTS.keySet());
+        List<String> names = new ArrayList<>(PUBLISHED);
         names.addAll(byName.keySet());
         return names;
+    }
+
+    /** The artifact that adds an engine of this project: {@code dev.globallock:globallock-<name>}. */
+    static String artifactOf(String engine) {
+        return "dev.globallock:globallock-" + (engine.equals("memory") ? "api" : engine);
     }
 
     /** Why {@code name} is not usable: the engines found and the artifact that would add it. */
     String unknownEngineReason(String name) {
         StringBuilder reason = new StringBuilder("no engine of that name is on the class path; found: ")
                 .append(byName.isEmpty() ? "none" : String.join(", ", byName.keySet()));
-        String artifact = ARTIFACTS.get(name);
-        if (artifact != null) {
+        if (PUBLISHED.contains(name)) {
             reason.append(" (add the ")
-                    .append(artifact)
+                    .append(artifactOf(name))
                     .append(" artifact for '")
                     .append(name)
                     .append("')");

@@ -14,10 +14,11 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One lease as the manager sees it: the engine's grant, the state, the number of open handles
- * sharing it (reentrancy) and its lost-lease listeners. Created before the acquire is sent, so
- * that the engine's {@link LeaseListener} calls have somewhere to land; thread-safe. No I/O is done
- * while its mutex is held.
+ * One lease as the manager sees it: the engine's grant, the state, the deadline and its lost-lease
+ * listeners. Created before the acquire is sent, so that the engine's {@link LeaseListener} calls
+ * have somewhere to land; thread-safe. No I/O is done while its mutex is held. How many handles
+ * share it is {@link Reentrancy}'s to count: the lease only learns when the last one lets go
+ * ({@link #release()}).
  *
  * <h2>The lease deadline</h2>
  *
@@ -53,10 +54,6 @@ final class HeldLock implements LeaseListener {
     final String key;
     final boolean watchdog;
     final long leaseNanos;
-    /** The thread whose reentrant acquisitions share this lease; null for async acquisitions. */
-    final Thread ownerThread;
-    /** The manager's reentrancy-table key of this lease (thread and key); null for async acquisitions. */
-    final Object reentrancyKey;
 
     private final Ticker ticker;
     private final long marginNanos;
@@ -72,7 +69,8 @@ final class HeldLock implements LeaseListener {
     private LockState state = LockState.NOT_ACQUIRED;
     private LockGrant grant;
     private Throwable lostBeforeGrant;
-    private int holds;
+    /** The holder let go of it (the last handle released, or the manager closed). */
+    private boolean released;
     /** When the lease was last confirmed plus the lease: the backend keeps it at least until then. */
     private long validUntilNanos;
     /**
@@ -84,20 +82,16 @@ final class HeldLock implements LeaseListener {
     private long grantedAtNanos;
     private ScheduledFuture<?> expiryTimer;
 
-    /** A lease outside the reentrancy table whose listeners run on the thread that notices the loss. */
-    HeldLock(String name, String key, boolean watchdog, long leaseNanos, Thread ownerThread, Ticker ticker) {
-        this(name, key, watchdog, leaseNanos, ownerThread, null, ticker, Runnable::run);
+    /** A lease whose listeners run on the thread that notices the loss. */
+    HeldLock(String name, String key, boolean watchdog, long leaseNanos, Ticker ticker) {
+        this(name, key, watchdog, leaseNanos, ticker, Runnable::run);
     }
 
-    HeldLock(
-            String name,
-            String key,
-            boolean watchdog,
-            long leaseNanos,
-            Thread ownerThread,
-            Object reentrancyKey,
-            Ticker ticker,
-            Executor listenerExecutor) {
+    /**
+     * @param listenerExecutor where listeners run when an application thread (not a timer) notices
+     *     that the deadline passed
+     */
+    HeldLock(String name, String key, boolean watchdog, long leaseNanos, Ticker ticker, Executor listenerExecutor) {
         this.ticker = ticker;
         this.listenerExecutor = listenerExecutor;
         this.marginNanos = driftMarginNanos(leaseNanos);
@@ -105,8 +99,6 @@ final class HeldLock implements LeaseListener {
         this.key = key;
         this.watchdog = watchdog;
         this.leaseNanos = leaseNanos;
-        this.ownerThread = ownerThread;
-        this.reentrancyKey = reentrancyKey;
     }
 
     /**
@@ -123,7 +115,6 @@ final class HeldLock implements LeaseListener {
         mutex.lock();
         try {
             this.grant = grant;
-            this.holds = 1;
             this.validUntilNanos = confirmedAt + leaseNanos;
             this.deadlineNanos = validUntilNanos - marginNanos;
             this.grantedAtNanos = receivedAtNanos;
@@ -184,10 +175,11 @@ final class HeldLock implements LeaseListener {
         return deadlineNanos;
     }
 
-    int holds() {
+    /** Whether the holder let go of it: released, or forgotten when the manager closed. */
+    boolean isReleased() {
         mutex.lock();
         try {
-            return holds;
+            return released;
         } finally {
             mutex.unlock();
         }
@@ -202,39 +194,20 @@ final class HeldLock implements LeaseListener {
         }
     }
 
-    /** Adds a hold if the lease is still alive (a reentrant acquisition). */
-    boolean tryReenter() {
-        List<Runnable> toRun;
-        mutex.lock();
-        try {
-            toRun = goneIfPastDeadline(ticker.read());
-            if (state.isLocked()) {
-                holds++;
-                return true;
-            }
-        } finally {
-            mutex.unlock();
-        }
-        runElsewhere(toRun);
-        return false;
-    }
-
     /**
-     * Drops one hold. Returns null while other holds remain; when it was the last, returns the
-     * state the lease was in just before (so the caller can tell a clean release from a lost one).
+     * The holder lets go (its last handle was released). Returns the state the lease was in just
+     * before (so the caller can tell a clean release from a lost one), or null when it was let go
+     * of already (the manager closed meanwhile).
      */
-    LockState releaseOne() {
+    LockState release() {
         CompletableFuture<Void> lost = null;
         List<Runnable> toRun = null;
         mutex.lock();
         try {
-            if (holds == 0) {
+            if (released) {
                 return null;
             }
-            holds--;
-            if (holds > 0) {
-                return null; // other holds remain: the lease and its lost() future go on
-            }
+            released = true;
             // a deadline that passed before this release is a loss the release reports, timer or not
             toRun = goneIfPastDeadline(ticker.read());
             LockState before = state;
@@ -255,13 +228,13 @@ final class HeldLock implements LeaseListener {
         }
     }
 
-    /** Forgets every hold without telling anyone (the manager is closing). */
+    /** Lets go without telling anyone (the manager is closing). */
     void forceReleased() {
         CompletableFuture<Void> lost = null;
         mutex.lock();
         try {
             lost = lostFuture;
-            holds = 0;
+            released = true;
             if (state.isLocked()) {
                 state = LockState.RELEASED;
             }

@@ -5,21 +5,27 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
-/** A handle on an acquired lease; several share one {@link HeldLock} when reentered. */
+/**
+ * A handle on an acquired lease; several share one {@link HeldLock} (and one {@link
+ * Reentrancy.Holds}) when reentered. Released once, from any thread.
+ */
 final class ManagedLockHandle implements LockHandle {
-    private final GlobalLockManager manager;
     private static final AtomicIntegerFieldUpdater<ManagedLockHandle> CLOSED =
             AtomicIntegerFieldUpdater.newUpdater(ManagedLockHandle.class, "closed");
 
+    private final LockRelease release;
     private final HeldLock lease;
+    /** The reentrancy entry this handle's hold counts in; null for an asynchronous acquisition. */
+    private final Reentrancy.Holds holds;
     /** 1 once released through this handle. */
     private volatile int closed;
     /** The futures {@link #lost()} gave out, cancelled when this handle is released; guarded by this. */
     private List<CompletableFuture<Void>> lostViews;
 
-    ManagedLockHandle(GlobalLockManager manager, HeldLock lease) {
-        this.manager = manager;
+    ManagedLockHandle(LockRelease release, HeldLock lease, Reentrancy.Holds holds) {
+        this.release = release;
         this.lease = lease;
+        this.holds = holds;
     }
 
     HeldLock lease() {
@@ -48,7 +54,10 @@ final class ManagedLockHandle implements LockHandle {
 
     @Override
     public int holdCount() {
-        return closed == 0 ? lease.holds() : 0;
+        if (closed != 0 || lease.isReleased()) {
+            return 0;
+        }
+        return holds == null ? 1 : holds.count();
     }
 
     @Override
@@ -104,7 +113,7 @@ final class ManagedLockHandle implements LockHandle {
             throw new IllegalStateException("lock '" + lease.name + "' was already released through this handle");
         }
         try {
-            manager.releaseHold(lease, true);
+            release.release(lease, holds, true);
         } finally {
             cancelLostViews();
         }
@@ -114,7 +123,7 @@ final class ManagedLockHandle implements LockHandle {
     public void close() {
         if (CLOSED.compareAndSet(this, 0, 1)) {
             try {
-                manager.releaseHold(lease, false);
+                release.release(lease, holds, false);
             } finally {
                 cancelLostViews();
             }

@@ -37,6 +37,16 @@ final class ManagerSettings {
         return new ManagerSettings("", null, null, null, DEFAULT_OPERATION_TIMEOUT);
     }
 
+    /** These settings with every value {@code overrides} has (its nulls meaning "not given") put over them. */
+    ManagerSettings overriddenBy(ManagerSettings overrides) {
+        return new ManagerSettings(
+                overrides.keyPrefix != null ? overrides.keyPrefix : keyPrefix,
+                overrides.defaultWaitTime != null ? overrides.defaultWaitTime : defaultWaitTime,
+                overrides.defaultLeaseTime != null ? overrides.defaultLeaseTime : defaultLeaseTime,
+                overrides.watchdogLease != null ? overrides.watchdogLease : watchdogLease,
+                overrides.operationTimeout != null ? overrides.operationTimeout : operationTimeout);
+    }
+
     /** Reads the top-level keys (except {@code engine}), recording problems in {@code root}. */
     static ManagerSettings read(ConfigSection root) {
         String keyPrefix = root.string("key-prefix", "");

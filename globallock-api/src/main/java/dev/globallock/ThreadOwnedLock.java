@@ -18,13 +18,15 @@ final class ThreadOwnedLock implements Lock {
     private static final LockOptions ONE_ATTEMPT =
             LockOptions.builder().noWait().build();
 
-    private final GlobalLockManager manager;
+    private final Acquisitions acquisitions;
     private final String name;
+    private final String engineName;
     private final Map<Thread, Deque<LockHandle>> handles = new ConcurrentHashMap<>();
 
-    ThreadOwnedLock(GlobalLockManager manager, String name) {
-        this.manager = manager;
+    ThreadOwnedLock(Acquisitions acquisitions, String name, String engineName) {
+        this.acquisitions = acquisitions;
         this.name = name;
+        this.engineName = engineName;
     }
 
     /** Waits until acquired; an interrupt while waiting is remembered and restored afterwards. */
@@ -34,7 +36,7 @@ final class ThreadOwnedLock implements Lock {
         try {
             while (true) {
                 try {
-                    push(manager.lock(name, FOREVER));
+                    push(acquisitions.acquire(name, FOREVER, true));
                     return;
                 } catch (LockInterruptedException e) {
                     interrupted = true;
@@ -54,7 +56,7 @@ final class ThreadOwnedLock implements Lock {
             throw new InterruptedException("interrupted before waiting for lock '" + name + "'");
         }
         try {
-            push(manager.lock(name, FOREVER));
+            push(acquisitions.acquire(name, FOREVER, true));
         } catch (LockInterruptedException e) {
             Thread.interrupted();
             InterruptedException interrupted = new InterruptedException(e.getMessage());
@@ -68,7 +70,7 @@ final class ThreadOwnedLock implements Lock {
     public boolean tryLock() {
         boolean interrupted = Thread.interrupted();
         try {
-            return pushIfLocked(manager.tryLock(name, ONE_ATTEMPT));
+            return pushIfLocked(acquisitions.acquire(name, ONE_ATTEMPT, false));
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -85,7 +87,7 @@ final class ThreadOwnedLock implements Lock {
                 .waitTime(java.time.Duration.ofNanos(Math.max(0, unit.toNanos(time))))
                 .build();
         try {
-            return pushIfLocked(manager.tryLock(name, options));
+            return pushIfLocked(acquisitions.acquire(name, options, false));
         } catch (LockInterruptedException e) {
             Thread.interrupted();
             InterruptedException interrupted = new InterruptedException(e.getMessage());
@@ -127,6 +129,6 @@ final class ThreadOwnedLock implements Lock {
 
     @Override
     public String toString() {
-        return "Lock{" + name + " on " + manager.engineName() + "}";
+        return "Lock{" + name + " on " + engineName + "}";
     }
 }

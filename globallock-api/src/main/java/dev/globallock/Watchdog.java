@@ -2,11 +2,14 @@ package dev.globallock;
 
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
+import dev.globallock.spi.support.CallerRunsFuture;
+import dev.globallock.spi.support.EngineErrors;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -34,6 +37,7 @@ final class Watchdog {
     private static final System.Logger LOG = System.getLogger(Watchdog.class.getName());
 
     private final LockEngine engine;
+    private final EngineErrors errors;
     private final Ticker ticker;
     private final Supplier<Collection<HeldLock>> leases;
     private final AtomicBoolean renewing = new AtomicBoolean();
@@ -53,6 +57,7 @@ final class Watchdog {
 
     Watchdog(LockEngine engine, Ticker ticker, Supplier<Collection<HeldLock>> leases, long leaseNanos) {
         this.engine = engine;
+        this.errors = EngineErrors.of(engine);
         this.ticker = ticker;
         this.leases = leases;
         this.periodNanos = Math.max(1, leaseNanos / 3);
@@ -143,7 +148,7 @@ final class Watchdog {
                 arm(next);
             }
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "the lease deadline timer of engine '" + engine.name() + "' failed", e);
+            LOG.log(Level.WARNING, "the lease deadline timer of " + errors.engine() + " failed", e);
         }
     }
 
@@ -168,16 +173,18 @@ final class Watchdog {
                 renewing.set(false);
                 return;
             }
-            engine.renew(grants).whenComplete((lost, failure) -> {
+            CompletableFuture<Set<LockGrant>> renewal = engine.renew(grants);
+            renewal.whenComplete((lost, failure) -> {
                 try {
                     settle(due, now, lost, failure);
                 } finally {
                     renewing.set(false);
                 }
             });
+            CallerRunsFuture.dispatch(renewal); // nobody blocks on it
         } catch (RuntimeException e) {
             renewing.set(false);
-            LOG.log(Level.WARNING, "watchdog renewal for engine '" + engine.name() + "' failed", e);
+            LOG.log(Level.WARNING, "watchdog renewal for " + errors.engine() + " failed", e);
         }
     }
 
@@ -185,8 +192,8 @@ final class Watchdog {
         if (failure != null) {
             LOG.log(
                     Level.WARNING,
-                    () -> "watchdog renewal of " + due.size() + " lock(s) on engine '" + engine.name()
-                            + "' failed, retrying next period: " + failure);
+                    () -> "watchdog renewal of " + due.size() + " lock(s) on " + errors.engine()
+                            + " failed, retrying next period: " + failure);
             for (HeldLock lease : due) {
                 events.renewalFailed(lease.name, failure);
             }
@@ -196,8 +203,8 @@ final class Watchdog {
             if (lost != null && lost.contains(lease.grant())) {
                 LockLostException refused = new LockLostException(
                         lease.name,
-                        "engine '" + engine.name() + "' refused to renew lock '" + lease.name
-                                + "': the backend no longer holds it for this owner");
+                        errors.engine() + " refused to renew " + EngineErrors.lock(lease.name)
+                                + ": the backend no longer holds it for this owner");
                 events.renewalFailed(lease.name, refused);
                 lease.leaseLost(refused);
             } else {

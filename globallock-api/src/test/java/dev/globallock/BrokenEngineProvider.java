@@ -16,6 +16,11 @@ public final class BrokenEngineProvider implements LockEngineProvider {
     }
 
     @Override
+    public EngineCapabilities capabilities() {
+        throw new AssertionError("never asked");
+    }
+
+    @Override
     public LockEngine create(ConfigSection section) {
         throw new AssertionError("never created");
     }

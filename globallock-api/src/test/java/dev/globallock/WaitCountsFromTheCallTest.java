@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.globallock.memory.MemoryLockEngine;
 import dev.globallock.spi.AcquireRequest;
-import dev.globallock.spi.ForwardingLockEngine;
 import dev.globallock.spi.LockGrant;
+import dev.globallock.spi.support.ForwardingLockEngine;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;

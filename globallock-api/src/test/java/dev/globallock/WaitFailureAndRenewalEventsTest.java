@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.globallock.memory.MemoryLockEngine;
 import dev.globallock.spi.AcquireRequest;
-import dev.globallock.spi.ForwardingLockEngine;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
+import dev.globallock.spi.support.ForwardingLockEngine;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;

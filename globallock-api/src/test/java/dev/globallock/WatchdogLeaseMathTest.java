@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.globallock.memory.MemoryLockEngine;
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.EngineContext;
-import dev.globallock.spi.ForwardingLockEngine;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
+import dev.globallock.spi.support.ForwardingLockEngine;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -44,8 +44,10 @@ class WatchdogLeaseMathTest {
     }
 
     private HeldLock acquire(String key, boolean watchdog) {
-        HeldLock lease = new HeldLock(key, key, watchdog, LEASE.toNanos(), null, ticker);
-        LockGrant grant = engine.acquire(new AcquireRequest(key, key, LEASE, watchdog, true, lease))
+        HeldLock lease = new HeldLock(key, key, watchdog, LEASE.toNanos(), ticker);
+        AcquireRequest.Builder request =
+                AcquireRequest.builder().name(key).singleAttempt().listener(lease);
+        LockGrant grant = engine.acquire((watchdog ? request.watchdogLease(LEASE) : request.leaseTime(LEASE)).build())
                 .join();
         lease.granted(grant, ticker.read());
         return lease;
@@ -137,10 +139,15 @@ class WatchdogLeaseMathTest {
 
     @Test
     void aLossReportedBeforeTheGrantLandsIsAppliedOnGrant() {
-        HeldLock lease = new HeldLock("racy", "racy", true, LEASE.toNanos(), null, ticker);
+        HeldLock lease = new HeldLock("racy", "racy", true, LEASE.toNanos(), ticker);
         lease.leaseLost(new LockLostException("racy", "session expired"));
         assertThat(lease.state()).isEqualTo(LockState.NOT_ACQUIRED);
-        LockGrant grant = engine.acquire(new AcquireRequest("racy", "racy", LEASE, true, true, lease))
+        LockGrant grant = engine.acquire(AcquireRequest.builder()
+                        .name("racy")
+                        .watchdogLease(LEASE)
+                        .singleAttempt()
+                        .listener(lease)
+                        .build())
                 .join();
         lease.granted(grant, ticker.read());
         assertThat(lease.state()).isEqualTo(LockState.LOST);

@@ -2,13 +2,14 @@ package dev.globallock.memory;
 
 import dev.globallock.Capability;
 import dev.globallock.EngineCapabilities;
-import dev.globallock.LockBackendException;
 import dev.globallock.Ticker;
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.EngineContext;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
+import dev.globallock.spi.support.Abandonable;
+import dev.globallock.spi.support.EngineErrors;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Objects;
@@ -21,11 +22,12 @@ import java.util.concurrent.CompletableFuture;
  * lost-lease detection on renewal) without a server. Engines opened on the same namespace share one
  * lock table, so several managers stand for several processes. Thread-safe; nothing blocks.
  */
-public final class MemoryLockEngine implements LockEngine {
+public final class MemoryLockEngine implements LockEngine, Abandonable {
     /** The namespace {@code GlobalLockManager.inMemory()} uses. */
     public static final String DEFAULT_NAMESPACE = "default";
 
-    private static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
+    /** What the memory engine supports; the provider declares the same. */
+    static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
             Capability.LEASE_TIME,
             Capability.FIFO,
             Capability.FENCING_TOKENS,
@@ -34,6 +36,7 @@ public final class MemoryLockEngine implements LockEngine {
 
     private final String namespace;
     private final MemoryLockTable table;
+    private final EngineErrors errors = EngineErrors.of("memory", this::describeEndpoint);
     private volatile boolean abandoned;
     /** The manager's clock, for the grants' confirmation times. */
     private volatile Ticker ticker = Ticker.system();
@@ -123,8 +126,7 @@ public final class MemoryLockEngine implements LockEngine {
     public void close() {}
 
     private <T> CompletableFuture<T> unreachable(String what) {
-        return CompletableFuture.failedFuture(new LockBackendException(
-                "engine 'memory' at " + describeEndpoint() + " was abandoned: cannot " + what));
+        return CompletableFuture.failedFuture(errors.unusable("was abandoned", what));
     }
 
     @Override

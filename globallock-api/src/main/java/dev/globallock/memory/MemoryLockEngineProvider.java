@@ -1,5 +1,6 @@
 package dev.globallock.memory;
 
+import dev.globallock.EngineCapabilities;
 import dev.globallock.spi.ConfigSection;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockEngineProvider;
@@ -14,6 +15,11 @@ public final class MemoryLockEngineProvider implements LockEngineProvider {
     @Override
     public String description() {
         return "in-JVM locks for tests and single-process applications";
+    }
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return MemoryLockEngine.CAPABILITIES;
     }
 
     @Override

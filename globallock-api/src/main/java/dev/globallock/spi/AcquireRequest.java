@@ -4,7 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * One request to acquire a lock, as the manager hands it to the engine. Immutable.
+ * One request to acquire a lock, as the manager hands it to the engine. Immutable; made with
+ * {@link #builder()}.
  *
  * <p>The manager has already validated the name, applied the key prefix and defaults, and checked
  * the lease time against the engine's {@link dev.globallock.EngineCapabilities}.
@@ -16,52 +17,34 @@ public final class AcquireRequest {
     private final boolean watchdog;
     private final boolean singleAttempt;
     private final LeaseListener listener;
-    private final boolean callerWaits;
 
-    /**
-     * @param name the application's lock name, for messages
-     * @param key the prefixed key the engine stores the lock under
-     * @param leaseTime how long the lease lasts from the moment of acquisition; for a watchdog
-     *     lease this is the watchdog lease that renewals extend
-     * @param watchdog whether the manager will renew this lease (true) or let it expire (false)
-     * @param singleAttempt true for exactly one attempt (wait time zero)
-     * @param listener where to report a lost or uncertain lease once acquired
-     */
-    public AcquireRequest(
+    private AcquireRequest(
             String name,
             String key,
             Duration leaseTime,
             boolean watchdog,
             boolean singleAttempt,
             LeaseListener listener) {
-        this(name, key, leaseTime, watchdog, singleAttempt, listener, false);
+        this.name = name;
+        this.key = key;
+        this.leaseTime = leaseTime;
+        this.watchdog = watchdog;
+        this.singleAttempt = singleAttempt;
+        this.listener = listener;
+    }
+
+    /** A builder: name, lease ({@code leaseTime} or {@code watchdogLease}) and listener are required. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
-     * @param name the application's lock name, for messages
-     * @param key the prefixed key the engine stores the lock under
-     * @param leaseTime how long the lease lasts from the moment of acquisition; for a watchdog
-     *     lease this is the watchdog lease that renewals extend
-     * @param watchdog whether the manager will renew this lease (true) or let it expire (false)
-     * @param singleAttempt true for exactly one attempt (wait time zero)
-     * @param listener where to report a lost or uncertain lease once acquired
-     * @param callerWaits see {@link #callerWaits()}
+     * This request with another listener, for a decorator that wants to see what the engine tells
+     * the manager about the lease (and passes it on).
      */
-    public AcquireRequest(
-            String name,
-            String key,
-            Duration leaseTime,
-            boolean watchdog,
-            boolean singleAttempt,
-            LeaseListener listener,
-            boolean callerWaits) {
-        this.name = Objects.requireNonNull(name, "name");
-        this.key = Objects.requireNonNull(key, "key");
-        this.leaseTime = Objects.requireNonNull(leaseTime, "leaseTime");
-        this.watchdog = watchdog;
-        this.singleAttempt = singleAttempt;
-        this.listener = Objects.requireNonNull(listener, "listener");
-        this.callerWaits = callerWaits;
+    public AcquireRequest withListener(LeaseListener listener) {
+        return new AcquireRequest(
+                name, key, leaseTime, watchdog, singleAttempt, Objects.requireNonNull(listener, "listener"));
     }
 
     /** The application's lock name (without the prefix): use it in messages. */
@@ -74,12 +57,15 @@ public final class AcquireRequest {
         return key;
     }
 
-    /** The lease length: explicit, or the watchdog lease that renewals extend. */
+    /**
+     * How long the lease lasts from the moment of acquisition: an explicit lease, or the watchdog
+     * lease that renewals extend.
+     */
     public Duration leaseTime() {
         return leaseTime;
     }
 
-    /** Whether the manager's watchdog will renew this lease. */
+    /** Whether the manager's watchdog will renew this lease (else it lets it expire). */
     public boolean watchdog() {
         return watchdog;
     }
@@ -94,23 +80,104 @@ public final class AcquireRequest {
         return listener;
     }
 
-    /**
-     * A hint: true when the thread that called {@link LockEngine#acquire} blocks on the returned
-     * future right after the call, with {@code get()} or {@code get(timeout)} (the manager's
-     * {@code lock} and {@code tryLock}). An engine may then run the first blocking I/O of the
-     * acquisition on that thread, inside its {@code get}, instead of handing it to an I/O thread
-     * and waking the caller afterwards: one thread hand-over less per call. It must still honour
-     * the timeout of {@code get(timeout)} and a cancellation. False for {@code lockAsync}, whose
-     * caller goes on; an engine that ignores the hint is correct either way.
-     */
-    public boolean callerWaits() {
-        return callerWaits;
-    }
-
     @Override
     public String toString() {
         return "AcquireRequest{name='" + name + "', key='" + key + "', lease=" + leaseTime
-                + (watchdog ? " (watchdog)" : "") + (singleAttempt ? ", single attempt" : "")
-                + (callerWaits ? ", caller waits" : "") + "}";
+                + (watchdog ? " (watchdog)" : "") + (singleAttempt ? ", single attempt" : "") + "}";
+    }
+
+    /**
+     * Builds an {@link AcquireRequest}. Not thread-safe. Each value may be set once; {@link #build()}
+     * checks that the required ones were.
+     */
+    public static final class Builder {
+        private String name;
+        private String key;
+        private Duration leaseTime;
+        private boolean watchdog;
+        private boolean singleAttempt;
+        private LeaseListener listener;
+
+        private Builder() {}
+
+        /** The application's lock name, for messages. Required. */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name");
+            once(this.name, "name");
+            this.name = name;
+            return this;
+        }
+
+        /** The prefixed key the engine stores the lock under; the name when not set. */
+        public Builder key(String key) {
+            Objects.requireNonNull(key, "key");
+            once(this.key, "key");
+            this.key = key;
+            return this;
+        }
+
+        /** An explicit lease: the engine lets it expire after {@code leaseTime}. This or {@link #watchdogLease}. */
+        public Builder leaseTime(Duration leaseTime) {
+            this.leaseTime = lease(leaseTime);
+            return this;
+        }
+
+        /**
+         * A lease the manager's watchdog renews, each renewal extending it by {@code lease}. This or
+         * {@link #leaseTime}.
+         */
+        public Builder watchdogLease(Duration lease) {
+            this.leaseTime = lease(lease);
+            this.watchdog = true;
+            return this;
+        }
+
+        /** Exactly one attempt (wait time zero); without it the engine waits until granted or cancelled. */
+        public Builder singleAttempt() {
+            if (singleAttempt) {
+                throw new IllegalStateException("singleAttempt was already set");
+            }
+            this.singleAttempt = true;
+            return this;
+        }
+
+        /** Where the engine reports what happens to the lease once granted. Required. */
+        public Builder listener(LeaseListener listener) {
+            Objects.requireNonNull(listener, "listener");
+            once(this.listener, "listener");
+            this.listener = listener;
+            return this;
+        }
+
+        /**
+         * The request.
+         *
+         * @throws IllegalStateException when the name, the lease or the listener is missing
+         */
+        public AcquireRequest build() {
+            if (name == null || leaseTime == null || listener == null) {
+                throw new IllegalStateException("an acquire request needs a name, a lease (leaseTime or watchdogLease)"
+                        + " and a listener; missing: " + (name == null ? "name " : "")
+                        + (leaseTime == null ? "lease " : "") + (listener == null ? "listener" : ""));
+            }
+            return new AcquireRequest(name, key != null ? key : name, leaseTime, watchdog, singleAttempt, listener);
+        }
+
+        private Duration lease(Duration lease) {
+            Objects.requireNonNull(lease, "lease");
+            if (leaseTime != null) {
+                throw new IllegalStateException("the lease was already set (leaseTime or watchdogLease, once)");
+            }
+            if (lease.isNegative() || lease.isZero()) {
+                throw new IllegalArgumentException("lease must be positive but was " + lease);
+            }
+            return lease;
+        }
+
+        private static void once(Object current, String what) {
+            if (current != null) {
+                throw new IllegalStateException(what + " was already set");
+            }
+        }
     }
 }

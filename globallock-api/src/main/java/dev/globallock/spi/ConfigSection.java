@@ -3,6 +3,7 @@ package dev.globallock.spi;
 import dev.globallock.Durations;
 import dev.globallock.LockConfigException;
 import dev.globallock.Secret;
+import dev.globallock.spi.support.Redaction;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

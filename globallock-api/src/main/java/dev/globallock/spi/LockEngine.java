@@ -15,6 +15,17 @@ import java.util.concurrent.CompletableFuture;
  * be parked per lock or per waiter. A manager owns its engine and calls {@link #start} once before
  * anything else and {@link #close} once at the end.
  *
+ * <h2>Futures whose work runs on the caller</h2>
+ *
+ * An engine may return a {@link dev.globallock.spi.support.CallerRunsFuture} whose first task is
+ * deferred: a thread that blocks on it runs the engine's I/O itself, and nothing happens until
+ * someone blocks on it or dispatches it. So whoever calls an engine and will <em>not</em> block on
+ * the future it returns must call {@link dev.globallock.spi.support.CallerRunsFuture#dispatch
+ * CallerRunsFuture.dispatch(future)} (a no-op for any other future); the manager does so for
+ * {@code lockAsync}, asynchronous releases, renewals and closing. A decorator may return a future
+ * derived from the engine's ({@code thenApply}...): waiting on it or dispatching it reaches the
+ * engine's task.
+ *
  * <h2>Acquire</h2>
  *
  * {@link #acquire} returns a future that completes with the grant once the lock is held. With
@@ -23,14 +34,19 @@ import java.util.concurrent.CompletableFuture;
  * cancels the future (wait time elapsed, interrupt, user cancel). On cancellation the engine must
  * remove everything the wait left on the server (a queued node or key, a subscription) and, if it
  * acquired the lock in the same instant, release it: complete with {@code
- * if (!future.complete(grant)) release(grant)}. A backend failure completes the future
+ * if (!future.complete(grant)) CallerRunsFuture.dispatch(release(grant))} (or {@link
+ * dev.globallock.spi.support.CallerRunsFuture#deliver(Object, java.util.function.Consumer)} with
+ * such a release). A backend failure completes the future
  * exceptionally with a {@link dev.globallock.LockBackendException} naming the lock and endpoint.
  */
 public interface LockEngine extends AutoCloseable {
     /** The provider name, such as {@code redis}. */
     String name();
 
-    /** What the engine supports; constant for the engine's life. */
+    /**
+     * What the engine supports; constant for the engine's life, and equal to or narrower than its
+     * provider's {@link LockEngineProvider#capabilities()}.
+     */
     EngineCapabilities capabilities();
 
     /** The endpoint(s) for messages, such as {@code redis://127.0.0.1:6379}: never credentials. */
@@ -44,20 +60,10 @@ public interface LockEngine extends AutoCloseable {
 
     /**
      * Releases the grant if, and only if, it still owns the lock: never removes another holder's
-     * lock. Idempotent: releasing twice, or after the lease expired, completes normally.
+     * lock. Idempotent: releasing twice, or after the lease expired, completes normally. The
+     * future may defer its work to the thread that waits for it (see the class documentation).
      */
     CompletableFuture<Void> release(LockGrant grant);
-
-    /**
-     * {@link #release(LockGrant)} with a hint: with {@code callerWaits} the calling thread blocks
-     * on the returned future right after the call ({@code get(timeout)}; a handle's {@code
-     * release()} or {@code close()}), so the engine may run the release's I/O on that thread
-     * inside its {@code get}, honouring the timeout, rather than on an I/O thread. See {@link
-     * AcquireRequest#callerWaits()}. The default ignores the hint; decorators should forward it.
-     */
-    default CompletableFuture<Void> release(LockGrant grant, boolean callerWaits) {
-        return release(grant);
-    }
 
     /**
      * Extends each grant's lease by its lease time, batched: as few round trips as the backend
@@ -81,34 +87,9 @@ public interface LockEngine extends AutoCloseable {
         return Optional.empty();
     }
 
-    /**
-     * Deletes what the backend keeps for a lock key between acquisitions (the Redis engine's
-     * fencing counter), so that a name used once, such as the scratch lock of {@code globallock
-     * check}, leaves nothing behind. Does nothing while the key is held. A later acquisition of the
-     * key must still get a token greater than every token issued for it before (the Redis engine
-     * restarts the counter from the server's clock in microseconds); even so, use it only for names
-     * that no holder or resource will use again. Completes exceptionally with a {@link
-     * dev.globallock.LockBackendException} when the backend fails. The default, for engines that
-     * keep nothing for an unheld key, completes at once.
-     *
-     * @param key the prefixed key, as in {@link AcquireRequest#key()}
-     */
-    default CompletableFuture<Void> discardKey(String key) {
-        return CompletableFuture.completedFuture(null);
-    }
-
-    /** Reads a lock's state without taking it, where the backend can tell. */
+    /** Reads a lock's state without taking it, and other operators' views; where the backend can tell. */
     default Optional<LockInspector> inspector() {
         return Optional.empty();
-    }
-
-    /**
-     * Drops the connection without releasing anything, the way a crashed process would: the
-     * backend frees the locks when their leases or sessions end. Used by the contract suite to
-     * simulate a crash; the default closes the engine.
-     */
-    default void abandon() {
-        close();
     }
 
     /** Closes the engine's clients (not a client the application passed in). Idempotent. */

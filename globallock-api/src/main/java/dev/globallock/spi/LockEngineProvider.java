@@ -1,5 +1,7 @@
 package dev.globallock.spi;
 
+import dev.globallock.EngineCapabilities;
+
 /**
  * Creates a {@link LockEngine} from configuration; found with {@link java.util.ServiceLoader}
  * through {@code META-INF/services/dev.globallock.spi.LockEngineProvider} (and {@code provides}
@@ -16,6 +18,15 @@ public interface LockEngineProvider {
     default String description() {
         return name();
     }
+
+    /**
+     * What every engine this provider opens supports, known without opening one (so {@code
+     * globallock engines} lists it without connecting). An opened engine's {@link
+     * LockEngine#capabilities()} are equal or narrower: the same capabilities or fewer, a minimum
+     * lease time as long or longer (Redis' Redlock mode: 100 ms), keys as long or shorter; it may
+     * add what depends on its configuration or server, such as a session timeout.
+     */
+    EngineCapabilities capabilities();
 
     /**
      * Reads the engine's configuration section, reports every problem at once, then opens the

@@ -7,9 +7,11 @@ import dev.globallock.LockInfo;
 import dev.globallock.LockOptions;
 import dev.globallock.LockTimeoutException;
 import dev.globallock.spi.AcquireRequest;
-import dev.globallock.spi.ForwardingLockEngine;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
+import dev.globallock.spi.LockInspector;
+import dev.globallock.spi.support.EngineErrors;
+import dev.globallock.spi.support.ForwardingLockEngine;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
@@ -188,7 +190,7 @@ final class CheckCommand implements Callable<Integer> {
 
         /** {@code engine 'etcd' at http://…}, for messages. */
         String describeEngine() {
-            return engine == null ? "the engine" : "engine '" + engine.name() + "' at " + engine.describeEndpoint();
+            return engine == null ? "the engine" : EngineErrors.of(engine).engineAt();
         }
 
         LockEngine track(LockEngine opened) {
@@ -203,7 +205,10 @@ final class CheckCommand implements Callable<Integer> {
                 public void close() {
                     try {
                         for (String key : keys) {
-                            super.discardKey(key).get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                            Optional<LockInspector> inspector = super.inspector();
+                            if (inspector.isPresent()) {
+                                inspector.get().discard(key).get(STEP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                            }
                         }
                     } catch (ExecutionException e) {
                         discardFailure = e.getCause() instanceof Exception ? (Exception) e.getCause() : e;

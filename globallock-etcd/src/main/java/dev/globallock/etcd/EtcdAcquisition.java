@@ -1,8 +1,8 @@
 package dev.globallock.etcd;
 
 import dev.globallock.spi.AcquireRequest;
-import dev.globallock.spi.CallbackPool;
 import dev.globallock.spi.LockGrant;
+import dev.globallock.spi.support.CallerRunsFuture;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
@@ -87,7 +87,12 @@ final class EtcdAcquisition {
     private final EtcdLockEngine engine;
     private final AcquireRequest request;
     private final ByteSequence directory;
-    final CompletableFuture<LockGrant> result = new CompletableFuture<>();
+    /**
+     * Its first task starts the acquisition: on the caller that waits for it, else on the thread
+     * that dispatches it (only asynchronous calls either way). Delivered from the gRPC threads to
+     * that caller, or completed on the callback pool.
+     */
+    final CallerRunsFuture<LockGrant> result = new CallerRunsFuture<>(EtcdLockEngine.CALLER_RUNS);
 
     private final ReentrantLock mutex = new ReentrantLock();
     // guarded by mutex
@@ -124,20 +129,18 @@ final class EtcdAcquisition {
         this.engine = engine;
         this.request = request;
         this.directory = EtcdKeys.lockPrefix(engine.namespace(), request.key());
+        result.onCancel(this::finish).defer(onCaller -> start());
     }
 
     String name() {
         return request.name();
     }
 
-    CompletableFuture<LockGrant> start() {
-        result.whenComplete((grant, failure) -> {
-            if (result.isCancelled()) {
-                finish();
-            }
-        });
+    private void start() {
+        if (result.isDone()) {
+            return; // cancelled before it started: nothing to undo
+        }
         engine.leaseFor(request).whenComplete(this::onLease);
-        return result;
     }
 
     private void onLease(EtcdLease granted, Throwable failure) {
@@ -273,7 +276,7 @@ final class EtcdAcquisition {
         if (predecessor == null) {
             grant();
         } else if (request.singleAttempt()) {
-            cleanUpThen(() -> deliver(() -> result.complete(null)));
+            cleanUpThen(() -> result.deliver(null));
         } else {
             startWaiting();
             if (before.size() <= WATCH_WHOLE_QUEUE_UP_TO) {
@@ -682,25 +685,10 @@ final class EtcdAcquisition {
             mutex.unlock();
         }
         stopWaiting();
-        deliver(() -> {
-            if (!result.complete(grant)) {
-                engine.release(grant);
-            }
-        });
-    }
-
-    /**
-     * Completes the result where its dependents may run: a caller blocked on it is only woken, from
-     * here; what an application chained on {@code lockAsync} runs on the {@link CallbackPool}, never
-     * on the gRPC event loop this is called on, where a blocking call (releasing the handle, taking
-     * another lock) would wait for an answer only that thread can deliver.
-     */
-    private void deliver(Runnable completion) {
-        if (request.callerWaits()) {
-            completion.run();
-        } else {
-            CallbackPool.shared().execute(completion);
-        }
+        // delivered, never completed here: what an application chained on lockAsync must not run on
+        // the gRPC event loop, where a blocking call (releasing the handle, taking another lock) would
+        // wait for an answer only that thread can deliver
+        result.deliver(grant, engine::release);
     }
 
     private void fail(String operation, Throwable failure) {
@@ -713,8 +701,7 @@ final class EtcdAcquisition {
         } finally {
             mutex.unlock();
         }
-        cleanUpThen(
-                () -> deliver(() -> result.completeExceptionally(engine.failure(operation, request.name(), failure))));
+        cleanUpThen(() -> result.deliverFailure(engine.failure(operation, request.name(), failure)));
     }
 
     /** Stops everything after a cancellation: the watch, the keep-alives, the key. */

@@ -3,7 +3,7 @@ package dev.globallock.etcd;
 import dev.globallock.Durations;
 import dev.globallock.Secret;
 import dev.globallock.spi.ConfigSection;
-import dev.globallock.spi.Redaction;
+import dev.globallock.spi.support.Redaction;
 import io.etcd.jetcd.Client;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -1,22 +1,16 @@
 package dev.globallock.etcd;
 
+import dev.globallock.spi.support.EngineErrors;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.grpc.Status;
 import java.util.Locale;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
 /** Classifies and describes jetcd and gRPC failures in words an operator can act on. */
 final class EtcdErrors {
     private EtcdErrors() {}
 
     static Throwable unwrap(Throwable failure) {
-        Throwable cause = failure;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
+        return EngineErrors.unwrap(failure);
     }
 
     static Status.Code code(Throwable failure) {

@@ -12,6 +12,10 @@ import dev.globallock.spi.EngineContext;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
+import dev.globallock.spi.support.Abandonable;
+import dev.globallock.spi.support.CallbackPool;
+import dev.globallock.spi.support.CallerRunsPolicy;
+import dev.globallock.spi.support.EngineErrors;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -74,19 +78,28 @@ import javax.net.ssl.SSLException;
  * <p>Thread-safe. Nothing blocks: every call returns a future and continues in jetcd's callbacks;
  * timers run on the manager's scheduler.
  */
-public final class EtcdLockEngine implements LockEngine {
+public final class EtcdLockEngine implements LockEngine, Abandonable {
     private static final System.Logger LOG = System.getLogger(EtcdLockEngine.class.getName());
 
     /** etcd's minimum lease TTL with its default election timeout: 1.5 × 1 s, rounded up to whole seconds. */
     static final Duration MINIMUM_LEASE = Duration.ofSeconds(2);
 
-    private static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
+    /** What every etcd engine supports. */
+    static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
                     Capability.LEASE_TIME,
                     Capability.SESSION_BOUND,
                     Capability.FIFO,
                     Capability.FENCING_TOKENS,
                     Capability.WAIT_NOTIFICATION)
             .withMinimumLeaseTime(MINIMUM_LEASE);
+
+    /**
+     * How acquisitions run: the first step (only asynchronous calls) on the caller that waits, else
+     * on the thread that dispatches it; answers from the gRPC threads are delivered to the waiting
+     * caller, or completed on the callback pool.
+     */
+    static final CallerRunsPolicy CALLER_RUNS =
+            CallerRunsPolicy.of(CallerRunsPolicy.callingThread()).deliverOn(CallbackPool.shared());
 
     /** How often queued waiters' leases are checked for a due keep-alive. */
     private static final long WAITER_KEEPALIVE_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
@@ -108,6 +121,7 @@ public final class EtcdLockEngine implements LockEngine {
     private final EtcdDirectKv directKv;
 
     private final String endpoint;
+    private final EngineErrors errors = EngineErrors.of("etcd", this::describeEndpoint);
     private final KV kv;
     private final Watch watch;
     private final Lease leases;
@@ -181,7 +195,9 @@ public final class EtcdLockEngine implements LockEngine {
                 .keepaliveTimeout(config.keepaliveTimeout())
                 .keepaliveWithoutCalls(true)
                 .retryMaxDuration(config.requestTimeout())
-                .executorService(EtcdCallingThreadExecutor.INSTANCE)
+                // jetcd hands every unary call to its executor before writing it to the channel: writing
+                // never blocks, so the thread that asks writes it (no thread hand-over per call)
+                .executorService(CallerRunsPolicy.callingThread())
                 .interceptor(new EtcdDeadlines(config.requestTimeout()));
         if (directKv != null) {
             builder.interceptor(directKv);
@@ -202,9 +218,15 @@ public final class EtcdLockEngine implements LockEngine {
                 });
             } catch (SSLException | RuntimeException e) {
                 throw new LockBackendException(
-                        "engine 'etcd' at " + config.describeEndpoints() + " could not set up TLS from "
-                                + config.tlsCaFile().map(Object::toString).orElse("the system trust store")
-                                + config.tlsCertFile().map(c -> " and " + c).orElse("") + ": " + e.getMessage(),
+                        EngineErrors.of("etcd", config::describeEndpoints)
+                                .say("could not set up TLS from "
+                                        + config.tlsCaFile()
+                                                .map(Object::toString)
+                                                .orElse("the system trust store")
+                                        + config.tlsCertFile()
+                                                .map(c -> " and " + c)
+                                                .orElse("") + ": "
+                                        + e.getMessage()),
                         e);
             }
         }
@@ -246,13 +268,13 @@ public final class EtcdLockEngine implements LockEngine {
             throw new IllegalStateException("the etcd engine was not started: the manager calls start() first");
         }
         if (closed.get() || abandoned) {
-            return CompletableFuture.failedFuture(new LockBackendException("engine 'etcd' at " + endpoint + " is "
-                    + (abandoned ? "abandoned" : "closed") + ": cannot acquire lock '" + request.name() + "'"));
+            return CompletableFuture.failedFuture(
+                    errors.unusable(abandoned ? "is abandoned" : "is closed", "acquire lock '" + request.name() + "'"));
         }
         EtcdAcquisition acquisition = new EtcdAcquisition(this, request);
         inFlight.add(acquisition);
         acquisition.result.whenComplete((grant, failure) -> inFlight.remove(acquisition));
-        return acquisition.start();
+        return acquisition.result; // it starts on the caller that waits for it, or when dispatched
     }
 
     @Override
@@ -262,8 +284,7 @@ public final class EtcdLockEngine implements LockEngine {
             return CompletableFuture.completedFuture(null);
         }
         if (abandoned) {
-            return CompletableFuture.failedFuture(new LockBackendException(
-                    "engine 'etcd' at " + endpoint + " is abandoned: cannot release lock '" + grant.name + "'"));
+            return CompletableFuture.failedFuture(errors.unusable("is abandoned", "release lock '" + grant.name + "'"));
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         removeEventually(grant.name, grant.lease, grant.key, grant.createRevision, CLEANUP_ATTEMPTS)
@@ -302,7 +323,7 @@ public final class EtcdLockEngine implements LockEngine {
         }
         if (closed.get() || abandoned) {
             return CompletableFuture.failedFuture(new LockBackendException(
-                    "engine 'etcd' at " + endpoint + " is " + (abandoned ? "abandoned" : "closed") + ": cannot renew"));
+                    errors.say("is " + (abandoned ? "abandoned" : "closed") + ": cannot renew")));
         }
         Set<EtcdGrant> lost = ConcurrentHashMap.newKeySet();
         AtomicReference<Throwable> unknown = new AtomicReference<>();
@@ -341,8 +362,8 @@ public final class EtcdLockEngine implements LockEngine {
                     }
                     if (problem != null && result.size() < all.size()) {
                         throw new LockBackendException(
-                                "engine 'etcd' at " + endpoint + " could not renew " + (all.size() - result.size())
-                                        + " lock(s): " + EtcdErrors.describe(problem),
+                                errors.say("could not renew " + (all.size() - result.size()) + " lock(s): "
+                                        + EtcdErrors.describe(problem)),
                                 EtcdErrors.unwrap(problem));
                     }
                     return result;
@@ -561,7 +582,7 @@ public final class EtcdLockEngine implements LockEngine {
             if (granted.getTTL() > ttl) {
                 // etcd raised the TTL to its minimum: the lock would outlive the lease time asked for
                 leases.revoke(granted.getID());
-                return CompletableFuture.failedFuture(new LockBackendException("engine 'etcd' at " + endpoint
+                return CompletableFuture.failedFuture(new LockBackendException(errors.engineAt()
                         + " cannot honour the lease time " + Durations.format(request.leaseTime()) + " of lock '"
                         + request.name() + "': this etcd grants leases of at least " + granted.getTTL()
                         + "s (its minimum TTL, 1.5 × the election timeout); use a lease time of at least "
@@ -993,7 +1014,6 @@ public final class EtcdLockEngine implements LockEngine {
                     .map(problem -> "; " + problem.getMessage())
                     .orElse("");
         }
-        return new LockBackendException(
-                "engine 'etcd' at " + endpoint + " failed to " + operation + " lock '" + name + "': " + reason, cause);
+        return errors.failed(operation, EngineErrors.lock(name), reason, cause);
     }
 }

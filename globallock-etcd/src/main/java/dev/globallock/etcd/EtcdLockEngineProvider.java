@@ -1,5 +1,6 @@
 package dev.globallock.etcd;
 
+import dev.globallock.EngineCapabilities;
 import dev.globallock.spi.ConfigSection;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockEngineProvider;
@@ -11,6 +12,9 @@ import dev.globallock.spi.LockEngineProvider;
  * constructor does nothing; {@link #create} does no I/O either (the first request connects).
  */
 public final class EtcdLockEngineProvider implements LockEngineProvider {
+    /** Made by {@link java.util.ServiceLoader}; cheap, no I/O. */
+    public EtcdLockEngineProvider() {}
+
     @Override
     public String name() {
         return "etcd";
@@ -19,6 +23,11 @@ public final class EtcdLockEngineProvider implements LockEngineProvider {
     @Override
     public String description() {
         return "etcd v3 through jetcd: leases, transactions and watches; FIFO waiters, fencing tokens";
+    }
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return EtcdLockEngine.CAPABILITIES;
     }
 
     @Override

@@ -7,7 +7,7 @@ package dev.globallock.redis;
  * <ul>
  *   <li>{@code {K}}: the lock itself, a string holding the owner id, with a PX lease;
  *   <li>{@code {K}:fence}: the fencing counter, without expiry: the holder's token while held
- *       (deleted only by {@code discardKey}, while the lock is free);
+ *       (deleted only by the inspector's {@code discard}, while the lock is free);
  *   <li>{@code {K}:released}: the channel a release publishes on.
  * </ul>
  *

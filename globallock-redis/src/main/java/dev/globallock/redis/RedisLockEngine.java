@@ -14,6 +14,10 @@ import dev.globallock.spi.LeaseListener;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
+import dev.globallock.spi.support.Abandonable;
+import dev.globallock.spi.support.CallerRunsFuture;
+import dev.globallock.spi.support.CallerRunsPolicy;
+import dev.globallock.spi.support.EngineErrors;
 import java.lang.System.Logger.Level;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -86,7 +90,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
  *
  * <p>Thread-safe.
  */
-public final class RedisLockEngine implements LockEngine {
+public final class RedisLockEngine implements LockEngine, Abandonable {
     private static final System.Logger LOG = System.getLogger(RedisLockEngine.class.getName());
     private static final AtomicInteger ENGINE_IDS = new AtomicInteger();
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -95,12 +99,19 @@ public final class RedisLockEngine implements LockEngine {
     private static final int KEY_CACHE_SIZE = 1024;
     private static final long MIN_FAILURE_BACKOFF_MILLIS = 25;
     private static final long MAX_FAILURE_BACKOFF_MILLIS = 500;
+    /** What every redis engine supports; Redlock needs longer leases (100 ms). */
+    static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
+                    Capability.LEASE_TIME, Capability.FENCING_TOKENS, Capability.WAIT_NOTIFICATION)
+            .withMinimumLeaseTime(Duration.ofMillis(10));
 
     private final RedisEngineConfig config;
     private final EngineCapabilities capabilities;
     private final Backend backend;
     private final ThreadPoolExecutor io;
-    private final long inlineBoundNanos;
+    /** How the engine's futures run their I/O: on the caller that waits, else on {@link #io}. */
+    private final CallerRunsPolicy callerRuns;
+
+    private final EngineErrors errors = EngineErrors.of("redis", this::describeEndpoint);
     private final byte[] ownerPrefix;
     private final AtomicLong ownerSequence = new AtomicLong();
     private final ReentrantLock waitLock = new ReentrantLock();
@@ -130,10 +141,9 @@ public final class RedisLockEngine implements LockEngine {
     private RedisLockEngine(
             RedisEngineConfig config, BiFunction<Subscriber.Listener, LongSupplier, Backend> backendFactory) {
         this.config = config;
-        this.capabilities = EngineCapabilities.of(
-                        Capability.LEASE_TIME, Capability.FENCING_TOKENS, Capability.WAIT_NOTIFICATION)
-                .withMinimumLeaseTime(
-                        config.mode() == RedisMode.REDLOCK ? Duration.ofMillis(100) : Duration.ofMillis(10));
+        this.capabilities = config.mode() == RedisMode.REDLOCK
+                ? CAPABILITIES.withMinimumLeaseTime(Duration.ofMillis(100))
+                : CAPABILITIES;
         int id = ENGINE_IDS.incrementAndGet();
         AtomicInteger threadIds = new AtomicInteger();
         this.io = new ThreadPoolExecutor(
@@ -145,7 +155,8 @@ public final class RedisLockEngine implements LockEngine {
                 });
         this.io.allowCoreThreadTimeOut(true);
         Duration oneCall = config.connectTimeout().plus(config.commandTimeout());
-        this.inlineBoundNanos = (config.mode() == RedisMode.REDLOCK ? oneCall.multipliedBy(2) : oneCall).toNanos();
+        this.callerRuns = CallerRunsPolicy.of(io)
+                .inlineBound(config.mode() == RedisMode.REDLOCK ? oneCall.multipliedBy(2) : oneCall);
         byte[] random = new byte[8];
         RANDOM.nextBytes(random);
         StringBuilder prefix = new StringBuilder();
@@ -176,7 +187,8 @@ public final class RedisLockEngine implements LockEngine {
                 throw e;
             }
             throw new LockBackendException(
-                    "engine 'redis' at " + config.describeEndpoint() + " could not be opened: " + Errors.describe(e),
+                    EngineErrors.of("redis", config::describeEndpoint)
+                            .say("could not be opened: " + Errors.describe(e)),
                     e);
         }
     }
@@ -214,15 +226,11 @@ public final class RedisLockEngine implements LockEngine {
         if (closedAs != null) {
             return CompletableFuture.failedFuture(closed("acquire lock '" + request.name() + "'"));
         }
-        IoFuture<LockGrant> future = new IoFuture<>(inlineBoundNanos);
+        CallerRunsFuture<LockGrant> future = new CallerRunsFuture<>(callerRuns);
         Waiter waiter = new Waiter(request, keysOf(request.key()), newOwner(), future);
-        if (!request.callerWaits()) {
-            // the first attempt may sit in the executor's queue: the engine's shutdown must find it.
-            // A caller that waits runs it itself; it registers only if it has to wait for a release.
-            register(waiter);
-        }
         future.onCancel(() -> cancelled(waiter));
-        return future.start(io, () -> attempt(waiter), request.callerWaits());
+        // the first attempt runs on the caller that waits, or on the executor once dispatched
+        return future.defer(waiter);
     }
 
     private void register(Waiter waiter) {
@@ -570,31 +578,24 @@ public final class RedisLockEngine implements LockEngine {
 
     // ---------------------------------------------------------------------------------- release, renew, inspect
 
+    /** The release's script call runs on the caller that waits for it, or on the executor once dispatched. */
     @Override
     public CompletableFuture<Void> release(LockGrant grant) {
-        return release(grant, false);
-    }
-
-    @Override
-    public CompletableFuture<Void> release(LockGrant grant, boolean callerWaits) {
         RedisGrant redisGrant = own(grant);
         forget(redisGrant);
         if (closedAs != null) {
             return CompletableFuture.failedFuture(closed("release lock '" + redisGrant.name + "'"));
         }
-        IoFuture<Void> future = new IoFuture<>(inlineBoundNanos);
-        return future.start(
-                io,
-                () -> {
-                    try {
-                        idempotent(() -> backend.release(redisGrant.keys, redisGrant.owner));
-                        future.complete(null);
-                    } catch (RuntimeException e) {
-                        refreshTopologySoon();
-                        future.completeExceptionally(failure("release", "lock '" + redisGrant.name + "'", e));
-                    }
-                },
-                callerWaits);
+        CallerRunsFuture<Void> future = new CallerRunsFuture<>(callerRuns);
+        return future.defer(onCaller -> {
+            try {
+                idempotent(() -> backend.release(redisGrant.keys, redisGrant.owner));
+                future.complete(null);
+            } catch (RuntimeException e) {
+                refreshTopologySoon();
+                future.completeExceptionally(failure("release", "lock '" + redisGrant.name + "'", e));
+            }
+        });
     }
 
     /**
@@ -675,37 +676,38 @@ public final class RedisLockEngine implements LockEngine {
         if (own.isEmpty()) {
             return CompletableFuture.completedFuture(Set.of());
         }
-        IoFuture<Set<LockGrant>> future = new IoFuture<>(inlineBoundNanos);
-        return future.start(io, () -> {
-            try {
-                Set<RedisGrant> lost = idempotent(() -> backend.renew(own));
-                lost.forEach(this::forget);
-                future.complete(new HashSet<>(lost));
-            } catch (RuntimeException e) {
-                refreshTopologySoon();
-                future.completeExceptionally(failure("renew", own.size() + " lock(s)", e));
-            }
-        });
+        CallerRunsFuture<Set<LockGrant>> future = new CallerRunsFuture<>(callerRuns);
+        return future.defer(onCaller -> {
+                    try {
+                        Set<RedisGrant> lost = idempotent(() -> backend.renew(own));
+                        lost.forEach(this::forget);
+                        future.complete(new HashSet<>(lost));
+                    } catch (RuntimeException e) {
+                        refreshTopologySoon();
+                        future.completeExceptionally(failure("renew", own.size() + " lock(s)", e));
+                    }
+                })
+                .dispatch(); // to the executor at once: the watchdog does not wait
     }
 
     /** Deletes the lock's fencing counter ({@code {K}:fence}) if the lock is not held. */
-    @Override
-    public CompletableFuture<Void> discardKey(String key) {
+    private CompletableFuture<Void> discard(String key) {
         if (closedAs != null) {
             return CompletableFuture.failedFuture(closed("discard key '" + key + "'"));
         }
-        IoFuture<Void> future = new IoFuture<>(inlineBoundNanos);
-        return future.start(io, () -> {
-            try {
-                idempotent(() -> {
-                    backend.discardFence(LockKeys.of(key));
-                    return null;
-                });
-                future.complete(null);
-            } catch (RuntimeException e) {
-                future.completeExceptionally(failure("discard", "key '" + key + "'", e));
-            }
-        });
+        CallerRunsFuture<Void> future = new CallerRunsFuture<>(callerRuns);
+        return future.defer(onCaller -> {
+                    try {
+                        idempotent(() -> {
+                            backend.discardFence(LockKeys.of(key));
+                            return null;
+                        });
+                        future.complete(null);
+                    } catch (RuntimeException e) {
+                        future.completeExceptionally(failure("discard", "key '" + key + "'", e));
+                    }
+                })
+                .dispatch();
     }
 
     /**
@@ -730,21 +732,32 @@ public final class RedisLockEngine implements LockEngine {
 
     @Override
     public Optional<LockInspector> inspector() {
-        return Optional.of(this::inspect);
+        return Optional.of(new LockInspector() {
+            @Override
+            public CompletableFuture<LockInfo> inspect(String name, String key) {
+                return RedisLockEngine.this.inspect(name, key);
+            }
+
+            @Override
+            public CompletableFuture<Void> discard(String key) {
+                return RedisLockEngine.this.discard(key);
+            }
+        });
     }
 
     private CompletableFuture<LockInfo> inspect(String name, String key) {
         if (closedAs != null) {
             return CompletableFuture.failedFuture(closed("inspect lock '" + name + "'"));
         }
-        IoFuture<LockInfo> future = new IoFuture<>(inlineBoundNanos);
-        return future.start(io, () -> {
-            try {
-                future.complete(idempotent(() -> backend.inspect(name, LockKeys.of(key))));
-            } catch (RuntimeException e) {
-                future.completeExceptionally(failure("inspect", "lock '" + name + "'", e));
-            }
-        });
+        CallerRunsFuture<LockInfo> future = new CallerRunsFuture<>(callerRuns);
+        return future.defer(onCaller -> {
+                    try {
+                        future.complete(idempotent(() -> backend.inspect(name, LockKeys.of(key))));
+                    } catch (RuntimeException e) {
+                        future.completeExceptionally(failure("inspect", "lock '" + name + "'", e));
+                    }
+                })
+                .dispatch();
     }
 
     // ---------------------------------------------------------------------------------- shutdown
@@ -837,8 +850,7 @@ public final class RedisLockEngine implements LockEngine {
     }
 
     private LockBackendException closed(String what) {
-        return new LockBackendException(
-                "engine 'redis' at " + describeEndpoint() + " was " + closedAs + ": cannot " + what);
+        return errors.unusable("was " + closedAs, what);
     }
 
     private GlobalLockException failure(String operation, String what, Throwable cause) {
@@ -847,10 +859,7 @@ public final class RedisLockEngine implements LockEngine {
             return new LockConfigException(
                     config.databaseRefused(refused) + " (failed to " + operation + " " + what + ")", cause);
         }
-        return new LockBackendException(
-                "engine 'redis' at " + describeEndpoint() + " failed to " + operation + " " + what + ": "
-                        + Errors.describe(cause),
-                cause);
+        return errors.failed(operation, what, Errors.describe(cause), cause);
     }
 
     /** The server's reply when it refused the configured database index (SELECT on connecting), else null. */
@@ -896,12 +905,10 @@ public final class RedisLockEngine implements LockEngine {
         }
         LOG.log(
                 Level.WARNING,
-                () -> "engine 'redis' at " + describeEndpoint() + ": " + reason + "; " + lost.size()
+                () -> errors.engineAt() + ": " + reason + "; " + lost.size()
                         + " lease(s) it had granted are reported lost");
         execute(() -> lost.forEach((grant, lease) -> lease.listener.leaseLost(new LockLostException(
-                grant.name,
-                "lock '" + grant.name + "' was lost: engine 'redis' at " + describeEndpoint() + " reconnected and "
-                        + reason))));
+                grant.name, "lock '" + grant.name + "' was lost: " + errors.say("reconnected and " + reason)))));
     }
 
     /** Redlock: one check of every lease after a node came back as another process. */
@@ -925,8 +932,8 @@ public final class RedisLockEngine implements LockEngine {
             if (lease != null) {
                 lease.listener.leaseLost(new LockLostException(
                         grant.name,
-                        "lock '" + grant.name + "' was lost: engine 'redis' at " + describeEndpoint()
-                                + " found no majority of the Redlock nodes holding it after " + reason));
+                        "lock '" + grant.name + "' was lost: "
+                                + errors.say("found no majority of the Redlock nodes holding it after " + reason)));
             }
         }
     }
@@ -959,13 +966,16 @@ public final class RedisLockEngine implements LockEngine {
         }
     }
 
-    /** One pending acquisition. Mutable fields are guarded by the wait lock. */
-    private static final class Waiter {
+    /**
+     * One pending acquisition, and the first task of its future: the first attempt. Mutable fields
+     * are guarded by the wait lock.
+     */
+    private final class Waiter implements CallerRunsFuture.Task {
         final AcquireRequest request;
         final LockKeys keys;
         final byte[] owner;
         final long leaseMillis;
-        final IoFuture<LockGrant> future;
+        final CallerRunsFuture<LockGrant> future;
         /**
          * In the engine's waiter set. Written with the wait lock held; the waiter's attempts (which
          * run one after another) may read it without.
@@ -982,12 +992,27 @@ public final class RedisLockEngine implements LockEngine {
         /** An attempt's connection broke after it was sent: the lock may have been granted to this owner. */
         boolean ambiguous;
 
-        Waiter(AcquireRequest request, LockKeys keys, byte[] owner, IoFuture<LockGrant> future) {
+        Waiter(AcquireRequest request, LockKeys keys, byte[] owner, CallerRunsFuture<LockGrant> future) {
             this.request = request;
             this.keys = keys;
             this.owner = owner;
             this.leaseMillis = Math.max(1, request.leaseTime().toMillis());
             this.future = future;
+        }
+
+        /** The first attempt, on the caller that waits or on an I/O thread. */
+        @Override
+        public void run(boolean onCaller) {
+            attempt(this);
+        }
+
+        /**
+         * The first attempt may sit in the executor's queue: the engine's shutdown must find it. A
+         * caller that waits runs it itself; it registers only if it has to wait for a release.
+         */
+        @Override
+        public void dispatched() {
+            register(this);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.globallock.redis;
 
+import dev.globallock.EngineCapabilities;
 import dev.globallock.spi.ConfigSection;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockEngineProvider;
@@ -15,6 +16,9 @@ import java.util.OptionalInt;
  * Connections are opened lazily, on the first operation.
  */
 public final class RedisLockEngineProvider implements LockEngineProvider {
+    /** Made by {@link java.util.ServiceLoader}; cheap, no I/O. */
+    public RedisLockEngineProvider() {}
+
     @Override
     public String name() {
         return "redis";
@@ -23,6 +27,11 @@ public final class RedisLockEngineProvider implements LockEngineProvider {
     @Override
     public String description() {
         return "Redis (single, sentinel, cluster, redlock) on Jedis";
+    }
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return RedisLockEngine.CAPABILITIES;
     }
 
     @Override

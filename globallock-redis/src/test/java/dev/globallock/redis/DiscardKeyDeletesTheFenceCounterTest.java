@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
 
 /**
- * {@code LockEngine.discardKey}: the fencing counter {@code {K}:fence} of a lock nobody holds is deleted
+ * {@code LockInspector.discard}: the fencing counter {@code {K}:fence} of a lock nobody holds is deleted
  * (what {@code globallock check} calls for its scratch lock), a held lock's is kept, and the next
  * grant's token is still above the earlier ones.
  */
-@DisplayName("redis engine: discardKey deletes an unheld lock's fencing counter")
+@DisplayName("redis engine: the inspector's discard deletes an unheld lock's fencing counter")
 class DiscardKeyDeletesTheFenceCounterTest {
     private static RedisServers servers;
 
@@ -66,20 +66,24 @@ class DiscardKeyDeletesTheFenceCounterTest {
             long first;
             try (LockHandle held = locks.lock("scratch")) {
                 first = held.fencingToken();
-                engine.get().discardKey(prefix + "scratch").get(5, TimeUnit.SECONDS);
+                engine.get()
+                        .inspector()
+                        .orElseThrow()
+                        .discard(prefix + "scratch")
+                        .get(5, TimeUnit.SECONDS);
                 assertThat(existsOnAll(nodes, fence))
                         .as("a held lock's counter is kept")
                         .isTrue();
             }
             assertThat(existsOnAll(nodes, fence)).isTrue();
-            engine.get().discardKey(prefix + "scratch").get(5, TimeUnit.SECONDS);
+            engine.get().inspector().orElseThrow().discard(prefix + "scratch").get(5, TimeUnit.SECONDS);
             assertThat(existsOnAny(nodes, fence))
                     .as("the unheld lock's counter is gone")
                     .isFalse();
             try (LockHandle again = locks.lock("scratch")) {
                 assertThat(again.fencingToken()).isGreaterThan(first);
             }
-            engine.get().discardKey(prefix + "scratch").get(5, TimeUnit.SECONDS);
+            engine.get().inspector().orElseThrow().discard(prefix + "scratch").get(5, TimeUnit.SECONDS);
         }
         assertThat(existsOnAny(nodes, fence)).isFalse();
     }

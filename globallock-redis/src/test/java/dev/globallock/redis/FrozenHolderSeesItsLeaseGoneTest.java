@@ -7,6 +7,7 @@ import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
 import dev.globallock.tck.fixture.Await;
+import dev.globallock.tck.fixture.ChildJvm;
 import dev.globallock.tck.fixture.RedisServer;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -115,7 +116,7 @@ class FrozenHolderSeesItsLeaseGoneTest {
         child = new ProcessBuilder(
                         java,
                         "-cp",
-                        System.getProperty("java.class.path"),
+                        ChildJvm.classPath(),
                         FrozenHolderMain.class.getName(),
                         redis.uri(),
                         "frozen",

@@ -1,9 +1,10 @@
 package dev.globallock.tck;
 
 import dev.globallock.spi.AcquireRequest;
-import dev.globallock.spi.ForwardingLockEngine;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
+import dev.globallock.spi.support.Abandonable;
+import dev.globallock.spi.support.ForwardingLockEngine;
 import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -32,14 +33,16 @@ final class CountingEngine extends ForwardingLockEngine {
     }
 
     @Override
-    public CompletableFuture<Void> release(LockGrant grant, boolean callerWaits) {
-        releases.incrementAndGet();
-        return super.release(grant, callerWaits);
-    }
-
-    @Override
     public CompletableFuture<Set<LockGrant>> renew(Collection<LockGrant> grants) {
         renewals.incrementAndGet();
         return super.renew(grants);
+    }
+
+    /**
+     * Simulates a crash of the holder's process: abandons the engine behind this one where it can
+     * ({@link Abandonable}), else closes it.
+     */
+    void crash() {
+        Abandonable.crash(delegate());
     }
 }

@@ -124,7 +124,7 @@ final class KitContext {
      * releasing anything, as a crashed process would.
      */
     void crash(CountingEngine engine) {
-        engine.delegate().abandon();
+        engine.crash();
     }
 
     /** A manager the test opened itself, to be closed after the test. */

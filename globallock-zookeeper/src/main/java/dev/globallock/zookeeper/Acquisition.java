@@ -2,6 +2,7 @@ package dev.globallock.zookeeper;
 
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.LockGrant;
+import dev.globallock.spi.support.CallerRunsFuture;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,8 +21,9 @@ import org.apache.zookeeper.data.Stat;
 
 /**
  * One acquisition: the lock protocol for one {@link AcquireRequest}, driven by Curator's background
- * callbacks and watches; only a caller that blocks on it anyway ({@link
- * AcquireRequest#callerWaits()}) makes the first listing as a blocking call on its own thread.
+ * callbacks and watches; only a caller that blocks on its future anyway (which runs the first
+ * round, {@link #begin}, inside its {@code get}: see {@link CallerRunsFuture}) makes the first
+ * listing as a blocking call on its own thread.
  *
  * <h2>Protocol</h2>
  *
@@ -63,7 +65,7 @@ final class Acquisition {
     final AcquireRequest request;
     private final String parent;
     private final String nodePrefix;
-    final EngineFuture<LockGrant> future;
+    final CallerRunsFuture<LockGrant> future;
     private final ReentrantLock mutex = new ReentrantLock();
     /** Signalled when the create of the current round has answered (a caller may wait for it). */
     private final Condition createAnswer = mutex.newCondition();
@@ -97,13 +99,10 @@ final class Acquisition {
         LockPaths.Lock paths = engine.pathsOf(request.key());
         this.parent = paths.parent();
         this.nodePrefix = paths.nodePrefix();
-        // made on the caller's thread: with callerWaits, that thread blocks on it right after
-        this.future = request.callerWaits() ? EngineFuture.forCaller() : new EngineFuture<>();
-        future.whenCompleteInline((grant, failure) -> {
-            if (future.isCancelled()) {
-                cancelled();
-            }
-        });
+        // the first round runs on the caller that waits, or (dispatched) on the manager's thread
+        this.future = new CallerRunsFuture<LockGrant>(ZooKeeperLockEngine.CALLER_RUNS)
+                .onCancel(this::cancelled)
+                .defer(this::begin);
     }
 
     /** Starts a new round: a new node, pipelined with a listing. */

@@ -1,6 +1,6 @@
 package dev.globallock.zookeeper;
 
-import dev.globallock.spi.CallbackPool;
+import dev.globallock.spi.support.CallbackPool;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;

@@ -1,6 +1,6 @@
 package dev.globallock.zookeeper;
 
-import dev.globallock.spi.Redaction;
+import dev.globallock.spi.support.Redaction;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.zookeeper.common.PathUtils;

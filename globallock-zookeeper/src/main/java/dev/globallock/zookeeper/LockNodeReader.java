@@ -1,6 +1,7 @@
 package dev.globallock.zookeeper;
 
 import dev.globallock.LockBackendException;
+import dev.globallock.spi.support.EngineErrors;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,12 +24,12 @@ final class LockNodeReader {
     /** Reads per multiRead request, well under the 1 MB packet limit (each answer is a ~70-byte stat). */
     static final int MULTI_READ_BATCH = 1000;
 
-    private final String endpoint;
+    private final EngineErrors errors;
     private final String namespace;
     private volatile boolean multiReadUnsupported;
 
     LockNodeReader(String endpoint, String namespace) {
-        this.endpoint = endpoint;
+        this.errors = EngineErrors.of("zookeeper", () -> endpoint);
         this.namespace = namespace;
     }
 
@@ -78,8 +79,8 @@ final class LockNodeReader {
                     // the callback's code is the first failed read's (NONODE for a lost lock), yet
                     // every read has its own result: only a missing result list is a failure
                     if (results == null || results.size() != batch.size()) {
-                        done.completeExceptionally(new LockBackendException("engine 'zookeeper' at " + endpoint
-                                + " could not read " + batch.size() + " lock node(s): " + code));
+                        done.completeExceptionally(new LockBackendException(
+                                errors.say("could not read " + batch.size() + " lock node(s): " + code)));
                         return;
                     }
                     Set<ZooKeeperGrant> missing = new HashSet<>();
@@ -95,9 +96,8 @@ final class LockNodeReader {
                                 && ((OpResult.ErrorResult) result).getErr() == Code.NONODE.intValue()) {
                             missing.add(grant);
                         } else {
-                            done.completeExceptionally(new LockBackendException("engine 'zookeeper' at " + endpoint
-                                    + " could not read lock node " + grant.node + " of lock '"
-                                    + grant.request.name() + "': " + describe(result)));
+                            done.completeExceptionally(new LockBackendException(errors.say("could not read lock node "
+                                    + grant.node + " of lock '" + grant.request.name() + "': " + describe(result))));
                             return;
                         }
                     }
@@ -121,8 +121,8 @@ final class LockNodeReader {
                         } else if (code == Code.NONODE) {
                             read.complete(grant);
                         } else {
-                            read.completeExceptionally(new LockBackendException("engine 'zookeeper' at " + endpoint
-                                    + " could not read lock node " + grant.node + ": " + code));
+                            read.completeExceptionally(new LockBackendException(
+                                    errors.say("could not read lock node " + grant.node + ": " + code)));
                         }
                     },
                     null);

@@ -2,7 +2,7 @@ package dev.globallock.zookeeper;
 
 import dev.globallock.Durations;
 import dev.globallock.Secret;
-import dev.globallock.spi.Redaction;
+import dev.globallock.spi.support.Redaction;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;

@@ -3,6 +3,8 @@ package dev.globallock.zookeeper;
 import dev.globallock.LockBackendException;
 import dev.globallock.LockInfo;
 import dev.globallock.spi.LockInspector;
+import dev.globallock.spi.support.CallerRunsFuture;
+import dev.globallock.spi.support.EngineErrors;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -17,31 +19,31 @@ import org.apache.zookeeper.KeeperException.Code;
  */
 final class ZooKeeperInspector implements LockInspector {
     private final CuratorFramework client;
-    private final String endpoint;
+    private final EngineErrors errors;
 
     ZooKeeperInspector(CuratorFramework client, String endpoint) {
         this.client = client;
-        this.endpoint = endpoint;
+        this.errors = EngineErrors.of("zookeeper", () -> endpoint);
     }
 
     @Override
     public CompletableFuture<LockInfo> inspect(String name, String key) {
-        CompletableFuture<LockInfo> result = new EngineFuture<>();
+        CallerRunsFuture<LockInfo> result = new CallerRunsFuture<>(ZooKeeperLockEngine.CALLER_RUNS);
         inspect(name, LockPaths.parentOf(key), result, new AtomicInteger());
         return result;
     }
 
-    private void inspect(String name, String parent, CompletableFuture<LockInfo> result, AtomicInteger attempts) {
+    private void inspect(String name, String parent, CallerRunsFuture<LockInfo> result, AtomicInteger attempts) {
         try {
             client.getChildren()
                     .inBackground((c, event) -> {
                         Code code = Code.get(event.getResultCode());
                         if (code == Code.NONODE) {
-                            result.complete(LockInfo.free(name));
+                            result.deliver(LockInfo.free(name));
                             return;
                         }
                         if (code != Code.OK) {
-                            result.completeExceptionally(failure(name, code.toString(), null));
+                            result.deliverFailure(failure(name, code.toString(), null));
                             return;
                         }
                         String lowest = null;
@@ -54,40 +56,39 @@ final class ZooKeeperInspector implements LockInspector {
                             }
                         }
                         if (lowest == null) {
-                            result.complete(LockInfo.free(name));
+                            result.deliver(LockInfo.free(name));
                             return;
                         }
                         readHolder(name, parent, parent + "/" + lowest, result, attempts);
                     })
                     .forPath(parent);
         } catch (Exception e) {
-            result.completeExceptionally(failure(name, e.toString(), e));
+            result.deliverFailure(failure(name, e.toString(), e));
         }
     }
 
     private void readHolder(
-            String name, String parent, String holder, CompletableFuture<LockInfo> result, AtomicInteger attempts) {
+            String name, String parent, String holder, CallerRunsFuture<LockInfo> result, AtomicInteger attempts) {
         try {
             client.checkExists()
                     .inBackground((c, event) -> {
                         Code code = Code.get(event.getResultCode());
                         if (code == Code.OK && event.getStat() != null) {
-                            result.complete(LockInfo.held(
+                            result.deliver(LockInfo.held(
                                     name, OptionalLong.of(event.getStat().getCzxid()), Optional.empty()));
                         } else if (code == Code.NONODE && attempts.incrementAndGet() < 5) {
                             inspect(name, parent, result, attempts); // released meanwhile: look again
                         } else {
-                            result.completeExceptionally(failure(name, code.toString(), null));
+                            result.deliverFailure(failure(name, code.toString(), null));
                         }
                     })
                     .forPath(holder);
         } catch (Exception e) {
-            result.completeExceptionally(failure(name, e.toString(), e));
+            result.deliverFailure(failure(name, e.toString(), e));
         }
     }
 
     private LockBackendException failure(String name, String why, Throwable cause) {
-        return new LockBackendException(
-                "engine 'zookeeper' at " + endpoint + " failed to inspect lock '" + name + "': " + why, cause);
+        return errors.failed("inspect", EngineErrors.lock(name), why, cause);
     }
 }

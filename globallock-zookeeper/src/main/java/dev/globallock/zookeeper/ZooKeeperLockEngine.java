@@ -11,7 +11,11 @@ import dev.globallock.spi.EngineContext;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
-import dev.globallock.spi.Redaction;
+import dev.globallock.spi.support.Abandonable;
+import dev.globallock.spi.support.CallerRunsFuture;
+import dev.globallock.spi.support.CallerRunsPolicy;
+import dev.globallock.spi.support.EngineErrors;
+import dev.globallock.spi.support.Redaction;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -32,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
@@ -57,8 +62,8 @@ import org.apache.zookeeper.data.Stat;
  * <h2>Round trips</h2>
  *
  * Uncontended acquire: one create pipelined with one listing (one round trip of latency; the
- * parent is created only when the create answers NoNode); when the caller blocks on it ({@link
- * AcquireRequest#callerWaits()}) the listing is a blocking call on the caller's thread, which
+ * parent is created only when the create answers NoNode); when the caller blocks on it (its
+ * future's first task runs inside its {@code get}) the listing is a blocking call on the caller's thread, which
  * ZooKeeper's I/O thread answers by waking the caller directly; no listing at all when this engine
  * deleted the lock's previous node itself and nothing else was written since (see {@link
  * Acquisition}). Release: one delete, a blocking
@@ -88,13 +93,13 @@ import org.apache.zookeeper.data.Stat;
  *
  * <p>Thread-safe; no method blocks (except {@link #open} while connecting, and {@link #abandon()}):
  * the blocking calls of a waiting caller run inside its future's {@code get}, bounded by the
- * {@code get}'s timeout ({@link EngineFuture}, {@link CallerDeadlines}). Futures are completed on
- * ZooKeeper's event thread, which wakes a blocked caller directly, or on that caller; every stage
- * chained on them runs on a callback pool unless the caller itself completed the future; lease
- * listener calls run on that pool too, one at a time and in order. No application code runs on the
- * event thread.
+ * {@code get}'s timeout ({@link CallerRunsFuture}, {@link #CALLER_RUNS}). Futures are delivered from
+ * ZooKeeper's event thread to the caller blocked on them, which completes them itself, or else
+ * completed on the callback pool, so every stage chained on them runs on the caller or the pool;
+ * lease listener calls run on that pool too, one at a time and in order. No application code runs
+ * on the event thread.
  */
-public final class ZooKeeperLockEngine implements LockEngine {
+public final class ZooKeeperLockEngine implements LockEngine, Abandonable {
     private static final System.Logger LOG = System.getLogger(ZooKeeperLockEngine.class.getName());
 
     static final byte[] NO_DATA = new byte[0];
@@ -109,8 +114,19 @@ public final class ZooKeeperLockEngine implements LockEngine {
     /** Lock keys whose paths are kept, so that a re-acquire does not escape its key again. */
     private static final int MAX_CACHED_PATHS = 1024;
 
-    private static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
+    /** What every zookeeper engine supports; an opened one adds the session timeout it was granted. */
+    static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
             Capability.SESSION_BOUND, Capability.FIFO, Capability.FENCING_TOKENS, Capability.WAIT_NOTIFICATION);
+
+    /**
+     * How the engine's futures run: a caller that blocks runs the first step itself, and its
+     * blocking ZooKeeper calls are interrupted at its deadline (they end no other way); a step
+     * nobody waits for only starts asynchronous calls, on the dispatching thread; what the event
+     * thread delivers is completed on the waiting caller or the callback pool.
+     */
+    static final CallerRunsPolicy CALLER_RUNS = CallerRunsPolicy.of(CallerRunsPolicy.callingThread())
+            .interruptAtDeadline()
+            .deliverOn(Callbacks.POOL);
 
     /** Probes per session timeout while waiting: see {@link #probeSessionIfStale()}. */
     private static final int PROBES_PER_SESSION_TIMEOUT = 6;
@@ -120,6 +136,10 @@ public final class ZooKeeperLockEngine implements LockEngine {
     private final boolean ownsClient;
     private final CuratorFramework client;
     private final String endpoint;
+    private final EngineErrors errors;
+    /** Gives back a grant that was delivered after its acquisition was cancelled. */
+    private final Consumer<LockGrant> releaseUnwanted = grant -> CallerRunsFuture.dispatch(release(grant));
+
     private final ConnectionStateListener stateListener = (c, state) -> stateChanged(state);
     private final LockNodeReader reader;
     private final ConcurrentHashMap<String, ZooKeeperGrant> held = new ConcurrentHashMap<>();
@@ -177,6 +197,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
         this.client = client;
         this.ownsClient = ownsClient;
         this.endpoint = endpoint;
+        this.errors = errors(endpoint);
         this.reader = new LockNodeReader(endpoint, client.getNamespace());
         String namespace = client.getNamespace();
         this.namespacePrefix = namespace == null || namespace.isEmpty() ? "" : ZKPaths.makePath(namespace, null);
@@ -185,6 +206,10 @@ public final class ZooKeeperLockEngine implements LockEngine {
                 : config.acl() == ZooKeeperEngineConfig.Acl.OPEN
                         ? ZooDefs.Ids.OPEN_ACL_UNSAFE
                         : ZooDefs.Ids.CREATOR_ALL_ACL;
+    }
+
+    private static EngineErrors errors(String endpoint) {
+        return EngineErrors.of("zookeeper", () -> endpoint);
     }
 
     /**
@@ -238,17 +263,16 @@ public final class ZooKeeperLockEngine implements LockEngine {
                 // the client only logs why each attempt failed: ask the servers once more, briefly
                 String why =
                         ConnectDiagnosis.of(ConnectString.servers(connect), DIAGNOSIS_BUDGET, config.sessionTimeout());
-                throw new LockBackendException("engine 'zookeeper' at " + endpoint + " could not connect within the"
-                        + " connection timeout of " + Durations.format(config.connectionTimeout())
-                        + (why.isEmpty() ? "" : ": " + why));
+                throw new LockBackendException(errors(endpoint)
+                        .say("could not connect within the connection timeout of "
+                                + Durations.format(config.connectionTimeout()) + (why.isEmpty() ? "" : ": " + why)));
             }
             engine.attach();
             return engine;
         } catch (InterruptedException e) {
             closeBounded(opened, CLOSE_BOUND_AFTER_FAILURE);
             Thread.currentThread().interrupt();
-            throw new LockBackendException(
-                    "engine 'zookeeper' at " + endpoint + " was interrupted while connecting", e);
+            throw new LockBackendException(errors(endpoint).say("was interrupted while connecting"), e);
         } catch (RuntimeException e) {
             closeBounded(opened, CLOSE_BOUND_AFTER_FAILURE);
             throw e;
@@ -313,8 +337,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new LockBackendException(
-                    "engine 'zookeeper' at " + endpoint + " could not create its namespace node: " + e, e);
+            throw new LockBackendException(errors.say("could not create its namespace node: " + e), e);
         }
     }
 
@@ -392,13 +415,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
         warnIfLeaseShorterThanSession(request);
         Acquisition acquisition = new Acquisition(this, client, request);
         active.add(acquisition);
-        if (request.callerWaits()) {
-            acquisition.future.firstStep(acquisition::begin); // runs inside the caller's get
-            acquisition.future.whenUnwanted(this::release); // granted as the caller gave up
-        } else {
-            acquisition.start();
-        }
-        return acquisition.future;
+        return acquisition.future; // its first round runs inside the caller's get, or when dispatched
     }
 
     /**
@@ -422,32 +439,22 @@ public final class ZooKeeperLockEngine implements LockEngine {
         }
     }
 
-    @Override
-    public CompletableFuture<Void> release(LockGrant grant) {
-        return release(grant, false);
-    }
-
     /**
-     * With {@code callerWaits}, the delete is a blocking call on the caller's thread inside its
-     * {@code get} (answered by ZooKeeper's I/O thread waking the caller directly); when it fails
-     * (connection loss, the deadline of {@code get(timeout)}...), the guaranteed background
-     * delete takes over as without the hint.
+     * For a caller that waits for it, the delete is a blocking call on the caller's thread inside
+     * its {@code get} (answered by ZooKeeper's I/O thread waking the caller directly); when it fails
+     * (connection loss, the deadline of {@code get(timeout)}...), and when nobody waits, Curator's
+     * guaranteed background delete does it.
      */
     @Override
-    public CompletableFuture<Void> release(LockGrant grant, boolean callerWaits) {
+    public CompletableFuture<Void> release(LockGrant grant) {
         ZooKeeperGrant mine = (ZooKeeperGrant) grant;
         held.remove(mine.node, mine);
         mine.finish();
         if (closed.get() || abandoned) {
             return CompletableFuture.failedFuture(unusable("release", "lock '" + mine.request.name() + "'"));
         }
-        if (!callerWaits) {
-            EngineFuture<Void> released = new EngineFuture<>();
-            deleteInBackground(mine, released);
-            return released;
-        }
-        EngineFuture<Void> released = EngineFuture.forCaller();
-        return released.firstStep(onCaller -> {
+        CallerRunsFuture<Void> released = new CallerRunsFuture<>(CALLER_RUNS);
+        return released.defer(onCaller -> {
             if (onCaller && connected() && deleteOnCaller(mine)) {
                 released.complete(null);
             } else {
@@ -472,7 +479,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
         }
     }
 
-    private void deleteInBackground(ZooKeeperGrant mine, CompletableFuture<Void> released) {
+    private void deleteInBackground(ZooKeeperGrant mine, CallerRunsFuture<Void> released) {
         try {
             client.delete()
                     .guaranteed()
@@ -482,9 +489,9 @@ public final class ZooKeeperLockEngine implements LockEngine {
                             released(mine);
                         }
                         if (code == Code.OK || code == Code.NONODE) {
-                            released.complete(null);
+                            released.deliver(null);
                         } else {
-                            released.completeExceptionally(failure(
+                            released.deliverFailure(failure(
                                     "release",
                                     mine.request.name(),
                                     code + "; the delete of " + mine.node
@@ -495,7 +502,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
                     })
                     .forPath(mine.node);
         } catch (Exception e) {
-            released.completeExceptionally(failure("release", mine.request.name(), e.toString(), e));
+            released.deliverFailure(failure("release", mine.request.name(), e.toString(), e));
         }
     }
 
@@ -505,15 +512,14 @@ public final class ZooKeeperLockEngine implements LockEngine {
             return CompletableFuture.failedFuture(unusable("renew", grants.size() + " lock(s)"));
         }
         if (!root.getZookeeperClient().isConnected()) {
-            return CompletableFuture.failedFuture(new LockBackendException("engine 'zookeeper' at " + endpoint
-                    + " is disconnected and cannot confirm " + grants.size() + " lock(s) right now"));
+            return CompletableFuture.failedFuture(new LockBackendException(
+                    errors.say("is disconnected and cannot confirm " + grants.size() + " lock(s) right now")));
         }
         ZooKeeper zk;
         try {
             zk = root.getZookeeperClient().getZooKeeper();
         } catch (Exception e) {
-            return CompletableFuture.failedFuture(
-                    new LockBackendException("engine 'zookeeper' at " + endpoint + " cannot renew: " + e, e));
+            return CompletableFuture.failedFuture(new LockBackendException(errors.say("cannot renew: " + e), e));
         }
         long session = zk.getSessionId();
         Set<LockGrant> lost = ConcurrentHashMap.newKeySet();
@@ -526,11 +532,11 @@ public final class ZooKeeperLockEngine implements LockEngine {
                 toCheck.add(mine);
             }
         }
-        CompletableFuture<Set<LockGrant>> result = new EngineFuture<>();
+        CallerRunsFuture<Set<LockGrant>> result = new CallerRunsFuture<>(CALLER_RUNS);
         long sentAt = ticker.read();
         reader.missing(zk, toCheck).whenComplete((missing, failure) -> {
             if (failure != null) {
-                result.completeExceptionally(failure);
+                result.deliverFailure(failure);
                 return;
             }
             if (!toCheck.isEmpty()) {
@@ -541,7 +547,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
                 gone.finish();
                 lost.add(gone);
             }
-            result.complete(lost);
+            result.deliver(lost);
         });
         return result;
     }
@@ -685,8 +691,9 @@ public final class ZooKeeperLockEngine implements LockEngine {
         for (ZooKeeperGrant grant : List.copyOf(held.values())) {
             lose(
                     grant,
-                    "the ZooKeeper session of engine 'zookeeper' at " + endpoint + " expired (or stayed suspended for"
-                            + " a whole session timeout), so the server releases its locks");
+                    "the ZooKeeper session of "
+                            + errors.say("expired (or stayed suspended for a whole session"
+                                    + " timeout), so the server releases its locks"));
         }
         for (Acquisition acquisition : List.copyOf(active)) {
             acquisition.sessionLost();
@@ -967,14 +974,12 @@ public final class ZooKeeperLockEngine implements LockEngine {
     void granted(Acquisition acquisition, ZooKeeperGrant grant) {
         active.remove(acquisition);
         held.put(grant.node, grant);
-        if (!acquisition.future.complete(grant)) {
-            release(grant); // cancelled at the same instant: give the lock back
-        }
+        acquisition.future.deliver(grant, releaseUnwanted); // cancelled at the same instant: give it back
     }
 
     void notAcquired(Acquisition acquisition) {
         active.remove(acquisition);
-        acquisition.future.complete(null);
+        acquisition.future.deliver(null);
     }
 
     void forget(Acquisition acquisition) {
@@ -989,7 +994,7 @@ public final class ZooKeeperLockEngine implements LockEngine {
                         + (code == Code.CONNECTIONLOSS || code == Code.SESSIONEXPIRED
                                 ? " (no usable connection to the ensemble)"
                                 : "");
-        acquisition.future.completeExceptionally(failure(operation, acquisition.request.name(), detail, null));
+        acquisition.future.deliverFailure(failure(operation, acquisition.request.name(), detail, null));
     }
 
     /** Deletes a node with Curator's guaranteed delete; a missing node is fine. */
@@ -1030,13 +1035,10 @@ public final class ZooKeeperLockEngine implements LockEngine {
     }
 
     private LockBackendException failure(String operation, String name, String why, Throwable cause) {
-        return new LockBackendException(
-                "engine 'zookeeper' at " + endpoint + " failed to " + operation + " lock '" + name + "': " + why,
-                cause);
+        return errors.failed(operation, EngineErrors.lock(name), why, cause);
     }
 
     private LockBackendException unusable(String operation, String what) {
-        return new LockBackendException("engine 'zookeeper' at " + endpoint + " is "
-                + (abandoned ? "abandoned" : "closed") + ": cannot " + operation + " " + what);
+        return errors.unusable(abandoned ? "is abandoned" : "is closed", operation + " " + what);
     }
 }

@@ -1,11 +1,12 @@
 package dev.globallock.zookeeper;
 
 import dev.globallock.Durations;
+import dev.globallock.EngineCapabilities;
 import dev.globallock.Secret;
 import dev.globallock.spi.ConfigSection;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockEngineProvider;
-import dev.globallock.spi.Redaction;
+import dev.globallock.spi.support.Redaction;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -29,6 +30,9 @@ import java.util.Optional;
  * }</pre>
  */
 public final class ZooKeeperLockEngineProvider implements LockEngineProvider {
+    /** Made by {@link java.util.ServiceLoader}; cheap, no I/O. */
+    public ZooKeeperLockEngineProvider() {}
+
     @Override
     public String name() {
         return "zookeeper";
@@ -37,6 +41,11 @@ public final class ZooKeeperLockEngineProvider implements LockEngineProvider {
     @Override
     public String description() {
         return "Apache ZooKeeper through Curator: fair, session-bound locks with czxid fencing tokens";
+    }
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return ZooKeeperLockEngine.CAPABILITIES;
     }
 
     @Override

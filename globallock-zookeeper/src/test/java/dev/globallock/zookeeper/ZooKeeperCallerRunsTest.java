@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The blocking calls a waiting caller makes on its own thread (the {@code callerWaits} hint: the
+ * The blocking calls a waiting caller makes on its own thread (inside its future's {@code get}: the
  * listing behind the create, the release's delete) keep to the caller's bounds on Debian's
  * ZooKeeper 3.8 server process, and leave nothing behind when they are cut short.
  */

@@ -7,10 +7,10 @@ import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
 import dev.globallock.LockState;
 import dev.globallock.spi.AcquireRequest;
-import dev.globallock.spi.ForwardingLockEngine;
 import dev.globallock.spi.LeaseListener;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
+import dev.globallock.spi.support.ForwardingLockEngine;
 import dev.globallock.tck.fixture.Await;
 import dev.globallock.tck.fixture.ZooKeeperServer;
 import java.time.Duration;
@@ -290,7 +290,7 @@ class ZooKeeperSessionFaultsTest {
         closeables.add(crashing);
         GlobalLockManager survivor = manager(server.connectString(), SESSION_TIMEOUT);
         crashing.lock("crash", waitAtMost(Duration.ofSeconds(10)));
-        engine.get().abandon();
+        dev.globallock.spi.support.Abandonable.crash(engine.get());
         abandonedAt.set(System.nanoTime());
         assertThat(survivor.tryLock("crash").isLocked())
                 .as("a crash does not release: the session is still alive")
@@ -335,14 +335,7 @@ class ZooKeeperSessionFaultsTest {
                     manager.ownershipConfirmed();
                 }
             };
-            return super.acquire(new AcquireRequest(
-                    request.name(),
-                    request.key(),
-                    request.leaseTime(),
-                    request.watchdog(),
-                    request.singleAttempt(),
-                    recording,
-                    request.callerWaits()));
+            return super.acquire(request.withListener(recording));
         }
     }
 }

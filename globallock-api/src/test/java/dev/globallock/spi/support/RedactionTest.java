@@ -1,4 +1,4 @@
-package dev.globallock.spi;
+package dev.globallock.spi.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

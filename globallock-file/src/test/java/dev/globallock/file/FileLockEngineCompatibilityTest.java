@@ -1,6 +1,6 @@
-package dev.globallock.tck;
+package dev.globallock.file;
 
-import dev.globallock.file.FileLockEngine;
+import dev.globallock.tck.LockEngineCompatibilityKit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.globallock.spi;
+package dev.globallock.spi.support;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.SynchronousQueue;

@@ -4,22 +4,14 @@ import dev.globallock.LockBackendException;
 import dev.globallock.LockInfo;
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.LockGrant;
+import dev.globallock.spi.support.CallbackPool;
+import dev.globallock.spi.support.EngineErrors;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchEvent;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Collection;
@@ -33,8 +25,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -50,8 +41,8 @@ import java.util.concurrent.TimeUnit;
  * order on futures behind that one channel.
  *
  * <p>Everything below runs on one I/O thread per directory ({@code globallock-file-io}); futures
- * are completed on a separate callback pool so that callers' continuations never run on (or block)
- * the I/O thread. Waiting for a lock that another process holds: an attempt ({@code tryLock}, never
+ * are completed on the JVM's {@link CallbackPool} so that callers' continuations never run on (or
+ * block) the I/O thread. Waiting for a lock that another process holds: an attempt ({@code tryLock}, never
  * a blocking {@code lock}) when a file-system notification for the lock file arrives (the holder
  * writes the file when it releases), and otherwise after a back-off of 2 ms doubling up to {@code
  * max-poll-interval}, which catches a holder that crashed (its OS lock vanishes silently).
@@ -62,30 +53,27 @@ final class FileLockTable {
     private static final long FIRST_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
     /** Completes futures away from the I/O thread. */
-    static final ExecutorService CALLBACKS = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "globallock-file-callback");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final Executor CALLBACKS = CallbackPool.shared();
 
     private final Path directory;
-    private final String endpoint;
+    private final EngineErrors errors;
     private final ScheduledThreadPoolExecutor io;
     // ---- confined to the I/O thread
     private final Map<String, Entry> entries = new HashMap<>();
     private final Set<Entry> polling = new LinkedHashSet<>();
-    private WatchService watcher;
-    private boolean watcherUnavailable;
+    private final DirectoryWatch watch;
 
     private FileLockTable(Path directory) {
         this.directory = directory;
-        this.endpoint = "file:" + directory;
+        String endpoint = "file:" + directory;
+        this.errors = EngineErrors.of("file", () -> endpoint);
         this.io = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "globallock-file-io");
             thread.setDaemon(true);
             return thread;
         });
         this.io.setRemoveOnCancelPolicy(true);
+        this.watch = new DirectoryWatch(directory, io, this::wake);
     }
 
     /** The table of a directory, given as its real path (symbolic links resolved). */
@@ -95,39 +83,6 @@ final class FileLockTable {
 
     Path lockFile(String key) {
         return directory.resolve(LockFiles.fileName(key));
-    }
-
-    /** A grant: the key, its token, and the request and engine it was made for. */
-    static final class Grant implements LockGrant {
-        final String key;
-        final long token;
-        final AcquireRequest request;
-        final FileLockEngine engine;
-        /** The manager's ticker when the lock was granted: the OS lock was held then. */
-        final long grantedAtNanos;
-
-        Grant(String key, long token, AcquireRequest request, FileLockEngine engine, long grantedAtNanos) {
-            this.key = key;
-            this.token = token;
-            this.request = request;
-            this.engine = engine;
-            this.grantedAtNanos = grantedAtNanos;
-        }
-
-        @Override
-        public long fencingToken() {
-            return token;
-        }
-
-        @Override
-        public OptionalLong leaseConfirmedAtNanos() {
-            return OptionalLong.of(grantedAtNanos);
-        }
-
-        @Override
-        public String toString() {
-            return "FileGrant{" + key + ", token=" + token + "}";
-        }
     }
 
     private static final class Waiter {
@@ -147,13 +102,10 @@ final class FileLockTable {
         final Path file;
         final String fileName;
         final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-        /** The JVM's only channel on the file; open while the lock is held or waited for. */
-        FileChannel channel;
-        /** The identity (device and inode) of the file the channel is open on; null if unknown. */
-        Object fileKey;
+        /** The JVM's only channel on the file, and the OS lock. */
+        final LockFileChannel lockFile;
 
-        FileLock osLock;
-        Grant holder;
+        FileGrant holder;
         /** The lock file was deleted or replaced under the holder: our OS lock guards nothing. */
         boolean stale;
         /** Free the lock without marking the file free, as a crash would. */
@@ -166,6 +118,7 @@ final class FileLockTable {
             this.key = key;
             this.fileName = LockFiles.fileName(key);
             this.file = directory.resolve(fileName);
+            this.lockFile = new LockFileChannel(directory, file);
         }
     }
 
@@ -182,7 +135,7 @@ final class FileLockTable {
         return waiter.future;
     }
 
-    CompletableFuture<Void> release(Grant grant) {
+    CompletableFuture<Void> release(FileGrant grant) {
         return onIo("release", grant.request.name(), () -> {
             Entry entry = entries.get(grant.key);
             if (entry != null && entry.holder == grant) {
@@ -199,14 +152,14 @@ final class FileLockTable {
             IOException unknown = null;
             int checked = 0;
             for (LockGrant lockGrant : grants) {
-                Grant grant = (Grant) lockGrant;
+                FileGrant grant = (FileGrant) lockGrant;
                 Entry entry = entries.get(grant.key);
                 if (entry == null || entry.holder != grant) {
                     lost.add(grant);
                     continue;
                 }
                 try {
-                    if (!sameFile(entry)) {
+                    if (!entry.lockFile.isSameFile()) {
                         lost.add(grant);
                         entry.holder = null;
                         entry.stale = true;
@@ -230,9 +183,9 @@ final class FileLockTable {
             if (entry != null && entry.holder != null) {
                 return held(name, OptionalLong.of(entry.holder.token));
             }
-            if (entry != null && entry.channel != null) {
+            if (entry != null && entry.lockFile.isOpen()) {
                 // this JVM waits for it: another process holds it (or just freed it)
-                LockFiles.Record record = LockFiles.read(entry.channel);
+                LockFiles.Record record = LockFiles.read(entry.lockFile.channel());
                 return record.held ? held(name, record.token) : LockInfo.free(name);
             }
             // nobody in this JVM holds or waits for it, so a short-lived channel is safe here
@@ -288,7 +241,7 @@ final class FileLockTable {
         }
         Entry entry = entries.computeIfAbsent(waiter.request.key(), Entry::new);
         try {
-            if (entry.holder == null && entry.waiters.isEmpty() && tryOsLock(entry)) {
+            if (entry.holder == null && entry.waiters.isEmpty() && entry.lockFile.tryLock()) {
                 grantTo(entry, waiter);
                 return;
             }
@@ -322,10 +275,10 @@ final class FileLockTable {
         boolean quiet = entry.quiet;
         entry.quiet = false;
         if (entry.stale) {
-            closeChannel(entry);
+            entry.lockFile.close();
             entry.stale = false;
         }
-        if (entry.osLock != null) {
+        if (entry.lockFile.isLocked()) {
             Waiter next;
             while ((next = entry.waiters.pollFirst()) != null) {
                 if (next.future.isDone()) {
@@ -343,25 +296,26 @@ final class FileLockTable {
             if (entry.retry == null) {
                 entry.backoffNanos = FIRST_POLL_NANOS;
                 polling.add(entry);
-                ensureWatcher();
+                watch.start();
                 entry.retry = io.schedule(() -> poll(entry), FIRST_POLL_NANOS, TimeUnit.NANOSECONDS);
             }
             return;
         }
         stopPolling(entry);
-        boolean wasLocked = entry.osLock != null;
+        boolean wasLocked = entry.lockFile.isLocked();
         if (wasLocked && !quiet) {
             try {
-                LockFiles.Record record = LockFiles.read(entry.channel);
-                LockFiles.write(entry.channel, record.token.orElse(0), false, entry.key, Instant.now(), false);
+                LockFiles.Record record = LockFiles.read(entry.lockFile.channel());
+                LockFiles.write(
+                        entry.lockFile.channel(), record.token.orElse(0), false, entry.key, Instant.now(), false);
             } catch (IOException e) {
                 // the mark only helps status and wakes waiters; the unlock below is what frees the lock
             }
         }
-        closeChannel(entry);
+        entry.lockFile.close();
         entries.remove(entry.key, entry);
         if (wasLocked && !quiet) {
-            touch(entry.file);
+            LockFileChannel.touch(entry.file);
         }
     }
 
@@ -384,7 +338,7 @@ final class FileLockTable {
             return;
         }
         try {
-            if (tryOsLock(entry)) {
+            if (entry.lockFile.tryLock()) {
                 stopPolling(entry);
                 settle(entry);
                 return;
@@ -432,175 +386,25 @@ final class FileLockTable {
         }
     }
 
-    /** Takes the OS lock on the entry's file without blocking; false when another process has it. */
-    private boolean tryOsLock(Entry entry) throws IOException {
-        for (int attempt = 0; attempt < 5; attempt++) {
-            if (entry.channel == null) {
-                open(entry);
-            }
-            FileLock lock;
-            try {
-                lock = entry.channel.tryLock();
-            } catch (OverlappingFileLockException e) {
-                return false; // held in this JVM through a channel that is not ours
-            }
-            if (lock == null) {
-                return false;
-            }
-            if (sameFile(entry)) {
-                entry.osLock = lock;
-                return true;
-            }
-            // the file was deleted or replaced after we opened it: this lock guards a dead inode
-            lock.release();
-            closeChannel(entry);
-        }
-        throw new IOException("the lock file " + entry.file + " keeps being deleted or replaced while it is locked");
-    }
-
-    private void open(Entry entry) throws IOException {
-        for (int attempt = 0; attempt < 5; attempt++) {
-            FileChannel channel;
-            try {
-                channel = FileChannel.open(
-                        entry.file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            } catch (NoSuchFileException e) {
-                Files.createDirectories(directory); // the directory itself was removed
-                continue;
-            }
-            Optional<Object> key = fileKey(entry.file);
-            if (key.isPresent()) {
-                entry.channel = channel;
-                entry.fileKey = key.get() == NO_KEY ? null : key.get();
-                return;
-            }
-            channel.close(); // deleted between open and stat: open the new one
-        }
-        throw new IOException("the lock file " + entry.file + " keeps being deleted while it is opened");
-    }
-
-    private static final Object NO_KEY = new Object();
-
-    /** The file's identity; {@link #NO_KEY} when the platform has none; empty when it does not exist. */
-    private static Optional<Object> fileKey(Path file) throws IOException {
-        try {
-            Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-            return Optional.of(key == null ? NO_KEY : key);
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** Whether the entry's path still names the file its channel has open (stat only: no new descriptor). */
-    private static boolean sameFile(Entry entry) throws IOException {
-        Optional<Object> key = fileKey(entry.file);
-        return key.isPresent() && (entry.fileKey == null || entry.fileKey.equals(key.get()));
-    }
-
     private void grantTo(Entry entry, Waiter waiter) throws IOException {
         long grantedAt = waiter.engine.ticker().read(); // the OS lock is held: the lease starts no later
-        LockFiles.Record record = LockFiles.read(entry.channel);
+        LockFiles.Record record = LockFiles.read(entry.lockFile.channel());
         Instant now = Instant.now();
         long token = LockFiles.nextToken(record.token, now);
         LockFiles.write(
-                entry.channel,
+                entry.lockFile.channel(),
                 token,
                 true,
                 entry.key,
                 now,
                 waiter.engine.config().fsync());
-        Grant grant = new Grant(entry.key, token, waiter.request, waiter.engine, grantedAt);
+        FileGrant grant = new FileGrant(entry.key, token, waiter.request, waiter.engine, grantedAt);
         entry.holder = grant;
         CALLBACKS.execute(() -> {
             if (!waiter.future.complete(grant)) {
                 release(grant);
             }
         });
-    }
-
-    private static void closeChannel(Entry entry) {
-        if (entry.osLock != null) {
-            try {
-                entry.osLock.release();
-            } catch (IOException e) {
-                // closing the channel below releases it as well
-            }
-            entry.osLock = null;
-        }
-        if (entry.channel != null) {
-            try {
-                entry.channel.close();
-            } catch (IOException e) {
-                LOG.log(Level.DEBUG, () -> "closing lock file " + entry.file + " failed: " + e);
-            }
-            entry.channel = null;
-            entry.fileKey = null;
-        }
-    }
-
-    /** Changes the file's time after unlocking, so that waiting processes get a notification. */
-    private static void touch(Path file) {
-        try {
-            Files.setLastModifiedTime(file, FileTime.from(Instant.now()));
-        } catch (IOException | RuntimeException e) {
-            // waiters fall back to their back-off
-        }
-    }
-
-    private void ensureWatcher() {
-        if (watcher != null || watcherUnavailable) {
-            return;
-        }
-        try {
-            WatchService service = directory.getFileSystem().newWatchService();
-            directory.register(
-                    service,
-                    StandardWatchEventKinds.ENTRY_CREATE,
-                    StandardWatchEventKinds.ENTRY_DELETE,
-                    StandardWatchEventKinds.ENTRY_MODIFY);
-            Thread thread = new Thread(() -> watch(service), "globallock-file-watch");
-            thread.setDaemon(true);
-            thread.start();
-            watcher = service;
-        } catch (IOException | RuntimeException e) {
-            watcherUnavailable = true;
-            LOG.log(Level.DEBUG, () -> "no file notifications for " + directory + "; waiters poll with back-off: " + e);
-        }
-    }
-
-    /** Runs on the watch thread for the JVM's life (one per directory waited on): forwards events. */
-    private void watch(WatchService service) {
-        while (true) {
-            WatchKey key;
-            try {
-                key = service.take();
-            } catch (InterruptedException | ClosedWatchServiceException e) {
-                return;
-            }
-            Set<String> names = new HashSet<>();
-            boolean all = false;
-            for (WatchEvent<?> event : key.pollEvents()) {
-                if (event.kind() == StandardWatchEventKinds.OVERFLOW || !(event.context() instanceof Path)) {
-                    all = true;
-                } else {
-                    names.add(event.context().toString());
-                }
-            }
-            boolean valid = key.reset();
-            boolean wakeAll = all;
-            io.execute(() -> wake(names, wakeAll));
-            if (!valid) {
-                io.execute(() -> {
-                    watcher = null;
-                    try {
-                        service.close();
-                    } catch (IOException e) {
-                        // nothing to do
-                    }
-                });
-                return;
-            }
-        }
     }
 
     private static LockInfo held(String name, OptionalLong token) {
@@ -613,10 +417,8 @@ final class FileLockTable {
     }
 
     private LockBackendException failure(String operation, String what, Exception cause) {
-        String lock = what.endsWith(")") ? what : "lock '" + what + "'";
-        return new LockBackendException(
-                "engine 'file' at " + endpoint + " failed to " + operation + " " + lock + ": " + describe(cause),
-                cause);
+        String lock = what.endsWith(")") ? what : EngineErrors.lock(what);
+        return errors.failed(operation, lock, describe(cause), cause);
     }
 
     private static String describe(Exception e) {

@@ -1,4 +1,4 @@
-package dev.globallock.zookeeper;
+package dev.globallock.spi.support;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,16 +8,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Bounds a blocking ZooKeeper call that a caller runs on its own thread inside {@code get(timeout)}:
- * a blocking call of the ZooKeeper client waits for its answer (or for the connection to be
- * declared lost, two thirds of a session timeout later) and can only be cut short by an interrupt.
- * One daemon thread interrupts a caller whose deadline has passed.
+ * Bounds a blocking call that a caller runs on its own thread inside {@code get(timeout)} (see
+ * {@link CallerRunsPolicy#interruptAtDeadline()}): a blocking call of the ZooKeeper client,
+ * for one, waits for its answer (or for the connection to be declared lost, two thirds of a session
+ * timeout later) and can only be cut short by an interrupt. One daemon thread, started on first
+ * use, interrupts a caller whose deadline has passed.
  *
  * <p>It checks every {@value #TICK_MILLIS} ms while calls are armed, so a deadline is honoured to
  * within that much, and parks after a second without any: arming a call costs no thread wake-up
  * while calls keep coming, only on the first after a quiet spell.
  */
-final class CallerDeadlines {
+final class DeadlineInterrupts {
     static final long TICK_MILLIS = 10;
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -30,7 +31,7 @@ final class CallerDeadlines {
     private static final AtomicBoolean IDLE = new AtomicBoolean(true);
     private static final Thread GUARD = startGuard();
 
-    private CallerDeadlines() {}
+    private DeadlineInterrupts() {}
 
     /** One armed call: the caller disarms it when its blocking call returns. */
     static final class Armed {
@@ -70,7 +71,7 @@ final class CallerDeadlines {
     }
 
     private static Thread startGuard() {
-        Thread guard = new Thread(CallerDeadlines::guard, "globallock-zookeeper-deadlines");
+        Thread guard = new Thread(DeadlineInterrupts::guard, "globallock-caller-deadlines");
         guard.setDaemon(true);
         guard.start();
         return guard;
@@ -92,13 +93,13 @@ final class CallerDeadlines {
             } else if (now - lastBusy > IDLE_NANOS) {
                 IDLE.set(true);
                 if (ARMED_CALLS.isEmpty()) {
-                    LockSupport.park(CallerDeadlines.class);
+                    LockSupport.park(DeadlineInterrupts.class);
                 }
                 IDLE.set(false); // woken by arm(), or spuriously: check again either way
                 lastBusy = System.nanoTime();
                 continue;
             }
-            LockSupport.parkNanos(CallerDeadlines.class, TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS));
+            LockSupport.parkNanos(DeadlineInterrupts.class, TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS));
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.globallock.spi;
+package dev.globallock.spi.support;
 
 /**
  * Hides credentials that a user wrote into an endpoint ({@code http://user:password@host:2379})

@@ -7,6 +7,7 @@ import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockInfo;
 import dev.globallock.LockOptions;
+import dev.globallock.tck.fixture.ChildJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -136,12 +137,7 @@ class FileLocksAcrossProcessesTest {
     private Holder startHolder(String name) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process process = new ProcessBuilder(
-                        java,
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        HoldLockMain.class.getName(),
-                        directory.toString(),
-                        name)
+                        java, "-cp", ChildJvm.classPath(), HoldLockMain.class.getName(), directory.toString(), name)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         processes.add(process);

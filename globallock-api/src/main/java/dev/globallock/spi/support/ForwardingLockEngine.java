@@ -1,6 +1,12 @@
-package dev.globallock.spi;
+package dev.globallock.spi.support;
 
 import dev.globallock.EngineCapabilities;
+import dev.globallock.LockBackendException;
+import dev.globallock.spi.AcquireRequest;
+import dev.globallock.spi.EngineContext;
+import dev.globallock.spi.LockEngine;
+import dev.globallock.spi.LockGrant;
+import dev.globallock.spi.LockInspector;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.Optional;
@@ -10,9 +16,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * An engine that forwards every call to another: the base for decorators given to {@code
  * GlobalLockManager.Builder.decorateEngine} (metrics, tracing, fault injection in tests). Override
- * what you need and call {@code super}; everything else, including the {@link
- * AcquireRequest#callerWaits()} and {@link #release(LockGrant, boolean)} hints, reaches the
- * delegate unchanged.
+ * what you need and call {@code super}; everything else reaches the delegate unchanged. A future
+ * returned by the delegate may be returned as it is or derived from ({@code thenApply}...): see
+ * {@link CallerRunsFuture} for why that keeps the delegate's work running on the waiting caller.
+ * Optional abilities of the delegate ({@link Abandonable}) are found through {@link #delegate()}.
  *
  * <p>Thread-safe if the delegate is, and as long as the overrides are.
  */
@@ -60,33 +67,18 @@ public abstract class ForwardingLockEngine implements LockEngine {
     }
 
     @Override
-    public CompletableFuture<Void> release(LockGrant grant, boolean callerWaits) {
-        return delegate.release(grant, callerWaits);
-    }
-
-    @Override
     public CompletableFuture<Set<LockGrant>> renew(Collection<LockGrant> grants) {
         return delegate.renew(grants);
     }
 
     @Override
-    public Optional<dev.globallock.LockBackendException> connectionProblem() {
+    public Optional<LockBackendException> connectionProblem() {
         return delegate.connectionProblem();
-    }
-
-    @Override
-    public CompletableFuture<Void> discardKey(String key) {
-        return delegate.discardKey(key);
     }
 
     @Override
     public Optional<LockInspector> inspector() {
         return delegate.inspector();
-    }
-
-    @Override
-    public void abandon() {
-        delegate.abandon();
     }
 
     @Override

@@ -9,6 +9,8 @@ import dev.globallock.spi.EngineContext;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
+import dev.globallock.spi.support.Abandonable;
+import dev.globallock.spi.support.EngineErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,13 +40,15 @@ import java.util.concurrent.TimeoutException;
  * {@code flock(2)} locks, and on network file systems they are only as good as the server's lock
  * support.
  */
-public final class FileLockEngine implements LockEngine {
-    private static final EngineCapabilities CAPABILITIES =
+public final class FileLockEngine implements LockEngine, Abandonable {
+    /** What the file engine supports; the provider declares the same. */
+    static final EngineCapabilities CAPABILITIES =
             EngineCapabilities.of(Capability.FENCING_TOKENS, Capability.WAIT_NOTIFICATION, Capability.SESSION_BOUND);
 
     private final FileEngineConfig config;
     private final Path directory;
     private final FileLockTable table;
+    private final EngineErrors errors;
     private volatile boolean abandoned;
     private volatile boolean closed;
     private volatile Ticker ticker = Ticker.system();
@@ -53,6 +57,12 @@ public final class FileLockEngine implements LockEngine {
         this.config = config;
         this.directory = directory;
         this.table = FileLockTable.of(directory);
+        this.errors = errors(directory);
+    }
+
+    private static EngineErrors errors(Path directory) {
+        String endpoint = "file:" + directory;
+        return EngineErrors.of("file", () -> endpoint);
     }
 
     /**
@@ -68,8 +78,9 @@ public final class FileLockEngine implements LockEngine {
             return new FileLockEngine(config, wanted.toRealPath());
         } catch (IOException | SecurityException e) {
             throw new LockBackendException(
-                    "engine 'file' at file:" + wanted + " cannot use its lock directory: "
-                            + e.getClass().getSimpleName() + ": " + e.getMessage(),
+                    errors(wanted)
+                            .say("cannot use its lock directory: "
+                                    + e.getClass().getSimpleName() + ": " + e.getMessage()),
                     e);
         }
     }
@@ -132,7 +143,7 @@ public final class FileLockEngine implements LockEngine {
         if (abandoned) {
             return unusable("release");
         }
-        return table.release((FileLockTable.Grant) grant);
+        return table.release((FileGrant) grant);
     }
 
     @Override
@@ -179,8 +190,7 @@ public final class FileLockEngine implements LockEngine {
     }
 
     private <T> CompletableFuture<T> unusable(String what) {
-        return CompletableFuture.failedFuture(new LockBackendException("engine 'file' at " + describeEndpoint()
-                + " was " + (abandoned ? "abandoned" : "closed") + ": cannot " + what));
+        return CompletableFuture.failedFuture(errors.unusable(abandoned ? "was abandoned" : "was closed", what));
     }
 
     @Override

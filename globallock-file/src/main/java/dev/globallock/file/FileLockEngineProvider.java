@@ -1,5 +1,6 @@
 package dev.globallock.file;
 
+import dev.globallock.EngineCapabilities;
 import dev.globallock.spi.ConfigSection;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockEngineProvider;
@@ -14,6 +15,9 @@ import java.util.Optional;
  * home directory), {@code max-poll-interval} (100ms) and {@code fsync} (true).
  */
 public final class FileLockEngineProvider implements LockEngineProvider {
+    /** Made by {@link java.util.ServiceLoader}; cheap, no I/O. */
+    public FileLockEngineProvider() {}
+
     @Override
     public String name() {
         return "file";
@@ -22,6 +26,11 @@ public final class FileLockEngineProvider implements LockEngineProvider {
     @Override
     public String description() {
         return "host-local locks: OS file locks on lock files in a directory, freed when the process dies";
+    }
+
+    @Override
+    public EngineCapabilities capabilities() {
+        return FileLockEngine.CAPABILITIES;
     }
 
     @Override
