@@ -63,12 +63,13 @@ public final class SecretFiles {
      */
     public static Secret read(Path file) throws IOException {
         if (Files.isDirectory(file)) {
-            throw new IOException(file + " is a directory, not a file");
+            throw new Unusable(file, "it is a directory, not a file");
         }
         long size = Files.size(file);
         if (size > MAX_BYTES) {
-            throw new IOException(file + " is " + size + " bytes long: a secret file holds one secret (at most "
-                    + MAX_BYTES + " bytes)");
+            throw new Unusable(
+                    file,
+                    "it is " + size + " bytes long: a secret file holds one secret (at most " + MAX_BYTES + " bytes)");
         }
         byte[] bytes = Files.readAllBytes(file);
         String text;
@@ -80,7 +81,7 @@ public final class SecretFiles {
                     .decode(java.nio.ByteBuffer.wrap(bytes))
                     .toString();
         } catch (CharacterCodingException e) {
-            throw new IOException(file + " is not UTF-8 text", e);
+            throw new Unusable(file, "the file is not UTF-8 text");
         } finally {
             java.util.Arrays.fill(bytes, (byte) 0);
         }
@@ -94,22 +95,26 @@ public final class SecretFiles {
 
     /** The reason a file could not be read, in words that name no content. */
     static String problemWith(Exception e) {
+        if (e instanceof Unusable) {
+            return ((Unusable) e).reason;
+        }
         if (e instanceof NoSuchFileException) {
             return "the file does not exist";
         }
         if (e instanceof java.nio.file.AccessDeniedException) {
             return "the file cannot be read: permission denied";
         }
-        String message = e.getMessage();
-        if (message != null && message.contains(" is a directory")) {
-            return "it is a directory, not a file";
-        }
-        if (message != null && message.contains(" bytes long: ")) {
-            return message.substring(message.indexOf(" is ") + 4);
-        }
-        if (message != null && message.endsWith(" is not UTF-8 text")) {
-            return "the file is not UTF-8 text";
-        }
         return "the file cannot be read: " + e.getClass().getSimpleName();
+    }
+
+    /** A file that was read but cannot hold a secret; the message names the file and the reason. */
+    private static final class Unusable extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final String reason;
+
+        Unusable(Path file, String reason) {
+            super(file + ": " + reason);
+            this.reason = reason;
+        }
     }
 }

@@ -480,7 +480,13 @@ public final class TlsSettings {
                     return store;
                 }
             }
-            tls.problem("trust-store", file, "it holds no certificate to trust");
+            tls.problem(
+                    "trust-store",
+                    file,
+                    password == null
+                            ? "it shows no certificate without a password (PKCS12 encrypts them): set"
+                                    + " trust-store-password"
+                            : "it holds no certificate to trust");
         } catch (GeneralSecurityException e) {
             tls.problem("trust-store", file, "its entries cannot be read: " + e.getMessage());
         }
