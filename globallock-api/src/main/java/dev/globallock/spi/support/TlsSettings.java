@@ -162,8 +162,10 @@ public final class TlsSettings {
                 tls.problem(
                         "enabled",
                         false,
-                        String.join(", ", given) + (given.size() == 1 ? " is" : " are")
-                                + " set: enable TLS or remove them");
+                        String.join(", ", given)
+                                + (given.size() == 1
+                                        ? " is set: enable TLS or remove it"
+                                        : " are set: enable TLS or remove them"));
             }
             return DISABLED;
         }

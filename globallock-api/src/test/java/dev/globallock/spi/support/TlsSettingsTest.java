@@ -83,7 +83,17 @@ class TlsSettingsTest {
         void enabledFalseWithFilesIsAContradiction() {
             assertThat(problems(keys("enabled", false, "ca-file", PKI.ca.certFile))
                             .problems())
-                    .containsExactly("redis.tls.enabled was 'false' but ca-file is set: enable TLS or remove them");
+                    .containsExactly("redis.tls.enabled was 'false' but ca-file is set: enable TLS or remove it");
+            assertThat(problems(keys("enabled", false, "ca-file", PKI.ca.certFile, "hostname-verification", true))
+                            .problems())
+                    .containsExactly("redis.tls.enabled was 'false' but ca-file is set: enable TLS or remove it");
+            assertThat(problems(keys(
+                                    "enabled", "false",
+                                    "cert-file", PKI.client.certFile,
+                                    "key-file", PKI.client.keyFile))
+                            .problems())
+                    .containsExactly(
+                            "redis.tls.enabled was 'false' but cert-file, key-file are set: enable TLS or remove them");
         }
 
         @Test
