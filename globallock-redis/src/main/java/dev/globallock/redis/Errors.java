@@ -99,6 +99,18 @@ final class Errors {
                 || !(message.startsWith("Failed to connect to") || message.startsWith("Failed to create socket"));
     }
 
+    /** The server's reply when it refused the configured database index (SELECT on connecting), else null. */
+    static String databaseRefused(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof JedisDataException
+                    && t.getMessage() != null
+                    && t.getMessage().contains("DB index is out of range")) {
+                return t.getMessage().trim();
+            }
+        }
+        return null;
+    }
+
     private static String shortly(Throwable t) {
         String message = t.getMessage();
         return t.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message.trim());
