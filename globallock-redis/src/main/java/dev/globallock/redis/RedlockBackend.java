@@ -15,10 +15,8 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisClientConfig;
 
 /**
  * Redlock over N independent masters. An attempt runs the acquire script on every node at once
@@ -49,17 +47,17 @@ final class RedlockBackend implements Backend {
     private volatile long longestLeaseMillis;
 
     /** @param ticker the engine's monotonic clock, in nanoseconds */
-    RedlockBackend(RedisEngineConfig config, Subscriber.Listener listener, LongSupplier ticker) {
+    RedlockBackend(
+            RedisEngineConfig config, RedisConnector connector, Subscriber.Listener listener, LongSupplier ticker) {
         this.endpoint = config.describeEndpoint();
         this.ticker = ticker;
-        JedisClientConfig clientConfig = Connections.clientConfig(config, true);
-        for (HostAndPort node : Connections.hostsAndPorts(config.nodes())) {
+        for (HostAndPort node : connector.nodes()) {
             NodeIdentity identity =
                     new NodeIdentity(node.toString(), ticker, () -> TimeUnit.MILLISECONDS.toNanos(longestLeaseMillis));
             identities.add(identity);
-            pools.add(Connections.pool(node, clientConfig, config, identity));
+            pools.add(connector.pool(node, identity));
             subscribers.add(new Subscriber(
-                    node.toString(), () -> identity.open(() -> new Connection(node, clientConfig)), false, listener));
+                    node.toString(), () -> identity.open(() -> connector.connect(node)), false, listener));
         }
         this.quorum = pools.size() / 2 + 1;
         this.batchSize = config.renewBatchSize();
