@@ -62,21 +62,8 @@ final class ClusterBackend implements Backend {
             AcquireReply reply = AcquireReply.decode(
                     Redis.eval(connection, RedisScripts.ACQUIRE, 2, keys.lockBytes, keys.fenceBytes, owner, lease));
             if (reply.acquired && waitForReplicas > 0) {
-                long acknowledged =
-                        connection.executeCommand(Redis.COMMANDS.waitReplicas(waitForReplicas, waitForReplicasMillis));
-                if (acknowledged < waitForReplicas) {
-                    Redis.eval(
-                            connection,
-                            RedisScripts.RELEASE,
-                            1,
-                            keys.lockBytes,
-                            owner,
-                            Redis.SPUBLISH,
-                            keys.channelBytes);
-                    throw new StandaloneBackend.ReplicationShortfall("only " + acknowledged + " of "
-                            + waitForReplicas + " replicas acknowledged the acquisition within "
-                            + waitForReplicasMillis + "ms (wait-for-replicas), so it was undone");
-                }
+                StandaloneBackend.awaitReplicas(
+                        connection, keys, owner, Redis.SPUBLISH, waitForReplicas, waitForReplicasMillis);
             }
             return reply;
         });

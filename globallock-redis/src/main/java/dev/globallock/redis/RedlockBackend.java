@@ -125,7 +125,7 @@ final class RedlockBackend implements Backend {
         // no majority in time: undo whatever this owner got, on every node (a lost reply may hide a grant)
         releaseEverywhere(keys, owner);
         if (answered < quorum) {
-            throw new QuorumUnavailable(
+            throw new Errors.QuorumUnavailable(
                     "only " + answered + " of " + pools.size()
                             + " Redlock nodes answered but a majority of " + quorum + " is needed"
                             + rejoining(now)
@@ -232,7 +232,7 @@ final class RedlockBackend implements Backend {
             }
         }
         if (answered < quorum) {
-            throw new QuorumUnavailable(
+            throw new Errors.QuorumUnavailable(
                     "only " + answered + " of " + pools.size()
                             + " Redlock nodes answered the " + what + " but a majority of "
                             + quorum + " is needed"
@@ -293,7 +293,7 @@ final class RedlockBackend implements Backend {
                     .add(new long[] {token.orElse(Long.MIN_VALUE), AcquireReply.asLong(list.get(1))});
         }
         if (answered < quorum) {
-            throw new QuorumUnavailable(
+            throw new Errors.QuorumUnavailable(
                     "only " + answered + " of " + pools.size() + " Redlock nodes answered but a majority of " + quorum
                             + " is needed"
                             + rejoining(now)
@@ -389,14 +389,5 @@ final class RedlockBackend implements Backend {
     public void close() {
         subscribers.forEach(Subscriber::close);
         pools.forEach(ConnectionPool::close);
-    }
-
-    /** Fewer than a majority of the Redlock nodes answered. */
-    static final class QuorumUnavailable extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        QuorumUnavailable(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 }
