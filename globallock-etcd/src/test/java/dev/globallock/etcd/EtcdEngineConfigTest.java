@@ -175,9 +175,9 @@ class EtcdEngineConfigTest {
     @Test
     @DisplayName("lease times round up to whole seconds, the unit of etcd's TTL")
     void ttlRoundsUp() {
-        assertThat(EtcdLockEngine.ttlSeconds(Duration.ofSeconds(2))).isEqualTo(2);
-        assertThat(EtcdLockEngine.ttlSeconds(Duration.ofMillis(2001))).isEqualTo(3);
-        assertThat(EtcdLockEngine.ttlSeconds(Duration.ofMillis(10))).isEqualTo(1);
+        assertThat(EtcdSessions.ttlSeconds(Duration.ofSeconds(2))).isEqualTo(2);
+        assertThat(EtcdSessions.ttlSeconds(Duration.ofMillis(2001))).isEqualTo(3);
+        assertThat(EtcdSessions.ttlSeconds(Duration.ofMillis(10))).isEqualTo(1);
     }
 
     @Test
