@@ -26,7 +26,7 @@ class EtcdEngineConfigTest {
 
     private static EtcdEngineConfig read(Map<String, ?> section) {
         ConfigSection config = ConfigSection.of("etcd", section);
-        EtcdEngineConfig read = EtcdEngineConfig.read(config);
+        EtcdEngineConfig read = EtcdConfigReader.read(config);
         config.validate();
         return read;
     }
