@@ -14,6 +14,7 @@ import dev.globallock.spi.LeaseListener;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
+import dev.globallock.spi.RateLimiterEngine;
 import dev.globallock.spi.support.Abandonable;
 import dev.globallock.spi.support.CallerRunsFuture;
 import dev.globallock.spi.support.CallerRunsPolicy;
@@ -101,7 +102,10 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
     private static final long MAX_FAILURE_BACKOFF_MILLIS = 500;
     /** What every redis engine supports; Redlock needs longer leases (100 ms). */
     static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
-                    Capability.LEASE_TIME, Capability.FENCING_TOKENS, Capability.WAIT_NOTIFICATION)
+                    Capability.LEASE_TIME,
+                    Capability.FENCING_TOKENS,
+                    Capability.WAIT_NOTIFICATION,
+                    Capability.RATE_LIMITER)
             .withMinimumLeaseTime(Duration.ofMillis(10));
 
     private final RedisEngineConfig config;
@@ -142,7 +146,7 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
             RedisEngineConfig config, BiFunction<Subscriber.Listener, LongSupplier, Backend> backendFactory) {
         this.config = config;
         this.capabilities = config.mode() == RedisMode.REDLOCK
-                ? CAPABILITIES.withMinimumLeaseTime(Duration.ofMillis(100))
+                ? CAPABILITIES.withMinimumLeaseTime(Duration.ofMillis(100)).without(Capability.RATE_LIMITER)
                 : CAPABILITIES;
         int id = ENGINE_IDS.incrementAndGet();
         AtomicInteger threadIds = new AtomicInteger();
@@ -743,6 +747,12 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
                 return RedisLockEngine.this.discard(key);
             }
         });
+    }
+
+    /** Rate limiters on connections of their own; none in Redlock mode (see {@link RedisRateLimiter}). */
+    @Override
+    public Optional<RateLimiterEngine> rateLimiter() {
+        return RedisRateLimiter.offeredBy(config);
     }
 
     private CompletableFuture<LockInfo> inspect(String name, String key) {
