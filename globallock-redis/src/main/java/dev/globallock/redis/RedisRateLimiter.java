@@ -36,8 +36,10 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  *
  * <p>Connections are the limiters' own ({@link RedisRateConnections}), opened on the first call
  * and closed by the manager. A call whose connection broke is sent once more on a new connection
- * (after a restart or failover the pooled ones are stale): if the first had run, its permits are
- * counted twice, which can only refuse more, never admit more. Without persistence, a restarted
+ * (after a restart or failover the pooled ones are stale): if the first had run, the retry finds
+ * its permits taken (the log's entries carry the same ids, so they are not added twice, and the
+ * answer may be false for permits that were taken; the counters count them twice), which can only
+ * refuse more, never admit more. Without persistence, a restarted
  * server forgets what was taken (the limiter starts afresh, as after an idle window); a failover
  * keeps what the replica had received. Thread-safe.
  */
