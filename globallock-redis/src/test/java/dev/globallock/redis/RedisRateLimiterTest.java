@@ -1,12 +1,16 @@
 package dev.globallock.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.globallock.GlobalLockManager;
+import dev.globallock.LockBackendException;
 import dev.globallock.RateLimiter;
 import dev.globallock.tck.GrantLog;
 import dev.globallock.tck.fixture.Await;
 import dev.globallock.tck.fixture.RedisServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -215,6 +219,34 @@ class RedisRateLimiterTest {
                     .as("the first call after the restart: the stale pooled connection is replaced, history forgotten")
                     .isTrue();
             assertThat(limiter.availablePermits()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @DisplayName("a password: used by the limiters' own connections, never shown when it is wrong")
+    void password() {
+        String secret = "r4te-s3cret";
+        try (RedisServer secured =
+                RedisServer.start(RedisServer.Options.builder().password(secret).build())) {
+            Map<String, Object> good = Map.of("nodes", List.of(secured.uri()), "password", secret);
+            try (GlobalLockManager manager = GlobalLockManager.create(Map.of("engine", "redis", "redis", good))) {
+                RateLimiter limiter = manager.rateLimiter("secured", 2, Duration.ofSeconds(10));
+                assertThat(limiter.tryAcquire()).isTrue();
+                assertThat(limiter.toString()).doesNotContain(secret);
+            }
+            Map<String, Object> wrong = Map.of("nodes", List.of(secured.uri()), "password", "not-" + secret);
+            try (GlobalLockManager manager = GlobalLockManager.create(Map.of("engine", "redis", "redis", wrong))) {
+                Throwable refused = catchThrowable(() -> manager.rateLimiter("secured", 2, Duration.ofSeconds(10))
+                        .tryAcquire());
+                assertThat(refused)
+                        .isInstanceOf(LockBackendException.class)
+                        .hasMessageStartingWith("engine 'redis' at " + secured.uri())
+                        .hasMessageContaining("rate limiter 'secured'")
+                        .hasMessageContaining("WRONGPASS");
+                StringWriter trace = new StringWriter();
+                refused.printStackTrace(new PrintWriter(trace));
+                assertThat(trace.toString()).doesNotContain(secret);
+            }
         }
     }
 }
