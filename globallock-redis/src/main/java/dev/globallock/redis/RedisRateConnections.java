@@ -4,7 +4,6 @@ import java.util.function.Function;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisAskDataException;
 import redis.clients.jedis.exceptions.JedisMovedDataException;
@@ -17,7 +16,7 @@ import redis.clients.jedis.util.Pool;
  * The rate limiters' own connections, apart from the lock engine's, so that rate limiting traffic
  * (which may be heavy) never queues lock acquisitions and lease renewals behind it: a pool to the
  * single server (or the application's client), to the master Sentinel names, or to the master of
- * each Cluster slot. Built from the same settings as the engine's ({@link Connections}); opened on
+ * each Cluster slot. Made by the engine's {@link RedisConnector}, with its settings; opened on
  * the first call, closed with the manager. Thread-safe.
  */
 abstract class RedisRateConnections implements AutoCloseable {
@@ -31,29 +30,22 @@ abstract class RedisRateConnections implements AutoCloseable {
     public abstract void close();
 
     static RedisRateConnections open(RedisEngineConfig config) {
+        RedisConnector connector = new RedisConnector(config);
         switch (config.mode()) {
             case SINGLE:
                 if (config.client().isPresent()) {
                     return new Pooled(config.client().get().getPool()::getResource, () -> {}, () -> {});
                 }
-                ConnectionPool pool = new ConnectionPool(
-                        Connections.hostAndPort(config.nodes().get(0)),
-                        Connections.clientConfig(config, true),
-                        Connections.poolConfig(config));
+                ConnectionPool pool = connector.pool(connector.nodes().get(0));
                 return new Pooled(pool::getResource, pool::clear, pool::close);
             case SENTINEL:
-                SentineledConnectionProvider provider = new SentineledConnectionProvider(
-                        config.masterName().orElseThrow(),
-                        Connections.clientConfig(config, true),
-                        Connections.poolConfig(config),
-                        Connections.hostsAndPorts(config.nodes()),
-                        Connections.sentinelConfig(config));
+                SentineledConnectionProvider provider = connector.sentinels();
                 return new Pooled(
                         provider::getConnection,
                         () -> provider.getConnectionMap().values().forEach(p -> ((Pool<?>) p).clear()),
                         provider::close);
             case CLUSTER:
-                return new Cluster(config);
+                return new Cluster(connector.cluster());
             default:
                 throw new IllegalArgumentException("no rate limiters in " + config.mode() + " mode");
         }
@@ -93,10 +85,8 @@ abstract class RedisRateConnections implements AutoCloseable {
     private static final class Cluster extends RedisRateConnections {
         private final ClusterConnectionProvider provider;
 
-        Cluster(RedisEngineConfig config) {
-            JedisClientConfig clientConfig = Connections.clientConfig(config, false);
-            this.provider = new ClusterConnectionProvider(
-                    Connections.hostsAndPorts(config.nodes()), clientConfig, Connections.poolConfig(config));
+        Cluster(ClusterConnectionProvider provider) {
+            this.provider = provider;
         }
 
         @Override
