@@ -55,6 +55,11 @@ final class RedisConnector {
         return new ConnectionPool(new IdentifyingFactory(node, nodeConfig, identity), poolConfig());
     }
 
+    /** A bounded pool to one node, without identity checks: the rate limiters' own connections. */
+    ConnectionPool pool(HostAndPort node) {
+        return new ConnectionPool(node, nodeConfig, poolConfig());
+    }
+
     /** Jedis's Sentinel provider: asks the sentinels for the master now, and pools connections to it. */
     SentineledConnectionProvider sentinels() {
         return new SentineledConnectionProvider(

@@ -9,6 +9,7 @@ import dev.globallock.spi.LeaseListener;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
+import dev.globallock.spi.RateLimiterEngine;
 import dev.globallock.spi.support.Abandonable;
 import dev.globallock.spi.support.CallerRunsFuture;
 import dev.globallock.spi.support.EngineErrors;
@@ -72,7 +73,10 @@ import java.util.function.LongSupplier;
 public final class RedisLockEngine implements LockEngine, Abandonable {
     /** What every redis engine supports; Redlock needs longer leases (100 ms). */
     static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
-                    Capability.LEASE_TIME, Capability.FENCING_TOKENS, Capability.WAIT_NOTIFICATION)
+                    Capability.LEASE_TIME,
+                    Capability.FENCING_TOKENS,
+                    Capability.WAIT_NOTIFICATION,
+                    Capability.RATE_LIMITER)
             .withMinimumLeaseTime(Duration.ofMillis(10));
 
     private final RedisEngineConfig config;
@@ -92,7 +96,7 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
             RedisEngineConfig config, BiFunction<Subscriber.Listener, LongSupplier, Backend> backendFactory) {
         this.config = config;
         this.capabilities = config.mode() == RedisMode.REDLOCK
-                ? CAPABILITIES.withMinimumLeaseTime(Duration.ofMillis(100))
+                ? CAPABILITIES.withMinimumLeaseTime(Duration.ofMillis(100)).without(Capability.RATE_LIMITER)
                 : CAPABILITIES;
         this.threads = new EngineThreads(config);
         this.backend = backendFactory.apply(
@@ -229,6 +233,12 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
     @Override
     public Optional<LockInspector> inspector() {
         return Optional.of(inspector);
+    }
+
+    /** Rate limiters on connections of their own; none in Redlock mode (see {@link RedisRateLimiter}). */
+    @Override
+    public Optional<RateLimiterEngine> rateLimiter() {
+        return RedisRateLimiter.offeredBy(config);
     }
 
     /** Drops the connections without releasing anything, as a crash would; the leases then run out. */

@@ -1,0 +1,341 @@
+package dev.globallock.bench;
+
+import dev.globallock.GlobalLockManager;
+import dev.globallock.RateLimiter;
+import dev.globallock.tck.fixture.RedisServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.redisson.Redisson;
+import org.redisson.api.RRateLimiter;
+import org.redisson.api.RateType;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * globallock's Redis rate limiter (exact sliding log and approximate two-counter window) side by
+ * side with Redisson's {@code RRateLimiter}, in one run against one local redis-server started by
+ * the fixture: {@code tryAcquire()} ops/s with p50/p99, with one thread on one client and with 8
+ * threads over 2 clients, under the limit (every call granted) and over it (most refused); and the
+ * commands each call sends, counted with {@code MONITOR} (commands a script runs are not round
+ * trips and are not counted). Bounded: {@code 2 x 2 x 3} measurements of {@code --seconds} each
+ * after {@code --warmup}.
+ *
+ * <pre>
+ * mvn -q -pl globallock-bench compile org.codehaus.mojo:exec-maven-plugin:3.5.0:java \
+ *     -Dexec.mainClass=dev.globallock.bench.RateLimiterBenchmark [-Dexec.args="--seconds 3 --warmup 1"]
+ * </pre>
+ *
+ * Writes the table to {@code target/bench/rate-limiter.md}.
+ */
+public final class RateLimiterBenchmark {
+    private static final int THREADS = 8;
+    private static final int CLIENTS = 2;
+    private static final int SAMPLES_PER_THREAD = 1 << 18;
+    private static final String EXACT = "globallock exact";
+    private static final String APPROXIMATE = "globallock approximate";
+    private static final String REDISSON = "Redisson RRateLimiter";
+    private static final List<String> LIBRARIES = List.of(EXACT, APPROXIMATE, REDISSON);
+
+    /** The limit of a scenario: far above what the run reaches, or far below it. */
+    private record Scenario(String title, int permits, Duration window) {}
+
+    private static final List<Scenario> SCENARIOS = List.of(
+            new Scenario("under the limit (1,000,000 per 1 s: all granted)", 1_000_000, Duration.ofSeconds(1)),
+            new Scenario("over the limit (100 per 1 s: most refused)", 100, Duration.ofSeconds(1)));
+
+    private RateLimiterBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        int seconds = 3;
+        int warmupSeconds = 1;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmupSeconds = Integer.parseInt(args[++i]);
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown argument '" + args[i] + "': use --seconds N, --warmup N");
+            }
+        }
+        Duration measure = Duration.ofSeconds(seconds);
+        Duration warmup = Duration.ofSeconds(warmupSeconds);
+        StringBuilder out = new StringBuilder();
+        try (RedisServer server = RedisServer.start();
+                RedisClient admin = RedisClient.create(server.host(), server.port())) {
+            List<GlobalLockManager> managers = new ArrayList<>();
+            List<RedissonClient> redissons = new ArrayList<>();
+            try {
+                for (int i = 0; i < CLIENTS; i++) {
+                    managers.add(GlobalLockManager.create(
+                            Map.of("engine", "redis", "redis", Map.of("nodes", List.of(server.uri())))));
+                    Config config = new Config();
+                    config.useSingleServer().setAddress(server.uri());
+                    redissons.add(Redisson.create(config));
+                }
+                String version = admin.info("server")
+                        .lines()
+                        .filter(l -> l.startsWith("redis_version:"))
+                        .findFirst()
+                        .orElse("redis_version:?");
+                out.append("### rate limiter: globallock (redis engine) vs Redisson RRateLimiter\n\n")
+                        .append(LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME))
+                        .append(" UTC, ")
+                        .append(version.replace(':', ' '))
+                        .append(", JDK ")
+                        .append(Runtime.version())
+                        .append(", ")
+                        .append(Runtime.getRuntime().availableProcessors())
+                        .append(" cores; ")
+                        .append(seconds)
+                        .append(" s per figure after ")
+                        .append(warmupSeconds)
+                        .append(" s of warm-up; 8 threads = 4 on each of 2 clients\n\n");
+
+                out.append("| scenario | threads | library | tryAcquire ops/s | p50 | p99 | granted |\n");
+                out.append("|---|---:|---|---:|---:|---:|---:|\n");
+                int run = 0;
+                for (Scenario scenario : SCENARIOS) {
+                    for (int threads : new int[] {1, THREADS}) {
+                        // the order rotates, so no library always runs on the warmest or coldest machine
+                        for (int k = 0; k < LIBRARIES.size(); k++) {
+                            String library = LIBRARIES.get((k + run) % LIBRARIES.size());
+                            String name = "bench-" + run + "-" + k + "-" + UUID.randomUUID();
+                            List<BooleanSupplier> callers =
+                                    callers(library, name, scenario, threads, managers, redissons);
+                            Result result = measure(callers, warmup, measure);
+                            String row = String.format(
+                                    Locale.ROOT,
+                                    "| %s | %d | %s | %.0f | %s | %s | %.1f%% |",
+                                    scenario.title(),
+                                    threads,
+                                    library,
+                                    result.opsPerSecond(),
+                                    micros(result.p50Micros()),
+                                    micros(result.p99Micros()),
+                                    100.0 * result.granted() / Math.max(1, result.calls()));
+                            System.out.println(row);
+                            out.append(row).append('\n');
+                        }
+                        run++;
+                    }
+                }
+
+                out.append("\n| library | commands sent per tryAcquire (200 calls: 100 granted, 100 refused) |\n");
+                out.append("|---|---:|\n");
+                for (String library : LIBRARIES) {
+                    String name = "counted-" + UUID.randomUUID();
+                    BooleanSupplier call = callers(
+                                    library,
+                                    name,
+                                    new Scenario("counted", 100, Duration.ofMinutes(10)),
+                                    1,
+                                    managers,
+                                    redissons)
+                            .get(0);
+                    double perCall = commandsPerCall(server, call, 200);
+                    String row = String.format(Locale.ROOT, "| %s | %.2f |", library, perCall);
+                    System.out.println(row);
+                    out.append(row).append('\n');
+                }
+            } finally {
+                for (GlobalLockManager manager : managers) {
+                    manager.close();
+                }
+                for (RedissonClient redisson : redissons) {
+                    redisson.shutdown();
+                }
+            }
+        }
+        Path file = Path.of("target", "bench", "rate-limiter.md");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, out.toString());
+        System.out.println("\n" + out);
+        System.out.println("written to " + file.toAbsolutePath());
+    }
+
+    /** One caller per thread, spread over the clients, all on one limiter. */
+    private static List<BooleanSupplier> callers(
+            String library,
+            String name,
+            Scenario scenario,
+            int threads,
+            List<GlobalLockManager> managers,
+            List<RedissonClient> redissons) {
+        List<BooleanSupplier> callers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int client = t % CLIENTS;
+            switch (library) {
+                case EXACT, APPROXIMATE -> {
+                    RateLimiter limiter = managers.get(client)
+                            .rateLimiter(
+                                    name,
+                                    scenario.permits(),
+                                    scenario.window(),
+                                    library.equals(EXACT)
+                                            ? RateLimiter.Algorithm.EXACT
+                                            : RateLimiter.Algorithm.APPROXIMATE);
+                    callers.add(limiter::tryAcquire);
+                }
+                case REDISSON -> {
+                    RRateLimiter limiter = redissons.get(client).getRateLimiter(name);
+                    limiter.trySetRate(RateType.OVERALL, scenario.permits(), scenario.window());
+                    callers.add(limiter::tryAcquire);
+                }
+                default -> throw new IllegalArgumentException(library);
+            }
+        }
+        return callers;
+    }
+
+    private record Result(double opsPerSecond, double p50Micros, double p99Micros, long calls, long granted) {}
+
+    private static Result measure(List<BooleanSupplier> callers, Duration warmup, Duration measure) throws Exception {
+        run(callers, warmup, ignored -> null);
+        List<int[]> samples = new ArrayList<>();
+        List<long[]> perThread = run(callers, measure, t -> {
+            int[] mine = new int[SAMPLES_PER_THREAD];
+            synchronized (samples) {
+                samples.add(mine);
+            }
+            return mine;
+        });
+        long calls = 0;
+        long granted = 0;
+        for (long[] c : perThread) {
+            calls += c[0];
+            granted += c[1];
+        }
+        int total = 0;
+        for (int i = 0; i < samples.size(); i++) {
+            total += (int) Math.min(perThread.get(i)[0], SAMPLES_PER_THREAD);
+        }
+        int[] all = new int[total];
+        int at = 0;
+        for (int i = 0; i < samples.size(); i++) {
+            int n = (int) Math.min(perThread.get(i)[0], SAMPLES_PER_THREAD);
+            System.arraycopy(samples.get(i), 0, all, at, n);
+            at += n;
+        }
+        Arrays.sort(all);
+        double p50 = all.length == 0 ? 0 : all[(int) (all.length * 0.50)] / 10.0;
+        double p99 = all.length == 0 ? 0 : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 10.0;
+        return new Result(calls / (measure.toNanos() / 1e9), p50, p99, calls, granted);
+    }
+
+    /**
+     * Runs every caller on its own thread for {@code duration}; each returns {calls, granted}.
+     * Latencies go to the thread's array from {@code sampleArray} (in tenths of a microsecond), if any.
+     */
+    private static List<long[]> run(
+            List<BooleanSupplier> callers, Duration duration, Function<Integer, int[]> sampleArray) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(callers.size());
+        try {
+            CompletableFuture<Void> start = new CompletableFuture<>();
+            List<Future<long[]>> running = new ArrayList<>();
+            long[] end = new long[1];
+            for (int t = 0; t < callers.size(); t++) {
+                BooleanSupplier caller = callers.get(t);
+                int[] samples = sampleArray.apply(t);
+                running.add(threads.submit(() -> {
+                    start.join();
+                    long calls = 0;
+                    long granted = 0;
+                    long stop = end[0];
+                    while (true) {
+                        long before = System.nanoTime();
+                        if (before - stop >= 0) {
+                            break;
+                        }
+                        if (caller.getAsBoolean()) {
+                            granted++;
+                        }
+                        if (samples != null && calls < samples.length) {
+                            samples[(int) calls] =
+                                    (int) Math.min(Integer.MAX_VALUE, (System.nanoTime() - before) / 100);
+                        }
+                        calls++;
+                    }
+                    return new long[] {calls, granted};
+                }));
+            }
+            end[0] = System.nanoTime() + duration.toNanos();
+            start.complete(null);
+            List<long[]> results = new ArrayList<>();
+            for (Future<long[]> thread : running) {
+                results.add(thread.get(duration.toMillis() + 60_000, TimeUnit.MILLISECONDS));
+            }
+            return results;
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    /**
+     * The commands clients sent while {@code call} ran {@code calls} times (after one untimed call that
+     * loads the script), from {@code MONITOR}: its lines show a client's commands with the client's
+     * address and the commands a script runs as {@code [0 lua]}; only the former are round trips.
+     */
+    private static double commandsPerCall(RedisServer server, BooleanSupplier call, int calls) throws IOException {
+        call.getAsBoolean();
+        String marker = "bench-end-" + UUID.randomUUID();
+        try (Socket monitor = new Socket(server.host(), server.port());
+                Socket control = new Socket(server.host(), server.port())) {
+            monitor.setSoTimeout(30_000);
+            OutputStream monitorOut = monitor.getOutputStream();
+            BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(monitor.getInputStream(), StandardCharsets.UTF_8));
+            monitorOut.write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
+            monitorOut.flush();
+            String ok = lines.readLine();
+            if (!"+OK".equals(ok)) {
+                throw new IOException("MONITOR answered " + ok);
+            }
+            for (int i = 0; i < calls; i++) {
+                call.getAsBoolean();
+            }
+            OutputStream controlOut = control.getOutputStream();
+            controlOut.write(("ECHO " + marker + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            controlOut.flush();
+            long sent = 0;
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (line.contains(marker)) {
+                    break;
+                }
+                if (line.startsWith("+") && !line.contains(" lua] ")) {
+                    sent++;
+                }
+            }
+            return sent / (double) calls;
+        }
+    }
+
+    private static String micros(double value) {
+        return value >= 1000
+                ? String.format(Locale.ROOT, "%.2f ms", value / 1000)
+                : String.format(Locale.ROOT, "%.0f µs", value);
+    }
+}
