@@ -3,6 +3,13 @@ package dev.globallock.bench;
 import dev.globallock.GlobalLockManager;
 import dev.globallock.RateLimiter;
 import dev.globallock.tck.fixture.RedisServer;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.distributed.BucketProxy;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.distributed.serialization.Mapper;
+import io.github.bucket4j.redis.jedis.Bucket4jJedis;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,6 +27,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -37,11 +45,12 @@ import redis.clients.jedis.RedisClient;
 
 /**
  * globallock's Redis rate limiter (exact sliding log and approximate two-counter window) side by
- * side with Redisson's {@code RRateLimiter}, in one run against one local redis-server started by
+ * side with Redisson's {@code RRateLimiter} and Bucket4j's Redis back end (its Jedis proxy manager,
+ * compare-and-swap based, on the project's Jedis), in one run against one local redis-server started by
  * the fixture: {@code tryAcquire()} ops/s with p50/p99, with one thread on one client and with 8
  * threads over 2 clients, under the limit (every call granted) and over it (most refused); and the
  * commands each call sends, counted with {@code MONITOR} (commands a script runs are not round
- * trips and are not counted). Bounded: {@code 2 x 2 x 3} measurements of {@code --seconds} each
+ * trips and are not counted). Bounded: {@code 2 x 2 x 4} measurements of {@code --seconds} each
  * after {@code --warmup}.
  *
  * <pre>
@@ -50,6 +59,14 @@ import redis.clients.jedis.RedisClient;
  * </pre>
  *
  * Writes the table to {@code target/bench/rate-limiter.md}.
+ *
+ * <p>Bucket4j is a token bucket, not a sliding window. Its bucket here is the closest equivalent of
+ * "{@code permits} per {@code window}": capacity {@code permits}, refilled greedily at {@code permits}
+ * per {@code window} (a token comes back every {@code window / permits}, as a sliding log's permits
+ * come back one by one, rather than all at once at fixed boundaries as {@code refillIntervally} would,
+ * which is a fixed-window counter). The bound differs: a full bucket plus one window's refill can admit
+ * up to {@code 2 x permits} in one window. Its keys expire once the bucket would be full again, so an
+ * idle bucket costs nothing, like the others.
  */
 public final class RateLimiterBenchmark {
     private static final int THREADS = 8;
@@ -58,7 +75,8 @@ public final class RateLimiterBenchmark {
     private static final String EXACT = "globallock exact";
     private static final String APPROXIMATE = "globallock approximate";
     private static final String REDISSON = "Redisson RRateLimiter";
-    private static final List<String> LIBRARIES = List.of(EXACT, APPROXIMATE, REDISSON);
+    private static final String BUCKET4J = "Bucket4j (Jedis)";
+    private static final List<String> LIBRARIES = List.of(EXACT, APPROXIMATE, REDISSON, BUCKET4J);
 
     /** The limit of a scenario: far above what the run reaches, or far below it. */
     private record Scenario(String title, int permits, Duration window) {}
@@ -88,6 +106,8 @@ public final class RateLimiterBenchmark {
                 RedisClient admin = RedisClient.create(server.host(), server.port())) {
             List<GlobalLockManager> managers = new ArrayList<>();
             List<RedissonClient> redissons = new ArrayList<>();
+            List<RedisClient> jedises = new ArrayList<>();
+            List<ProxyManager<String>> buckets = new ArrayList<>();
             try {
                 for (int i = 0; i < CLIENTS; i++) {
                     managers.add(GlobalLockManager.create(
@@ -95,13 +115,22 @@ public final class RateLimiterBenchmark {
                     Config config = new Config();
                     config.useSingleServer().setAddress(server.uri());
                     redissons.add(Redisson.create(config));
+                    RedisClient jedis = RedisClient.create(server.host(), server.port());
+                    jedises.add(jedis);
+                    buckets.add(Bucket4jJedis.casBasedBuilder(jedis)
+                            .keyMapper(Mapper.STRING)
+                            .expirationAfterWrite(
+                                    ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ZERO))
+                            .build());
                 }
+                Clients clients = new Clients(managers, redissons, buckets);
                 String version = admin.info("server")
                         .lines()
                         .filter(l -> l.startsWith("redis_version:"))
                         .findFirst()
                         .orElse("redis_version:?");
-                out.append("### rate limiter: globallock (redis engine) vs Redisson RRateLimiter\n\n")
+                out.append(
+                                "### rate limiter: globallock (redis engine) vs Redisson RRateLimiter vs Bucket4j (Jedis)\n\n")
                         .append(LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME))
                         .append(" UTC, ")
                         .append(version.replace(':', ' '))
@@ -124,8 +153,7 @@ public final class RateLimiterBenchmark {
                         for (int k = 0; k < LIBRARIES.size(); k++) {
                             String library = LIBRARIES.get((k + run) % LIBRARIES.size());
                             String name = "bench-" + run + "-" + k + "-" + UUID.randomUUID();
-                            List<BooleanSupplier> callers =
-                                    callers(library, name, scenario, threads, managers, redissons);
+                            List<BooleanSupplier> callers = callers(library, name, scenario, threads, clients);
                             Result result = measure(callers, warmup, measure);
                             String row = String.format(
                                     Locale.ROOT,
@@ -144,20 +172,26 @@ public final class RateLimiterBenchmark {
                     }
                 }
 
-                out.append("\n| library | commands sent per tryAcquire (200 calls: 100 granted, 100 refused) |\n");
-                out.append("|---|---:|\n");
+                out.append(
+                        "\n| library | commands sent per tryAcquire: 100 granted | 100 refused | all 200 | which |\n");
+                out.append("|---|---:|---:|---:|---|\n");
                 for (String library : LIBRARIES) {
                     String name = "counted-" + UUID.randomUUID();
+                    // 101 permits: the untimed first call and the 100 counted next are granted, the 100 after refused
                     BooleanSupplier call = callers(
-                                    library,
-                                    name,
-                                    new Scenario("counted", 100, Duration.ofMinutes(10)),
-                                    1,
-                                    managers,
-                                    redissons)
+                                    library, name, new Scenario("counted", 101, Duration.ofMinutes(10)), 1, clients)
                             .get(0);
-                    double perCall = commandsPerCall(server, call, 200);
-                    String row = String.format(Locale.ROOT, "| %s | %.2f |", library, perCall);
+                    Counted granted = commandsPerCall(server, call, 100, true);
+                    Counted refused = commandsPerCall(server, call, 100, false);
+                    String row = String.format(
+                            Locale.ROOT,
+                            "| %s | %.2f | %.2f | %.2f | granted: %s; refused: %s |",
+                            library,
+                            granted.perCall(),
+                            refused.perCall(),
+                            (granted.perCall() + refused.perCall()) / 2,
+                            granted.names(),
+                            refused.names());
                     System.out.println(row);
                     out.append(row).append('\n');
                 }
@@ -168,6 +202,9 @@ public final class RateLimiterBenchmark {
                 for (RedissonClient redisson : redissons) {
                     redisson.shutdown();
                 }
+                for (RedisClient jedis : jedises) {
+                    jedis.close();
+                }
             }
         }
         Path file = Path.of("target", "bench", "rate-limiter.md");
@@ -177,14 +214,15 @@ public final class RateLimiterBenchmark {
         System.out.println("written to " + file.toAbsolutePath());
     }
 
+    /** Each library's client objects, one per simulated process. */
+    private record Clients(
+            List<GlobalLockManager> managers, List<RedissonClient> redissons, List<ProxyManager<String>> buckets) {}
+
     /** One caller per thread, spread over the clients, all on one limiter. */
     private static List<BooleanSupplier> callers(
-            String library,
-            String name,
-            Scenario scenario,
-            int threads,
-            List<GlobalLockManager> managers,
-            List<RedissonClient> redissons) {
+            String library, String name, Scenario scenario, int threads, Clients clients) {
+        List<GlobalLockManager> managers = clients.managers();
+        List<RedissonClient> redissons = clients.redissons();
         List<BooleanSupplier> callers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int client = t % CLIENTS;
@@ -204,6 +242,17 @@ public final class RateLimiterBenchmark {
                     RRateLimiter limiter = redissons.get(client).getRateLimiter(name);
                     limiter.trySetRate(RateType.OVERALL, scenario.permits(), scenario.window());
                     callers.add(limiter::tryAcquire);
+                }
+                case BUCKET4J -> {
+                    // token bucket: capacity = permits, greedy refill of permits per window (see the class comment)
+                    BucketConfiguration configuration = BucketConfiguration.builder()
+                            .addLimit(Bandwidth.builder()
+                                    .capacity(scenario.permits())
+                                    .refillGreedy(scenario.permits(), scenario.window())
+                                    .build())
+                            .build();
+                    BucketProxy bucket = clients.buckets().get(client).builder().build(name, () -> configuration);
+                    callers.add(() -> bucket.tryConsume(1));
                 }
                 default -> throw new IllegalArgumentException(library);
             }
@@ -294,12 +343,17 @@ public final class RateLimiterBenchmark {
         }
     }
 
+    /** Commands sent per call, and how many of each name. */
+    private record Counted(double perCall, String names) {}
+
     /**
      * The commands clients sent while {@code call} ran {@code calls} times (after one untimed call that
-     * loads the script), from {@code MONITOR}: its lines show a client's commands with the client's
-     * address and the commands a script runs as {@code [0 lua]}; only the former are round trips.
+     * loads the script), each answering {@code expected}, from {@code MONITOR}: its lines show a client's
+     * commands with the client's address and the commands a script runs as {@code [0 lua]}; only the
+     * former are round trips.
      */
-    private static double commandsPerCall(RedisServer server, BooleanSupplier call, int calls) throws IOException {
+    private static Counted commandsPerCall(RedisServer server, BooleanSupplier call, int calls, boolean expected)
+            throws IOException {
         call.getAsBoolean();
         String marker = "bench-end-" + UUID.randomUUID();
         try (Socket monitor = new Socket(server.host(), server.port());
@@ -315,21 +369,33 @@ public final class RateLimiterBenchmark {
                 throw new IOException("MONITOR answered " + ok);
             }
             for (int i = 0; i < calls; i++) {
-                call.getAsBoolean();
+                if (call.getAsBoolean() != expected) {
+                    throw new IllegalStateException("call " + i + " was not " + (expected ? "granted" : "refused"));
+                }
             }
             OutputStream controlOut = control.getOutputStream();
             controlOut.write(("ECHO " + marker + "\r\n").getBytes(StandardCharsets.US_ASCII));
             controlOut.flush();
             long sent = 0;
+            Map<String, Integer> byName = new TreeMap<>();
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 if (line.contains(marker)) {
                     break;
                 }
                 if (line.startsWith("+") && !line.contains(" lua] ")) {
                     sent++;
+                    int name = line.indexOf("] \"");
+                    if (name >= 0) {
+                        byName.merge(line.substring(name + 3, line.indexOf('"', name + 3)), 1, Integer::sum);
+                    }
                 }
             }
-            return sent / (double) calls;
+            StringBuilder names = new StringBuilder();
+            byName.forEach((name, n) -> names.append(names.length() == 0 ? "" : ", ")
+                    .append(name)
+                    .append(" ×")
+                    .append(n));
+            return new Counted(sent / (double) calls, names.toString());
         }
     }
 
