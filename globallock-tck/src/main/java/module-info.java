@@ -3,6 +3,7 @@
  * real-server fixtures. Its packages are open: JUnit runs the kit's tests reflectively from the
  * engine's module or class path.
  */
+@SuppressWarnings("requires-automatic") // testcontainers: its jar names no module (1.21)
 module dev.globallock.tck {
     requires transitive dev.globallock.api;
     requires transitive org.junit.jupiter.api;
@@ -11,6 +12,10 @@ module dev.globallock.tck {
     requires java.net.http;
     requires org.bouncycastle.provider; // TestCertificates
     requires org.bouncycastle.pkix;
+    // ContainerRun, only when GLOBALLOCK_TEST_SERVERS picks containers; the tests of the engines run
+    // the tck from the class path, where Testcontainers comes along (a test-scoped dependency)
+    requires static testcontainers;
+    requires static com.github.dockerjava.api;
 
     exports dev.globallock.tck;
     exports dev.globallock.tck.fixture;
