@@ -4,12 +4,10 @@ import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.support.CallerRunsFuture;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -22,8 +20,8 @@ import org.apache.zookeeper.data.Stat;
 /**
  * One acquisition: the lock protocol for one {@link AcquireRequest}, driven by Curator's background
  * callbacks and watches; only a caller that blocks on its future anyway (which runs the first
- * round, {@link #begin}, inside its {@code get}: see {@link CallerRunsFuture}) makes the first
- * listing as a blocking call on its own thread.
+ * round, {@link #begin}, inside its {@code get}: see {@link CallerRunsFuture}) makes blocking calls
+ * on its own thread ({@link LockNodeDriver}).
  *
  * <h2>Protocol</h2>
  *
@@ -50,21 +48,39 @@ import org.apache.zookeeper.data.Stat;
  * delete (retried in the background after a connection loss) and removes the predecessor watch; a
  * create still in flight is deleted when it answers. A lost session restarts the acquisition with
  * a new node, since the old one dies with the session. Every state change happens under {@link
- * #mutex}; ZooKeeper calls are made after it is released.
+ * #mutex}; ZooKeeper calls are made after it is released ({@link #enter}, {@link #leave}).
  */
 final class Acquisition {
+    /** What an acquisition reports to, and asks of, the engine's table of acquisitions. */
+    interface Owner {
+        /** The czxid of the lock's last node the engine deleted, for the no-listing shortcut, or null. */
+        Long takeReleased(String parent, Acquisition taker);
+
+        /** The lock is the acquisition's: hold it, then complete the future. */
+        void granted(Acquisition acquisition, ZooKeeperGrant grant);
+
+        /** A single attempt found the lock held (its node is deleted). */
+        void notAcquired(Acquisition acquisition);
+
+        /** The acquisition failed; {@code code} is ZooKeeper's answer when one caused it. */
+        void failed(Acquisition acquisition, String why, Code code);
+
+        /** The acquisition was cancelled: nothing to complete. */
+        void forget(Acquisition acquisition);
+
+        /** A watched lock node was deleted after its acquisition ended: a holder may have lost it. */
+        void nodeDeleted(String node);
+    }
 
     /** Restarts (session lost, node vanished) before giving up: a safety net against loops. */
     private static final int MAX_ROUNDS = 50;
 
-    private static final Comparator<String> BY_SEQUENCE =
-            Comparator.comparingLong(child -> LockPaths.sequenceOf(child).orElse(Long.MAX_VALUE));
-
-    private final ZooKeeperLockEngine engine;
-    private final CuratorFramework client;
+    private final Owner owner;
+    private final Connection connection;
+    private final LockNodeDriver driver;
+    private final SessionConfirmations sessions;
     final AcquireRequest request;
-    private final String parent;
-    private final String nodePrefix;
+    private final LockPaths.Lock lock;
     final CallerRunsFuture<LockGrant> future;
     private final ReentrantLock mutex = new ReentrantLock();
     /** Signalled when the create of the current round has answered (a caller may wait for it). */
@@ -92,15 +108,21 @@ final class Acquisition {
     /** The manager's ticker when this round's create was sent. */
     private long roundSentAt;
 
-    Acquisition(ZooKeeperLockEngine engine, CuratorFramework client, AcquireRequest request) {
-        this.engine = engine;
-        this.client = client;
+    Acquisition(
+            Owner owner,
+            Connection connection,
+            LockNodeDriver driver,
+            SessionConfirmations sessions,
+            AcquireRequest request,
+            LockPaths.Lock lock) {
+        this.owner = owner;
+        this.connection = connection;
+        this.driver = driver;
+        this.sessions = sessions;
         this.request = request;
-        LockPaths.Lock paths = engine.pathsOf(request.key());
-        this.parent = paths.parent();
-        this.nodePrefix = paths.nodePrefix();
+        this.lock = lock;
         // the first round runs on the caller that waits, or (dispatched) on the manager's thread
-        this.future = new CallerRunsFuture<LockGrant>(ZooKeeperLockEngine.CALLER_RUNS)
+        this.future = new CallerRunsFuture<LockGrant>(Callbacks.CALLER_RUNS)
                 .onCancel(this::cancelled)
                 .defer(this::begin);
     }
@@ -129,7 +151,7 @@ final class Acquisition {
                 r = -1;
             } else {
                 r = ++round;
-                roundSentAt = engine.now();
+                roundSentAt = sessions.now();
             }
             step++;
             node = null;
@@ -145,30 +167,34 @@ final class Acquisition {
             mutex.unlock();
         }
         if (r < 0) {
-            engine.failed(this, "acquire", "its lock node kept vanishing (" + MAX_ROUNDS + " attempts)", null);
+            owner.failed(this, "its lock node kept vanishing (" + MAX_ROUNDS + " attempts)", null);
             return;
         }
-        Long released = onCaller && engine.connected() ? engine.takeReleased(parent, this) : null;
+        Long released = onCaller && driver.connected() ? owner.takeReleased(lock.parent(), this) : null;
         if (released != null) {
             createOnCaller(r, released);
             return;
         }
         try {
-            client.create()
+            connection
+                    .client()
+                    .create()
                     .creatingParentContainersIfNeeded()
                     .withProtection()
                     .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
                     .inBackground((c, event) -> created(r, event))
-                    .forPath(nodePrefix, ZooKeeperLockEngine.NO_DATA);
-            if (onCaller && engine.connected()) {
+                    .forPath(lock.nodePrefix(), LockPaths.NO_DATA);
+            if (onCaller && driver.connected()) {
                 listOnCaller(r);
             } else {
-                client.getChildren()
+                connection
+                        .client()
+                        .getChildren()
                         .inBackground((c, event) -> pipelinedChildren(r, event.getResultCode(), event.getChildren()))
-                        .forPath(parent);
+                        .forPath(lock.parent());
             }
         } catch (Exception e) {
-            fail("acquire", null, e);
+            fail(null, e);
         }
     }
 
@@ -181,7 +207,7 @@ final class Acquisition {
     private void listOnCaller(int r) {
         List<String> children = null;
         try {
-            children = engine.zooKeeper().getChildren(engine.fullPath(parent), false);
+            children = driver.children(lock.parent());
             mutex.lockInterruptibly();
             try {
                 while (r == round && !finished && !createAnswered) {
@@ -200,96 +226,49 @@ final class Acquisition {
 
     /**
      * The caller's create after this engine itself deleted the lock's previous node (czxid {@code
-     * released}): a blocking create of a protected node on the raw ZooKeeper handle (on a client
-     * the application gave, Curator's protected create), and no listing. A create whose answer
-     * never came (connection lost, or interrupted at the caller's deadline) has its node found by
-     * its protected name and deleted in the background, again after a reconnect if need be, and
-     * the acquisition goes on in the background with a new node; a parent reaped meanwhile is
-     * made again by Curator's create. When the new node's czxid is exactly two past the released one, the only
-     * write the ensemble made in between was that delete, so no node was created under the
-     * parent since the released one, which held the lock (every earlier node was gone): the new
-     * node is alone and the lock is ours. After any other write in between, the caller lists.
+     * released}), with no listing. A create that got no answer (its node, if made, is swept by the
+     * driver) goes on in the background with a new node, until the caller cancels. When the new
+     * node's czxid is exactly two past the released one, the only write the ensemble made in
+     * between was that delete, so no node was created under the parent since the released one,
+     * which held the lock (every earlier node was gone): the new node is alone and the lock is
+     * ours. After any other write in between, the caller lists.
      */
     private void createOnCaller(int r, long released) {
         Stat created = new Stat();
         String path;
-        if (engine.createsOnCaller()) {
-            // the raw handle: no Curator builder, retry loop or path validation per call
-            String protectedPrefix = engine.protectedNodePrefix(parent);
-            try {
-                path = engine.createOnCaller(protectedPrefix, created);
-            } catch (KeeperException.NoNodeException e) {
-                curatorCreateOnCaller(r, released); // the parent is gone: Curator's create makes it
-                return;
-            } catch (Exception e) {
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt(); // the deadline of get(timeout), or the caller's own
-                }
-                if (ZooKeeperLockEngine.outcomeUnknown(e)) {
-                    engine.sweepLater(parent, protectedPrefix); // its node may exist: find and delete it
-                    start(); // goes on in the background (a new node) until the caller cancels
-                } else if (e instanceof KeeperException keeper && keeper.code() == Code.SESSIONEXPIRED) {
-                    start(); // no node outlives the session; Curator makes a new one
-                } else {
-                    fail("acquire", e instanceof KeeperException keeper ? keeper.code() : null, e);
-                }
-                return;
-            }
-        } else {
-            curatorCreateOnCaller(r, released);
-            return;
-        }
-        createdOnCaller(r, released, path, created);
-    }
-
-    /** {@link #createOnCaller} with Curator's protected create. */
-    private void curatorCreateOnCaller(int r, long released) {
-        Stat created = new Stat();
-        String path;
         try {
-            path = client.create()
-                    .storingStatIn(created)
-                    .creatingParentContainersIfNeeded()
-                    .withProtection()
-                    .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
-                    .forPath(nodePrefix, ZooKeeperLockEngine.NO_DATA);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // the deadline of get(timeout), or the caller's own
-            start(); // goes on in the background (a new node) until the caller cancels
-            return;
+            path = driver.create(lock, created);
         } catch (Exception e) {
-            Code code = e instanceof KeeperException keeper ? keeper.code() : null;
-            fail("acquire", code, e);
+            fail(e instanceof KeeperException keeper ? keeper.code() : null, e);
             return;
         }
-        createdOnCaller(r, released, path, created);
-    }
-
-    private void createdOnCaller(int r, long released, String path, Stat created) {
-        List<Runnable> after = new ArrayList<>(2);
+        if (path == null) {
+            start(); // no answer, or the session ended: a new node
+            return;
+        }
+        List<Runnable> after = enter(r);
+        if (after == null) {
+            connection.deleteQuietly(path); // given up meanwhile: leave nothing behind
+            return;
+        }
         boolean list = false;
-        mutex.lock();
         try {
-            if (r != round || finished) {
-                after.add(() -> engine.deleteQuietly(path)); // given up meanwhile: leave nothing behind
+            node = path;
+            createAnswered = true;
+            if (created.getCzxid() == 0) {
+                // Curator found its protected node after a connection loss: no stat came back
+                pipelinedAnswered = true;
+                after.add(() -> readStat(r)); // then lists
             } else {
-                node = path;
-                createAnswered = true;
-                if (created.getCzxid() == 0) {
-                    // Curator found its protected node after a connection loss: no stat came back
-                    pipelinedAnswered = true;
-                    after.add(() -> readStat(r)); // then lists
-                } else if (created.getCzxid() == released + 2) {
-                    stat = created;
+                stat = created;
+                if (created.getCzxid() == released + 2) {
                     grant(after);
                 } else {
-                    stat = created;
                     list = true;
                 }
             }
         } finally {
-            mutex.unlock();
-            after.forEach(Runnable::run);
+            leave(after);
         }
         if (list) {
             listOnCaller(r);
@@ -308,44 +287,39 @@ final class Acquisition {
             }
             if (r != round || finished) {
                 if (code == Code.OK && path != null) {
-                    after.add(() -> engine.deleteQuietly(path)); // given up meanwhile: leave nothing behind
+                    after.add(() -> connection.deleteQuietly(path)); // given up meanwhile: leave nothing behind
                 }
-                return;
-            }
-            if (code != Code.OK) {
+            } else if (code != Code.OK) {
                 finished = true;
-                after.add(() -> engine.failed(this, "acquire", "the create of its lock node failed", code));
-                return;
-            }
-            node = path;
-            stat = event.getStat();
-            if (stat == null) {
-                // Curator found our protected node after a connection loss: read its stat once
-                after.add(() -> readStat(r));
-            } else if (pipelinedAnswered) {
-                evaluate(r, pipelined, true, after);
+                after.add(() -> owner.failed(this, "the create of its lock node failed", code));
+            } else {
+                node = path;
+                stat = event.getStat();
+                if (stat == null) {
+                    // Curator found our protected node after a connection loss: read its stat once
+                    after.add(() -> readStat(r));
+                } else if (pipelinedAnswered) {
+                    evaluate(r, pipelined, true, after);
+                }
             }
         } finally {
-            mutex.unlock();
-            after.forEach(Runnable::run);
+            leave(after);
         }
     }
 
     private void pipelinedChildren(int r, int resultCode, List<String> children) {
-        List<Runnable> after = new ArrayList<>(2);
-        mutex.lock();
+        List<Runnable> after = enter(r);
+        if (after == null) {
+            return;
+        }
         try {
-            if (r != round || finished) {
-                return;
-            }
             pipelinedAnswered = true;
             pipelined = resultCode == Code.OK.intValue() ? children : null;
             if (stat != null) {
                 evaluate(r, pipelined, true, after);
             }
         } finally {
-            mutex.unlock();
-            after.forEach(Runnable::run);
+            leave(after);
         }
     }
 
@@ -361,20 +335,23 @@ final class Acquisition {
             mutex.unlock();
         }
         try {
-            client.checkExists().inBackground((c, event) -> statRead(r, event)).forPath(path);
+            connection
+                    .client()
+                    .checkExists()
+                    .inBackground((c, event) -> statRead(r, event))
+                    .forPath(path);
         } catch (Exception e) {
-            fail("acquire", null, e);
+            fail(null, e);
         }
     }
 
     private void statRead(int r, CuratorEvent event) {
         Code code = Code.get(event.getResultCode());
-        List<Runnable> after = new ArrayList<>(2);
-        mutex.lock();
+        List<Runnable> after = enter(r);
+        if (after == null) {
+            return;
+        }
         try {
-            if (r != round || finished) {
-                return;
-            }
             if (code == Code.OK && event.getStat() != null) {
                 stat = event.getStat();
                 if (pipelinedAnswered) {
@@ -384,31 +361,33 @@ final class Acquisition {
                 vanished(after);
             } else {
                 finished = true;
-                after.add(() -> engine.failed(this, "acquire", "reading its lock node failed", code));
+                after.add(() -> owner.failed(this, "reading its lock node failed", code));
             }
         } finally {
-            mutex.unlock();
-            after.forEach(Runnable::run);
+            leave(after);
         }
     }
 
     /** Lists the children again (outside the pipeline). */
     private void list(int r) {
         try {
-            client.getChildren().inBackground((c, event) -> listed(r, event)).forPath(parent);
+            connection
+                    .client()
+                    .getChildren()
+                    .inBackground((c, event) -> listed(r, event))
+                    .forPath(lock.parent());
         } catch (Exception e) {
-            fail("acquire", null, e);
+            fail(null, e);
         }
     }
 
     private void listed(int r, CuratorEvent event) {
         Code code = Code.get(event.getResultCode());
-        List<Runnable> after = new ArrayList<>(2);
-        mutex.lock();
+        List<Runnable> after = enter(r);
+        if (after == null) {
+            return;
+        }
         try {
-            if (r != round || finished) {
-                return;
-            }
             if (code == Code.OK) {
                 evaluate(r, event.getChildren(), false, after);
             } else if (code == Code.NONODE) {
@@ -417,8 +396,7 @@ final class Acquisition {
                 stalled = true;
             }
         } finally {
-            mutex.unlock();
-            after.forEach(Runnable::run);
+            leave(after);
         }
     }
 
@@ -434,37 +412,35 @@ final class Acquisition {
             }
             return;
         }
-        List<String> ordered = new ArrayList<>(children.size());
-        for (String child : children) {
-            if (LockPaths.sequenceOf(child).isPresent()) {
-                ordered.add(child);
-            }
-        }
-        ordered.sort(BY_SEQUENCE);
+        List<String> ordered = LockPaths.inSequence(children);
         int index = ordered.indexOf(mine);
         if (index == 0) {
             grant(after);
-            return;
-        }
-        if (request.singleAttempt()) {
+        } else if (request.singleAttempt()) {
             finished = true;
             String path = node;
-            after.add(() -> engine.deleteThen(path, () -> engine.notAcquired(this)));
-            return;
+            after.add(() -> connection.deleteThen(path, () -> owner.notAcquired(this)));
+        } else {
+            watchPredecessor(r, ordered.get(index - 1), index == 1, after);
         }
+    }
+
+    /**
+     * Called with the mutex held: waits behind {@code name}. The watch on our own node is what
+     * makes the no-read handoff safe, so it is only worth its read when we are next in line
+     * ({@code first}); deeper in the queue the predecessor's deletion is followed by a listing.
+     */
+    private void watchPredecessor(int r, String name, boolean first, List<Runnable> after) {
         step++;
         int s = step;
         Watcher previousWatch = predecessorWatch;
         String previous = predecessor;
-        predecessor = ordered.get(index - 1);
-        predecessorWasFirst = index == 1;
+        predecessor = name;
+        predecessorWasFirst = first;
         predecessorWatch = event -> predecessorChanged(r, s, event);
         Watcher watch = predecessorWatch;
-        String predecessorPath = parent + "/" + predecessor;
+        String predecessorPath = lock.parent() + "/" + predecessor;
         Watcher own = null;
-        // The watch on our own node is what makes the no-read handoff safe, so it is only worth its
-        // read when we are next in line; deeper in the queue the predecessor's deletion is
-        // followed by a listing anyway.
         if (ownWatch == null && predecessorWasFirst) {
             ownWatch = event -> ownNodeChanged(r, event);
             own = ownWatch;
@@ -473,34 +449,37 @@ final class Acquisition {
         String path = node;
         after.add(() -> {
             if (previousWatch != null) {
-                engine.removeWatch(previousWatch, parent + "/" + previous);
+                connection.removeWatch(previousWatch, lock.parent() + "/" + previous);
             }
             try {
                 // own node first: a NoNode answer to it then arrives before the predecessor's
                 if (ownToSet != null) {
-                    client.getData()
+                    connection
+                            .client()
+                            .getData()
                             .usingWatcher(ownToSet)
                             .inBackground((c, event) -> ownWatchSet(r, event))
                             .forPath(path);
                 }
-                client.getData()
+                connection
+                        .client()
+                        .getData()
                         .usingWatcher(watch)
                         .inBackground((c, event) -> predecessorWatchSet(r, s, event))
                         .forPath(predecessorPath);
             } catch (Exception e) {
-                fail("acquire", null, e);
+                fail(null, e);
             }
         });
     }
 
     private void ownWatchSet(int r, CuratorEvent event) {
         Code code = Code.get(event.getResultCode());
-        List<Runnable> after = new ArrayList<>(2);
-        mutex.lock();
+        List<Runnable> after = enter(r);
+        if (after == null) {
+            return;
+        }
         try {
-            if (r != round || finished) {
-                return;
-            }
             if (code == Code.NONODE) {
                 vanished(after);
             } else if (code != Code.OK) {
@@ -509,17 +488,18 @@ final class Acquisition {
                 stalled = true;
             }
         } finally {
-            mutex.unlock();
-            after.forEach(Runnable::run);
+            leave(after);
         }
     }
 
     private void predecessorWatchSet(int r, int s, CuratorEvent event) {
         Code code = Code.get(event.getResultCode());
-        List<Runnable> after = new ArrayList<>(2);
-        mutex.lock();
+        List<Runnable> after = enter(r);
+        if (after == null) {
+            return;
+        }
         try {
-            if (r != round || s != step || finished) {
+            if (s != step) {
                 return;
             }
             if (code == Code.NONODE) {
@@ -528,8 +508,7 @@ final class Acquisition {
                 stalled = true;
             }
         } finally {
-            mutex.unlock();
-            after.forEach(Runnable::run);
+            leave(after);
         }
     }
 
@@ -537,10 +516,12 @@ final class Acquisition {
         if (event.getType() == EventType.None) {
             return; // connection states: the engine's listener handles them; the watch stays
         }
-        List<Runnable> after = new ArrayList<>(2);
-        mutex.lock();
+        List<Runnable> after = enter(r);
+        if (after == null) {
+            return;
+        }
         try {
-            if (r != round || s != step || finished) {
+            if (s != step) {
                 return;
             }
             predecessorWatch = null;
@@ -550,8 +531,7 @@ final class Acquisition {
                 after.add(() -> list(r));
             }
         } finally {
-            mutex.unlock();
-            after.forEach(Runnable::run);
+            leave(after);
         }
     }
 
@@ -568,37 +548,39 @@ final class Acquisition {
         if (event.getType() == EventType.None) {
             return;
         }
-        List<Runnable> after = new ArrayList<>(2);
-        boolean waiting;
-        mutex.lock();
+        List<Runnable> after = enter(r);
+        if (after == null) {
+            if (event.getType() == EventType.NodeDeleted && event.getPath() != null) {
+                owner.nodeDeleted(event.getPath()); // the holder's node was deleted by someone else
+            }
+            return;
+        }
         try {
-            waiting = r == round && !finished;
-            if (waiting) {
-                if (event.getType() == EventType.NodeDeleted) {
-                    vanished(after);
-                } else {
-                    // someone wrote to our node: the one-shot watch is spent, so stop relying on it
-                    ownWatch = null;
-                }
+            if (event.getType() == EventType.NodeDeleted) {
+                vanished(after);
+            } else {
+                // someone wrote to our node: the one-shot watch is spent, so stop relying on it
+                ownWatch = null;
             }
         } finally {
-            mutex.unlock();
-            after.forEach(Runnable::run);
-        }
-        if (!waiting && event.getType() == EventType.NodeDeleted && event.getPath() != null) {
-            engine.nodeDeleted(event.getPath()); // the holder's node was deleted by someone else
+            leave(after);
         }
     }
 
     /** Called with the mutex held: our node is gone while we wait; start over with a new one. */
     private void vanished(List<Runnable> after) {
+        dropPredecessorWatch(after);
+        after.add(this::start);
+    }
+
+    /** Called with the mutex held: forgets the predecessor watch, removed from client and server after. */
+    private void dropPredecessorWatch(List<Runnable> after) {
         if (predecessorWatch != null) {
             Watcher watch = predecessorWatch;
-            String path = parent + "/" + predecessor;
-            after.add(() -> engine.removeWatch(watch, path));
+            String path = lock.parent() + "/" + predecessor;
+            after.add(() -> connection.removeWatch(watch, path));
             predecessorWatch = null;
         }
-        after.add(this::start);
     }
 
     /** Called with the mutex held: the lock is ours. */
@@ -607,10 +589,9 @@ final class Acquisition {
         // the lock lives as long as the session: its lease counts from the session's last confirmation,
         // which this round's answered create is, unless a later request (a renewal, a probe) confirmed it
         long session = stat.getEphemeralOwner();
-        engine.sessionConfirmed(session, roundSentAt);
         ZooKeeperGrant grant = new ZooKeeperGrant(
-                request, parent, node, stat.getCzxid(), session, engine.sessionConfirmedAt(session, roundSentAt));
-        after.add(() -> engine.granted(this, grant));
+                request, lock.parent(), node, stat.getCzxid(), session, sessions.confirmed(session, roundSentAt));
+        after.add(() -> owner.granted(this, grant));
     }
 
     /** The connection is back: resume a check that failed while it was down. */
@@ -631,80 +612,45 @@ final class Acquisition {
 
     /** The session expired: our node died with it (or will, on the server); start over. */
     void sessionLost() {
-        String old;
-        Watcher watch;
-        String watched;
+        List<Runnable> after = new ArrayList<>(3);
         mutex.lock();
         try {
-            if (finished) {
-                return;
+            if (!finished) {
+                dropPredecessorWatch(after);
+                String old = node;
+                if (old != null) {
+                    after.add(() -> connection.deleteQuietly(old)); // the server may not have expired it yet
+                }
+                after.add(this::start);
             }
-            old = node;
-            watch = predecessorWatch;
-            watched = parent + "/" + predecessor;
-            predecessorWatch = null;
         } finally {
-            mutex.unlock();
+            leave(after);
         }
-        if (watch != null) {
-            engine.removeWatch(watch, watched);
-        }
-        if (old != null) {
-            engine.deleteQuietly(old); // the server may not have expired the old session yet
-        }
-        start();
     }
 
     /** The manager gave up on this acquisition: leave nothing behind. */
     private void cancelled() {
-        String toDelete;
-        Watcher watch;
-        String watched;
-        mutex.lock();
-        try {
-            if (finished) {
-                return; // granted (the engine releases a grant nobody took) or already settled
-            }
-            finished = true;
-            createAnswer.signalAll();
-            toDelete = node; // null while the create is in flight: created() deletes it then
-            watch = predecessorWatch;
-            watched = parent + "/" + predecessor;
-            predecessorWatch = null;
-        } finally {
-            mutex.unlock();
-        }
-        engine.forget(this);
-        if (watch != null) {
-            engine.removeWatch(watch, watched);
-        }
-        if (toDelete != null) {
-            engine.deleteQuietly(toDelete);
-        }
+        end(true, null, null);
     }
 
     /** Ends the acquisition with an error (engine closing or abandoned); deletes its node. */
     void abort(String why) {
-        String toDelete;
-        mutex.lock();
-        try {
-            if (finished) {
-                return;
-            }
-            finished = true;
-            createAnswer.signalAll();
-            toDelete = node;
-        } finally {
-            mutex.unlock();
-        }
-        if (toDelete != null) {
-            engine.deleteQuietly(toDelete);
-        }
-        engine.failed(this, "acquire", why, null);
+        end(false, why, null);
     }
 
-    private void fail(String operation, Code code, Exception cause) {
+    private void fail(Code code, Exception cause) {
+        end(false, cause == null ? "a ZooKeeper call failed" : cause.toString(), code);
+    }
+
+    /**
+     * Ends the acquisition unless it has ended (granted: the engine releases a grant nobody took),
+     * deleting its node (a create still in flight deletes its node when it answers): cancelled, or
+     * failed {@code why}, which the owner is told. A cancelled one also drops its predecessor watch.
+     */
+    private void end(boolean cancelled, String why, Code code) {
         String toDelete;
+        Watcher watch = null;
+        String watched = null;
         mutex.lock();
         try {
             if (finished) {
@@ -713,17 +659,50 @@ final class Acquisition {
             finished = true;
             createAnswer.signalAll();
             toDelete = node;
+            if (cancelled) {
+                watch = predecessorWatch;
+                watched = lock.parent() + "/" + predecessor;
+                predecessorWatch = null;
+            }
         } finally {
             mutex.unlock();
         }
-        if (toDelete != null) {
-            engine.deleteQuietly(toDelete);
+        if (cancelled) {
+            owner.forget(this);
         }
-        engine.failed(this, operation, cause == null ? "a ZooKeeper call failed" : cause.toString(), code);
+        if (watch != null) {
+            connection.removeWatch(watch, watched);
+        }
+        if (toDelete != null) {
+            connection.deleteQuietly(toDelete);
+        }
+        if (!cancelled) {
+            owner.failed(this, why, code);
+        }
+    }
+
+    /**
+     * Locks the mutex for an answer or event of round {@code r}: what to do once it is released
+     * (ZooKeeper calls are made outside it, by {@link #leave}), or null, unlocked, when that round
+     * is over or the acquisition has ended.
+     */
+    private List<Runnable> enter(int r) {
+        mutex.lock();
+        if (r == round && !finished) {
+            return new ArrayList<>(2);
+        }
+        mutex.unlock();
+        return null;
+    }
+
+    /** Releases the mutex, then does what was decided under it. */
+    private void leave(List<Runnable> after) {
+        mutex.unlock();
+        after.forEach(Runnable::run);
     }
 
     String parent() {
-        return parent;
+        return lock.parent();
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.util.Objects;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.client.ZKClientConfig;
-import org.apache.zookeeper.common.ClientX509Util;
 import org.apache.zookeeper.common.PathUtils;
 
 /**
@@ -178,42 +177,20 @@ public final class ZooKeeperEngineConfig {
         return hostnameVerification;
     }
 
-    /** The ZooKeeper client settings for SASL and TLS (nothing when neither is enabled). */
-    ZKClientConfig zkClientConfig() {
-        ZKClientConfig config = new ZKClientConfig();
-        config.setProperty(ZKClientConfig.ENABLE_CLIENT_SASL_KEY, Boolean.toString(sasl));
-        if (sasl) {
-            config.setProperty(ZKClientConfig.LOGIN_CONTEXT_NAME_KEY, saslLoginContext);
-            config.setProperty(ZKClientConfig.ZK_SASL_CLIENT_USERNAME, saslServiceName);
-        }
-        if (tls) {
-            config.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
-            config.setProperty(
-                    ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
-            try (ClientX509Util x509 = new ClientX509Util()) {
-                if (trustStore != null) {
-                    config.setProperty(x509.getSslTruststoreLocationProperty(), trustStore.toString());
-                }
-                if (trustStorePassword != null) {
-                    config.setProperty(x509.getSslTruststorePasswdProperty(), trustStorePassword.reveal());
-                }
-                if (trustStoreType != null) {
-                    config.setProperty(x509.getSslTruststoreTypeProperty(), trustStoreType);
-                }
-                if (keyStore != null) {
-                    config.setProperty(x509.getSslKeystoreLocationProperty(), keyStore.toString());
-                }
-                if (keyStorePassword != null) {
-                    config.setProperty(x509.getSslKeystorePasswdProperty(), keyStorePassword.reveal());
-                }
-                if (keyStoreType != null) {
-                    config.setProperty(x509.getSslKeystoreTypeProperty(), keyStoreType);
-                }
-                config.setProperty(
-                        x509.getSslHostnameVerificationEnabledProperty(), Boolean.toString(hostnameVerification));
-            }
-        }
-        return config;
+    Optional<Secret> trustStorePassword() {
+        return Optional.ofNullable(trustStorePassword);
+    }
+
+    Optional<String> trustStoreType() {
+        return Optional.ofNullable(trustStoreType);
+    }
+
+    Optional<Secret> keyStorePassword() {
+        return Optional.ofNullable(keyStorePassword);
+    }
+
+    Optional<String> keyStoreType() {
+        return Optional.ofNullable(keyStoreType);
     }
 
     @Override
