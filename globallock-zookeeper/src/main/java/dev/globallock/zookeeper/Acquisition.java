@@ -3,13 +3,10 @@ package dev.globallock.zookeeper;
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.support.CallerRunsFuture;
+import dev.globallock.zookeeper.LockNodeDriver.Call;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import org.apache.curator.framework.api.CuratorEvent;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.WatchedEvent;
@@ -48,79 +45,22 @@ import org.apache.zookeeper.data.Stat;
  * delete (retried in the background after a connection loss) and removes the predecessor watch; a
  * create still in flight is deleted when it answers. A lost session restarts the acquisition with
  * a new node, since the old one dies with the session. Every state change happens under {@link
- * #mutex}; ZooKeeper calls are made after it is released ({@link #enter}, {@link #leave}).
+ * #mutex}; ZooKeeper calls are made after it is released ({@link #enter}, {@link #leave}); what
+ * is guarded, and how an acquisition ends, is {@link AcquisitionState}.
  */
-final class Acquisition {
-    /** What an acquisition reports to, and asks of, the engine's table of acquisitions. */
-    interface Owner {
-        /** The czxid of the lock's last node the engine deleted, for the no-listing shortcut, or null. */
-        Long takeReleased(String parent, Acquisition taker);
-
-        /** The lock is the acquisition's: hold it, then complete the future. */
-        void granted(Acquisition acquisition, ZooKeeperGrant grant);
-
-        /** A single attempt found the lock held (its node is deleted). */
-        void notAcquired(Acquisition acquisition);
-
-        /** The acquisition failed; {@code code} is ZooKeeper's answer when one caused it. */
-        void failed(Acquisition acquisition, String why, Code code);
-
-        /** The acquisition was cancelled: nothing to complete. */
-        void forget(Acquisition acquisition);
-
-        /** A watched lock node was deleted after its acquisition ended: a holder may have lost it. */
-        void nodeDeleted(String node);
-    }
-
-    /** Restarts (session lost, node vanished) before giving up: a safety net against loops. */
-    private static final int MAX_ROUNDS = 50;
-
-    private final Owner owner;
-    private final Connection connection;
-    private final LockNodeDriver driver;
-    private final SessionConfirmations sessions;
-    final AcquireRequest request;
-    private final LockPaths.Lock lock;
+final class Acquisition extends AcquisitionState implements LockNodeDriver.Answers {
+    private final AcquisitionOwner owner;
     final CallerRunsFuture<LockGrant> future;
-    private final ReentrantLock mutex = new ReentrantLock();
-    /** Signalled when the create of the current round has answered (a caller may wait for it). */
-    private final Condition createAnswer = mutex.newCondition();
-
-    // --- guarded by mutex
-    /** Bumped on every (re)start: answers and watches of an earlier round are ignored. */
-    private int round;
-    /** Bumped on every new predecessor watch: events of an older watch are ignored. */
-    private int step;
-
-    private String node;
-    private Stat stat;
-    private boolean createAnswered;
-    private boolean pipelinedAnswered;
-    private List<String> pipelined;
-    private String predecessor;
-    private boolean predecessorWasFirst;
-    private Watcher predecessorWatch;
-    private Watcher ownWatch;
-    /** A read failed after Curator's retries: check again when the connection is back. */
-    private boolean stalled;
-    /** Granted, given up, failed or cancelled: nothing more to do. */
-    private boolean finished;
-    /** The manager's ticker when this round's create was sent. */
-    private long roundSentAt;
 
     Acquisition(
-            Owner owner,
+            AcquisitionOwner owner,
             Connection connection,
             LockNodeDriver driver,
             SessionConfirmations sessions,
             AcquireRequest request,
             LockPaths.Lock lock) {
+        super(connection, driver, sessions, request, lock);
         this.owner = owner;
-        this.connection = connection;
-        this.driver = driver;
-        this.sessions = sessions;
-        this.request = request;
-        this.lock = lock;
         // the first round runs on the caller that waits, or (dispatched) on the manager's thread
         this.future = new CallerRunsFuture<LockGrant>(Callbacks.CALLER_RUNS)
                 .onCancel(this::cancelled)
@@ -140,31 +80,9 @@ final class Acquisition {
      * the lock itself, without waiting for a hand-over from the event thread.
      */
     void begin(boolean onCaller) {
-        int r;
-        mutex.lock();
-        try {
-            if (finished) {
-                return;
-            }
-            if (round >= MAX_ROUNDS) {
-                finished = true;
-                r = -1;
-            } else {
-                r = ++round;
-                roundSentAt = sessions.now();
-            }
-            step++;
-            node = null;
-            stat = null;
-            createAnswered = false;
-            pipelinedAnswered = false;
-            pipelined = null;
-            predecessor = null;
-            predecessorWatch = null;
-            ownWatch = null;
-            stalled = false;
-        } finally {
-            mutex.unlock();
+        int r = newRound();
+        if (r == 0) {
+            return;
         }
         if (r < 0) {
             owner.failed(this, "its lock node kept vanishing (" + MAX_ROUNDS + " attempts)", null);
@@ -175,26 +93,13 @@ final class Acquisition {
             createOnCaller(r, released);
             return;
         }
-        try {
-            connection
-                    .client()
-                    .create()
-                    .creatingParentContainersIfNeeded()
-                    .withProtection()
-                    .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
-                    .inBackground((c, event) -> created(r, event))
-                    .forPath(lock.nodePrefix(), LockPaths.NO_DATA);
-            if (onCaller && driver.connected()) {
-                listOnCaller(r);
-            } else {
-                connection
-                        .client()
-                        .getChildren()
-                        .inBackground((c, event) -> pipelinedChildren(r, event.getResultCode(), event.getChildren()))
-                        .forPath(lock.parent());
-            }
-        } catch (Exception e) {
-            fail(null, e);
+        if (!driver.create(lock, r, this)) {
+            return;
+        }
+        if (onCaller && driver.connected()) {
+            listOnCaller(r);
+        } else {
+            driver.list(lock.parent(), Call.PIPELINED_LISTING, r, this);
         }
     }
 
@@ -221,7 +126,8 @@ final class Acquisition {
         } catch (Exception e) {
             // NoNode (the create makes the parent), connection loss...: the create's answer decides
         }
-        pipelinedChildren(r, children == null ? Code.SYSTEMERROR.intValue() : Code.OK.intValue(), children);
+        Code code = children == null ? Code.SYSTEMERROR : Code.OK;
+        answered(Call.PIPELINED_LISTING, r, -1, code.intValue(), null, null, children);
     }
 
     /**
@@ -275,9 +181,66 @@ final class Acquisition {
         }
     }
 
-    private void created(int r, CuratorEvent event) {
-        Code code = Code.get(event.getResultCode());
-        String path = event.getName();
+    /**
+     * An answer to a background call of round {@code r} (and predecessor watch {@code s}), on
+     * ZooKeeper's event thread. The create's answer counts even for a round that is over: its node
+     * is deleted then.
+     */
+    @Override
+    public void answered(Call call, int r, int s, int resultCode, String path, Stat stat, List<String> children) {
+        Code code = Code.get(resultCode);
+        if (call == Call.CREATE) {
+            created(r, code, path, stat);
+            return;
+        }
+        List<Runnable> after = enter(r);
+        if (after == null) {
+            return;
+        }
+        try {
+            switch (call) {
+                case PIPELINED_LISTING -> pipelinedChildren(r, code == Code.OK ? children : null, after);
+                case LISTING -> listed(r, code, children, after);
+                case STAT -> statRead(r, code, stat, after);
+                case OWN_WATCH -> ownWatchSet(code, after);
+                case PREDECESSOR_WATCH -> predecessorWatchSet(r, s, code, after);
+                default -> throw new IllegalArgumentException(call.name());
+            }
+        } finally {
+            leave(after);
+        }
+    }
+
+    /** A watch event on our own node ({@code own}) or on the predecessor's (of watch {@code s}). */
+    @Override
+    public void watched(boolean own, int r, int s, WatchedEvent event) {
+        if (event.getType() == EventType.None) {
+            return; // connection states: the engine's listener handles them; the watch stays
+        }
+        List<Runnable> after = enter(r);
+        if (after == null) {
+            if (own && event.getType() == EventType.NodeDeleted && event.getPath() != null) {
+                owner.nodeDeleted(event.getPath()); // the holder's node was deleted by someone else
+            }
+            return;
+        }
+        try {
+            if (own) {
+                ownNodeChanged(event, after);
+            } else if (s == step) {
+                predecessorChanged(r, event, after);
+            }
+        } finally {
+            leave(after);
+        }
+    }
+
+    @Override
+    public void notSent(Exception failure) {
+        fail(null, failure);
+    }
+
+    private void created(int r, Code code, String path, Stat answered) {
         List<Runnable> after = new ArrayList<>(2);
         mutex.lock();
         try {
@@ -294,7 +257,7 @@ final class Acquisition {
                 after.add(() -> owner.failed(this, "the create of its lock node failed", code));
             } else {
                 node = path;
-                stat = event.getStat();
+                stat = answered;
                 if (stat == null) {
                     // Curator found our protected node after a connection loss: read its stat once
                     after.add(() -> readStat(r));
@@ -307,19 +270,12 @@ final class Acquisition {
         }
     }
 
-    private void pipelinedChildren(int r, int resultCode, List<String> children) {
-        List<Runnable> after = enter(r);
-        if (after == null) {
-            return;
-        }
-        try {
-            pipelinedAnswered = true;
-            pipelined = resultCode == Code.OK.intValue() ? children : null;
-            if (stat != null) {
-                evaluate(r, pipelined, true, after);
-            }
-        } finally {
-            leave(after);
+    /** Called with the mutex held: the listing pipelined behind the create ({@code null}: it failed). */
+    private void pipelinedChildren(int r, List<String> children, List<Runnable> after) {
+        pipelinedAnswered = true;
+        pipelined = children;
+        if (stat != null) {
+            evaluate(r, pipelined, true, after);
         }
     }
 
@@ -334,69 +290,37 @@ final class Acquisition {
         } finally {
             mutex.unlock();
         }
-        try {
-            connection
-                    .client()
-                    .checkExists()
-                    .inBackground((c, event) -> statRead(r, event))
-                    .forPath(path);
-        } catch (Exception e) {
-            fail(null, e);
-        }
+        driver.readStat(path, r, this);
     }
 
-    private void statRead(int r, CuratorEvent event) {
-        Code code = Code.get(event.getResultCode());
-        List<Runnable> after = enter(r);
-        if (after == null) {
-            return;
-        }
-        try {
-            if (code == Code.OK && event.getStat() != null) {
-                stat = event.getStat();
-                if (pipelinedAnswered) {
-                    evaluate(r, pipelined, true, after);
-                }
-            } else if (code == Code.NONODE) {
-                vanished(after);
-            } else {
-                finished = true;
-                after.add(() -> owner.failed(this, "reading its lock node failed", code));
+    /** Called with the mutex held. */
+    private void statRead(int r, Code code, Stat read, List<Runnable> after) {
+        if (code == Code.OK && read != null) {
+            stat = read;
+            if (pipelinedAnswered) {
+                evaluate(r, pipelined, true, after);
             }
-        } finally {
-            leave(after);
+        } else if (code == Code.NONODE) {
+            vanished(after);
+        } else {
+            finished = true;
+            after.add(() -> owner.failed(this, "reading its lock node failed", code));
         }
     }
 
     /** Lists the children again (outside the pipeline). */
     private void list(int r) {
-        try {
-            connection
-                    .client()
-                    .getChildren()
-                    .inBackground((c, event) -> listed(r, event))
-                    .forPath(lock.parent());
-        } catch (Exception e) {
-            fail(null, e);
-        }
+        driver.list(lock.parent(), Call.LISTING, r, this);
     }
 
-    private void listed(int r, CuratorEvent event) {
-        Code code = Code.get(event.getResultCode());
-        List<Runnable> after = enter(r);
-        if (after == null) {
-            return;
-        }
-        try {
-            if (code == Code.OK) {
-                evaluate(r, event.getChildren(), false, after);
-            } else if (code == Code.NONODE) {
-                vanished(after); // the parent is gone, so our node is too
-            } else {
-                stalled = true;
-            }
-        } finally {
-            leave(after);
+    /** Called with the mutex held. */
+    private void listed(int r, Code code, List<String> children, List<Runnable> after) {
+        if (code == Code.OK) {
+            evaluate(r, children, false, after);
+        } else if (code == Code.NONODE) {
+            vanished(after); // the parent is gone, so our node is too
+        } else {
+            stalled = true;
         }
     }
 
@@ -437,12 +361,12 @@ final class Acquisition {
         String previous = predecessor;
         predecessor = name;
         predecessorWasFirst = first;
-        predecessorWatch = event -> predecessorChanged(r, s, event);
+        predecessorWatch = driver.watcher(false, r, s, this);
         Watcher watch = predecessorWatch;
         String predecessorPath = lock.parent() + "/" + predecessor;
         Watcher own = null;
         if (ownWatch == null && predecessorWasFirst) {
-            ownWatch = event -> ownNodeChanged(r, event);
+            ownWatch = driver.watcher(true, r, s, this);
             own = ownWatch;
         }
         Watcher ownToSet = own;
@@ -451,87 +375,43 @@ final class Acquisition {
             if (previousWatch != null) {
                 connection.removeWatch(previousWatch, lock.parent() + "/" + previous);
             }
-            try {
-                // own node first: a NoNode answer to it then arrives before the predecessor's
-                if (ownToSet != null) {
-                    connection
-                            .client()
-                            .getData()
-                            .usingWatcher(ownToSet)
-                            .inBackground((c, event) -> ownWatchSet(r, event))
-                            .forPath(path);
-                }
-                connection
-                        .client()
-                        .getData()
-                        .usingWatcher(watch)
-                        .inBackground((c, event) -> predecessorWatchSet(r, s, event))
-                        .forPath(predecessorPath);
-            } catch (Exception e) {
-                fail(null, e);
+            // own node first: a NoNode answer to it then arrives before the predecessor's
+            if (ownToSet == null || driver.watch(path, ownToSet, Call.OWN_WATCH, r, s, this)) {
+                driver.watch(predecessorPath, watch, Call.PREDECESSOR_WATCH, r, s, this);
             }
         });
     }
 
-    private void ownWatchSet(int r, CuratorEvent event) {
-        Code code = Code.get(event.getResultCode());
-        List<Runnable> after = enter(r);
-        if (after == null) {
-            return;
-        }
-        try {
-            if (code == Code.NONODE) {
-                vanished(after);
-            } else if (code != Code.OK) {
-                // without the watch on our own node the shortcut is unsafe: always list instead
-                ownWatch = null;
-                stalled = true;
-            }
-        } finally {
-            leave(after);
+    /** Called with the mutex held. */
+    private void ownWatchSet(Code code, List<Runnable> after) {
+        if (code == Code.NONODE) {
+            vanished(after);
+        } else if (code != Code.OK) {
+            // without the watch on our own node the shortcut is unsafe: always list instead
+            ownWatch = null;
+            stalled = true;
         }
     }
 
-    private void predecessorWatchSet(int r, int s, CuratorEvent event) {
-        Code code = Code.get(event.getResultCode());
-        List<Runnable> after = enter(r);
-        if (after == null) {
+    /** Called with the mutex held. */
+    private void predecessorWatchSet(int r, int s, Code code, List<Runnable> after) {
+        if (s != step) {
             return;
         }
-        try {
-            if (s != step) {
-                return;
-            }
-            if (code == Code.NONODE) {
-                predecessorGone(r, after); // gone before the watch was set
-            } else if (code != Code.OK) {
-                stalled = true;
-            }
-        } finally {
-            leave(after);
+        if (code == Code.NONODE) {
+            predecessorGone(r, after); // gone before the watch was set
+        } else if (code != Code.OK) {
+            stalled = true;
         }
     }
 
-    private void predecessorChanged(int r, int s, WatchedEvent event) {
-        if (event.getType() == EventType.None) {
-            return; // connection states: the engine's listener handles them; the watch stays
-        }
-        List<Runnable> after = enter(r);
-        if (after == null) {
-            return;
-        }
-        try {
-            if (s != step) {
-                return;
-            }
-            predecessorWatch = null;
-            if (event.getType() == EventType.NodeDeleted) {
-                predecessorGone(r, after);
-            } else {
-                after.add(() -> list(r));
-            }
-        } finally {
-            leave(after);
+    /** Called with the mutex held, for the current predecessor watch. */
+    private void predecessorChanged(int r, WatchedEvent event, List<Runnable> after) {
+        predecessorWatch = null;
+        if (event.getType() == EventType.NodeDeleted) {
+            predecessorGone(r, after);
+        } else {
+            after.add(() -> list(r));
         }
     }
 
@@ -544,26 +424,13 @@ final class Acquisition {
         }
     }
 
-    private void ownNodeChanged(int r, WatchedEvent event) {
-        if (event.getType() == EventType.None) {
-            return;
-        }
-        List<Runnable> after = enter(r);
-        if (after == null) {
-            if (event.getType() == EventType.NodeDeleted && event.getPath() != null) {
-                owner.nodeDeleted(event.getPath()); // the holder's node was deleted by someone else
-            }
-            return;
-        }
-        try {
-            if (event.getType() == EventType.NodeDeleted) {
-                vanished(after);
-            } else {
-                // someone wrote to our node: the one-shot watch is spent, so stop relying on it
-                ownWatch = null;
-            }
-        } finally {
-            leave(after);
+    /** Called with the mutex held. */
+    private void ownNodeChanged(WatchedEvent event, List<Runnable> after) {
+        if (event.getType() == EventType.NodeDeleted) {
+            vanished(after);
+        } else {
+            // someone wrote to our node: the one-shot watch is spent, so stop relying on it
+            ownWatch = null;
         }
     }
 
@@ -571,16 +438,6 @@ final class Acquisition {
     private void vanished(List<Runnable> after) {
         dropPredecessorWatch(after);
         after.add(this::start);
-    }
-
-    /** Called with the mutex held: forgets the predecessor watch, removed from client and server after. */
-    private void dropPredecessorWatch(List<Runnable> after) {
-        if (predecessorWatch != null) {
-            Watcher watch = predecessorWatch;
-            String path = lock.parent() + "/" + predecessor;
-            after.add(() -> connection.removeWatch(watch, path));
-            predecessorWatch = null;
-        }
     }
 
     /** Called with the mutex held: the lock is ours. */
@@ -628,91 +485,13 @@ final class Acquisition {
         }
     }
 
-    /** The manager gave up on this acquisition: leave nothing behind. */
-    private void cancelled() {
-        end(true, null, null);
-    }
-
-    /** Ends the acquisition with an error (engine closing or abandoned); deletes its node. */
-    void abort(String why) {
-        end(false, why, null);
-    }
-
-    private void fail(Code code, Exception cause) {
-        end(false, cause == null ? "a ZooKeeper call failed" : cause.toString(), code);
-    }
-
-    /**
-     * Ends the acquisition unless it has ended (granted: the engine releases a grant nobody took),
-     * deleting its node (a create still in flight deletes its node when it answers): cancelled, or
-     * failed {@code why}, which the owner is told. A cancelled one also drops its predecessor watch.
-     */
-    private void end(boolean cancelled, String why, Code code) {
-        String toDelete;
-        Watcher watch = null;
-        String watched = null;
-        mutex.lock();
-        try {
-            if (finished) {
-                return;
-            }
-            finished = true;
-            createAnswer.signalAll();
-            toDelete = node;
-            if (cancelled) {
-                watch = predecessorWatch;
-                watched = lock.parent() + "/" + predecessor;
-                predecessorWatch = null;
-            }
-        } finally {
-            mutex.unlock();
-        }
-        if (cancelled) {
-            owner.forget(this);
-        }
-        if (watch != null) {
-            connection.removeWatch(watch, watched);
-        }
-        if (toDelete != null) {
-            connection.deleteQuietly(toDelete);
-        }
-        if (!cancelled) {
-            owner.failed(this, why, code);
-        }
-    }
-
-    /**
-     * Locks the mutex for an answer or event of round {@code r}: what to do once it is released
-     * (ZooKeeper calls are made outside it, by {@link #leave}), or null, unlocked, when that round
-     * is over or the acquisition has ended.
-     */
-    private List<Runnable> enter(int r) {
-        mutex.lock();
-        if (r == round && !finished) {
-            return new ArrayList<>(2);
-        }
-        mutex.unlock();
-        return null;
-    }
-
-    /** Releases the mutex, then does what was decided under it. */
-    private void leave(List<Runnable> after) {
-        mutex.unlock();
-        after.forEach(Runnable::run);
-    }
-
-    String parent() {
-        return lock.parent();
+    @Override
+    void forgotten() {
+        owner.forget(this);
     }
 
     @Override
-    public String toString() {
-        mutex.lock();
-        try {
-            return "Acquisition{" + request.name() + ", node=" + node + ", round=" + round
-                    + (predecessor != null ? ", behind " + predecessor : "") + (finished ? ", finished" : "") + "}";
-        } finally {
-            mutex.unlock();
-        }
+    void failed(String why, Code code) {
+        owner.failed(this, why, code);
     }
 }

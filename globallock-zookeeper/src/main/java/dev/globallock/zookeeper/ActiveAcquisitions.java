@@ -13,7 +13,7 @@ import org.apache.zookeeper.KeeperException.Code;
  * HeldLocks} before its future completes (a grant delivered after its acquisition was cancelled is
  * given back), a failure is said with the engine's texts. Thread-safe.
  */
-final class ActiveAcquisitions implements Acquisition.Owner {
+final class ActiveAcquisitions implements AcquisitionOwner {
     private final Set<Acquisition> active = ConcurrentHashMap.newKeySet();
     private final HeldLocks held;
     private final EngineErrors errors;

@@ -1,5 +1,6 @@
 package dev.globallock.zookeeper;
 
+import dev.globallock.Durations;
 import dev.globallock.LockBackendException;
 import dev.globallock.spi.support.EngineErrors;
 import java.lang.System.Logger.Level;
@@ -24,6 +25,9 @@ import org.apache.zookeeper.data.ACL;
  */
 final class Connection {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
+
+    /** How long closing a client that never connected may block before it is interrupted. */
+    static final Duration CLOSE_BOUND_AFTER_FAILURE = Duration.ofMillis(500);
 
     /** The client as made or given: its connection state and raw handle. */
     private final CuratorFramework root;
@@ -74,7 +78,7 @@ final class Connection {
         } catch (Exception e) {
             root.getConnectionStateListenable().removeListener(listener);
             if (ownsClient) {
-                ZooKeeperConnector.closeBounded(root, ZooKeeperConnector.CLOSE_BOUND_AFTER_FAILURE);
+                closeBounded(root, CLOSE_BOUND_AFTER_FAILURE);
             }
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -243,10 +247,51 @@ final class Connection {
         root.getConnectionStateListenable().removeListener(listener);
         if (ownsClient) {
             try {
-                ZooKeeperConnector.closeBounded(root, closeBound);
+                closeBounded(root, closeBound);
             } catch (RuntimeException e) {
                 LOG.log(Level.DEBUG, "closing the Curator client failed: " + e);
             }
+        }
+    }
+
+    /**
+     * Closes a Curator client, waiting at most about twice {@code bound}. ZooKeeper's close sends
+     * closeSession and waits for its answer, which on a connection that never came up (a server
+     * that accepts and never answers) takes until the client's own read timeout, two thirds of the
+     * session timeout. Past the bound the closing thread is interrupted, which ends that wait and
+     * makes ZooKeeper stop its threads at once (no session was set up, so none is left behind).
+     */
+    static void closeBounded(CuratorFramework curator, Duration bound) {
+        Thread closer = new Thread(
+                () -> {
+                    try {
+                        curator.close();
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.DEBUG, "closing the Curator client failed: " + e);
+                    }
+                },
+                "globallock-zookeeper-close");
+        closer.setDaemon(true);
+        closer.start();
+        boolean interrupted = false;
+        try {
+            closer.join(bound.toMillis());
+            if (closer.isAlive()) {
+                closer.interrupt();
+                closer.join(bound.toMillis());
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+            closer.interrupt();
+        }
+        if (closer.isAlive()) {
+            LOG.log(
+                    Level.DEBUG,
+                    "closing the Curator client takes longer than " + Durations.format(bound.multipliedBy(2))
+                            + "; it goes on in the background");
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -4,7 +4,6 @@ import dev.globallock.Durations;
 import dev.globallock.LockBackendException;
 import dev.globallock.spi.support.EngineErrors;
 import dev.globallock.spi.support.Redaction;
-import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -26,16 +25,12 @@ import org.apache.zookeeper.data.ACL;
  * the configured timeouts, retry policy, namespace, ACL provider, digest authentication and the
  * ZooKeeper client settings for SASL and TLS ({@link #clientConfig}), started and given the
  * connection timeout to connect (when it does not, each server is asked why: {@link
- * ConnectDiagnosis}); or the application's started client, used under the engine's namespace. Also
- * the bounded close ({@link #closeBounded}).
+ * ConnectDiagnosis}); or the application's started client, used under the engine's namespace.
  */
 final class ZooKeeperConnector {
-    private static final System.Logger LOG = System.getLogger(ZooKeeperConnector.class.getName());
 
     /** How long asking the servers why a connection failed may take. */
     private static final Duration DIAGNOSIS_BUDGET = Duration.ofSeconds(1);
-    /** How long closing a client that never connected may block before it is interrupted. */
-    static final Duration CLOSE_BOUND_AFTER_FAILURE = Duration.ofMillis(500);
 
     private ZooKeeperConnector() {}
 
@@ -82,11 +77,11 @@ final class ZooKeeperConnector {
             }
             return new Connection(opened, opened, true, nodeAcl(config.acl()), endpoint, config.connectionTimeout());
         } catch (InterruptedException e) {
-            closeBounded(opened, CLOSE_BOUND_AFTER_FAILURE);
+            Connection.closeBounded(opened, Connection.CLOSE_BOUND_AFTER_FAILURE);
             Thread.currentThread().interrupt();
             throw new LockBackendException(errors.say("was interrupted while connecting"), e);
         } catch (RuntimeException e) {
-            closeBounded(opened, CLOSE_BOUND_AFTER_FAILURE);
+            Connection.closeBounded(opened, Connection.CLOSE_BOUND_AFTER_FAILURE);
             throw e;
         }
     }
@@ -163,46 +158,5 @@ final class ZooKeeperConnector {
 
     private static String namespacePath(String clientNamespace, String namespace) {
         return ZKPaths.makePath(clientNamespace == null ? "" : clientNamespace, namespace);
-    }
-
-    /**
-     * Closes a Curator client, waiting at most about twice {@code bound}. ZooKeeper's close sends
-     * closeSession and waits for its answer, which on a connection that never came up (a server
-     * that accepts and never answers) takes until the client's own read timeout, two thirds of the
-     * session timeout. Past the bound the closing thread is interrupted, which ends that wait and
-     * makes ZooKeeper stop its threads at once (no session was set up, so none is left behind).
-     */
-    static void closeBounded(CuratorFramework curator, Duration bound) {
-        Thread closer = new Thread(
-                () -> {
-                    try {
-                        curator.close();
-                    } catch (RuntimeException e) {
-                        LOG.log(Level.DEBUG, "closing the Curator client failed: " + e);
-                    }
-                },
-                "globallock-zookeeper-close");
-        closer.setDaemon(true);
-        closer.start();
-        boolean interrupted = false;
-        try {
-            closer.join(bound.toMillis());
-            if (closer.isAlive()) {
-                closer.interrupt();
-                closer.join(bound.toMillis());
-            }
-        } catch (InterruptedException e) {
-            interrupted = true;
-            closer.interrupt();
-        }
-        if (closer.isAlive()) {
-            LOG.log(
-                    Level.DEBUG,
-                    "closing the Curator client takes longer than " + Durations.format(bound.multipliedBy(2))
-                            + "; it goes on in the background");
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

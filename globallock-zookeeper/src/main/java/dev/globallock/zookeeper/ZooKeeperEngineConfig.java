@@ -309,9 +309,10 @@ public final class ZooKeeperEngineConfig {
             once(this.retryBaseSleep, "retry policy");
             Duration base = millis(baseSleep, "retry base sleep");
             Duration max = millis(maxSleep, "retry max sleep");
-            if (max.compareTo(base) < 0) {
-                throw new IllegalArgumentException("retry max sleep " + Durations.format(max)
-                        + " must not be shorter than the base sleep " + Durations.format(base));
+            String problem = retryProblem(base, max);
+            if (problem != null) {
+                throw new IllegalArgumentException(
+                        "retry max sleep was '" + Durations.format(max) + "' but " + problem);
             }
             if (maxRetries < 0 || maxRetries > MAX_RETRIES_LIMIT) {
                 throw new IllegalArgumentException(
@@ -328,9 +329,9 @@ public final class ZooKeeperEngineConfig {
             Objects.requireNonNull(username, "username");
             Objects.requireNonNull(password, "password");
             once(this.digestUsername, "digest authentication");
-            if (username.isBlank() || username.contains(":")) {
-                throw new IllegalArgumentException(
-                        "digest user name must be non-blank and contain no ':' but was '" + username + "'");
+            String problem = usernameProblem(username);
+            if (problem != null) {
+                throw new IllegalArgumentException("digest user name was '" + username + "' but " + problem);
             }
             this.digestUsername = username;
             this.digestPassword = password;
@@ -411,9 +412,9 @@ public final class ZooKeeperEngineConfig {
                 throw new IllegalStateException("connection settings (timeouts, retry, authentication, TLS) belong"
                         + " to the CuratorFramework that was given; set them there");
             }
-            if (acl == Acl.CREATOR_ONLY && client == null && digestUsername == null && sasl == null) {
-                throw new IllegalStateException(
-                        "acl creator-only needs an authenticated identity: configure digest or SASL authentication");
+            String aclProblem = client == null ? aclProblem(acl, digestUsername != null || sasl != null) : null;
+            if (aclProblem != null) {
+                throw new IllegalStateException("acl was 'creator-only' but " + aclProblem);
             }
             if (keyStore != null && tls == null) {
                 throw new IllegalStateException("a TLS key store was given but TLS is not enabled");
@@ -429,6 +430,25 @@ public final class ZooKeeperEngineConfig {
             if (problem != null) {
                 throw new IllegalArgumentException("namespace was '" + namespace + "' but " + problem);
             }
+        }
+
+        /** Why a retry policy is unusable, as {@code it ...} (about the max sleep), or null when it is fine. */
+        static String retryProblem(Duration baseSleep, Duration maxSleep) {
+            return maxSleep.compareTo(baseSleep) < 0
+                    ? "it must not be shorter than the base sleep " + Durations.format(baseSleep)
+                    : null;
+        }
+
+        /** Why a digest user name is unusable, as {@code it ...}, or null when it is fine. */
+        static String usernameProblem(String username) {
+            return username.isBlank() || username.contains(":") ? "it must be non-blank and contain no ':'" : null;
+        }
+
+        /** Why the acl cannot be used, as {@code it ...}, or null when it is fine. */
+        static String aclProblem(Acl acl, boolean authenticated) {
+            return acl == Acl.CREATOR_ONLY && !authenticated
+                    ? "it needs an authenticated identity: configure digest or SASL authentication"
+                    : null;
         }
 
         /** Why a session timeout is unusable, as {@code it ...}, or null when it is fine. */
