@@ -340,6 +340,16 @@ final class HeldLock implements LeaseListener {
         }
     }
 
+    /**
+     * A handle's lost-lease listener: a handle released while other holds keep the lease stays
+     * silent. Whether it wants to hear is decided when the loss is noticed, so that a handle open at
+     * that moment hears of it even if it is released before its listener gets to run.
+     */
+    interface HandleListener extends Runnable {
+        /** Whether the handle was still open; asked with the lease's mutex held, when the loss is noticed. */
+        boolean wanted();
+    }
+
     /** Adds a listener; runs it at once if the lease is already gone. */
     void onLost(Runnable listener) {
         List<Runnable> toRun;
@@ -431,7 +441,15 @@ final class HeldLock implements LeaseListener {
         if (expiryTimer != null && gone != LockState.EXPIRED) {
             expiryTimer.cancel(false);
         }
-        List<Runnable> toRun = listeners == null ? new ArrayList<>(1) : listeners;
+        List<Runnable> toRun = new ArrayList<>(listeners == null ? 1 : listeners.size() + 1);
+        if (listeners != null) {
+            for (Runnable listener : listeners) {
+                // asked now, at the loss, not when the listener gets to run on another thread
+                if (!(listener instanceof HandleListener handle) || handle.wanted()) {
+                    toRun.add(listener);
+                }
+            }
+        }
         listeners = null;
         CompletableFuture<Void> lost = lostFuture;
         if (lost != null) {

@@ -64,8 +64,15 @@ final class ManagedLockHandle implements LockHandle {
     public LockHandle onLost(Runnable listener) {
         java.util.Objects.requireNonNull(listener, "listener");
         // the lease outlives this handle when other holds remain: stay silent once this one is released
-        lease.onLost(() -> {
-            if (closed == 0) {
+        // (as it was when the loss was noticed: the listener itself may run after a release)
+        lease.onLost(new HeldLock.HandleListener() {
+            @Override
+            public boolean wanted() {
+                return closed == 0;
+            }
+
+            @Override
+            public void run() {
                 listener.run();
             }
         });

@@ -13,6 +13,8 @@ import java.util.Collection;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
@@ -141,5 +143,38 @@ class LeaseDeadlineTest {
             assertThat(again.isLocked()).isFalse();
         }
         assertThat(held.holdCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aHandleOpenWhenTheLossWasNoticedHearsOfItEvenIfReleasedBeforeItsListenerRuns() throws Exception {
+        GlobalLockManager locks = manager(LeaseDeadlineTest::renewalsHang);
+        LockHandle first = locks.lock("busy-listener");
+        LockHandle second = locks.lock("released-at-once");
+        CountDownLatch firstListenerRunning = new CountDownLatch(1);
+        CountDownLatch letFirstListenerGo = new CountDownLatch(1);
+        CountDownLatch secondTold = new CountDownLatch(1);
+        first.onLost(() -> {
+            firstListenerRunning.countDown();
+            try {
+                letFirstListenerGo.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        second.onLost(secondTold::countDown);
+
+        advance(LEASE);
+        assertThat(first.isLocked()).isFalse(); // its listener now occupies the manager's one listener thread
+        assertThat(firstListenerRunning.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.isLocked())
+                .as("the loss noticed while the handle is open")
+                .isFalse();
+        assertThatThrownBy(second::release).isInstanceOf(LockLostException.class); // before its listener ran
+        letFirstListenerGo.countDown();
+
+        assertThat(secondTold.await(10, TimeUnit.SECONDS))
+                .as("onLost of a handle that was open when its loss was noticed, released before the listener ran")
+                .isTrue();
+        first.close();
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The one watch an engine keeps on a lock's directory while it has waiters there (and for a short
@@ -44,7 +45,11 @@ final class EtcdDirectoryWatch {
     /** How long the watch stays open after its last waiter left, for the next one. */
     static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
 
-    private final EtcdLockEngine engine;
+    private final EtcdCalls calls;
+    private final EtcdRuntime runtime;
+    /** Told when this watch retired or broke by itself, so that the next waiter opens a fresh one. */
+    private final Consumer<EtcdDirectoryWatch> closedItself;
+
     final ByteSequence directory;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -57,9 +62,9 @@ final class EtcdDirectoryWatch {
 
     private final ArrayDeque<KeyValue> recent = new ArrayDeque<>();
     /** Waiters that know the keys ahead of them and follow the deletions. */
-    private final Set<EtcdAcquisition> following = new LinkedHashSet<>();
+    private final Set<Follower> following = new LinkedHashSet<>();
     /** Waiters that read their place again once the server confirmed the watch. */
-    private final Set<EtcdAcquisition> pending = new LinkedHashSet<>();
+    private final Set<Follower> pending = new LinkedHashSet<>();
 
     private long idleSince;
 
@@ -82,9 +87,44 @@ final class EtcdDirectoryWatch {
         }
     }
 
-    EtcdDirectoryWatch(EtcdLockEngine engine, ByteSequence directory) {
-        this.engine = engine;
+    EtcdDirectoryWatch(
+            EtcdCalls calls, EtcdRuntime runtime, Consumer<EtcdDirectoryWatch> closedItself, ByteSequence directory) {
+        this.calls = calls;
+        this.runtime = runtime;
+        this.closedItself = closedItself;
         this.directory = directory;
+    }
+
+    /** What a waiter does next: keep waiting, re-read, take the lock, or fail. */
+    enum Verdict {
+        WAIT,
+        READ,
+        GRANT,
+        GONE
+    }
+
+    /**
+     * A waiter that follows the queue through this watch. The first three methods are called under
+     * this watch's lock (the waiter then takes its own), the others without it.
+     */
+    interface Follower {
+        /** Whether this watch may (still) count the waiter among its own. */
+        boolean joinable(EtcdDirectoryWatch watch);
+
+        /** The waiter starts following: the keys ahead as of {@code revision}, and the deletions after it so far. */
+        Verdict follow(EtcdDirectoryWatch watch, Set<ByteSequence> keysAhead, long revision, List<KeyValue> replay);
+
+        /** The deletions of one watch response. */
+        Verdict deleted(EtcdDirectoryWatch watch, List<KeyValue> deletions);
+
+        /** The watch is confirmed now, after the waiter's revision: read the place again. */
+        void readAgain(EtcdDirectoryWatch watch);
+
+        /** The watch failed (connection, member without a leader): read again, then watch anew. */
+        void directoryWatchFailed(EtcdDirectoryWatch watch, Throwable error);
+
+        /** Acts on a verdict that {@link #deleted} returned. */
+        void act(Verdict verdict);
     }
 
     /** What a joining waiter does next. */
@@ -101,11 +141,11 @@ final class EtcdDirectoryWatch {
         LEFT
     }
 
-    /** Opens the watch; called once, by the engine, right after creating this. */
+    /** Opens the watch; called once, by {@link EtcdDirectoryWatches}, right after creating this. */
     void open() {
         Watch.Watcher opened;
         try {
-            opened = engine.watchClient()
+            opened = calls.watchClient()
                     .watch(directory, DELETIONS, Watch.listener(this::onResponse, this::onError, () -> {}));
         } catch (RuntimeException e) {
             onError(e);
@@ -128,11 +168,11 @@ final class EtcdDirectoryWatch {
 
     /**
      * A waiter that knows the keys ahead of it as of {@code revision} joins. When the buffer covers
-     * every deletion after that revision, it follows from here: {@link EtcdAcquisition#follow} gets
+     * every deletion after that revision, it follows from here: {@link Follower#follow} gets
      * the buffered deletions after the revision, under this watch's lock, so that no live deletion
      * comes between; its verdict is then the waiter's to act on.
      */
-    Join join(EtcdAcquisition waiter, Set<ByteSequence> ahead, long revision, EtcdAcquisition.Verdict[] verdict) {
+    Join join(Follower waiter, Set<ByteSequence> ahead, long revision, Verdict[] verdict) {
         lock.lock();
         try {
             if (closed) {
@@ -169,7 +209,7 @@ final class EtcdDirectoryWatch {
     }
 
     /** A waiter stops following (granted, failed, cancelled, or watching its predecessor instead). */
-    void leave(EtcdAcquisition waiter) {
+    void leave(Follower waiter) {
         boolean idle;
         lock.lock();
         try {
@@ -177,13 +217,13 @@ final class EtcdDirectoryWatch {
             pending.remove(waiter);
             idle = !closed && following.isEmpty() && pending.isEmpty();
             if (idle) {
-                idleSince = engine.now();
+                idleSince = runtime.now();
             }
         } finally {
             lock.unlock();
         }
         if (idle) {
-            engine.schedule(this::retireIfIdle, LINGER_NANOS);
+            runtime.schedule(this::retireIfIdle, LINGER_NANOS);
         }
     }
 
@@ -194,7 +234,7 @@ final class EtcdDirectoryWatch {
             if (closed
                     || !following.isEmpty()
                     || !pending.isEmpty()
-                    || engine.now() - idleSince < LINGER_NANOS - TimeUnit.MILLISECONDS.toNanos(10)) {
+                    || runtime.now() - idleSince < LINGER_NANOS - TimeUnit.MILLISECONDS.toNanos(10)) {
                 return;
             }
             closed = true;
@@ -203,7 +243,7 @@ final class EtcdDirectoryWatch {
         } finally {
             lock.unlock();
         }
-        engine.forget(this);
+        closedItself.accept(this);
         if (open != null) {
             open.close();
         }
@@ -229,7 +269,7 @@ final class EtcdDirectoryWatch {
 
     private void onResponse(WatchResponse response) {
         if (response.isCreatedNotify()) {
-            List<EtcdAcquisition> read;
+            List<Follower> read;
             lock.lock();
             try {
                 if (closed || coveredFrom >= 0) {
@@ -241,7 +281,7 @@ final class EtcdDirectoryWatch {
             } finally {
                 lock.unlock();
             }
-            for (EtcdAcquisition waiter : read) {
+            for (Follower waiter : read) {
                 waiter.readAgain(this);
             }
             return;
@@ -255,8 +295,8 @@ final class EtcdDirectoryWatch {
         if (deletions.isEmpty()) {
             return;
         }
-        List<EtcdAcquisition> decided = new ArrayList<>();
-        List<EtcdAcquisition.Verdict> verdicts = new ArrayList<>();
+        List<Follower> decided = new ArrayList<>();
+        List<Verdict> verdicts = new ArrayList<>();
         lock.lock();
         try {
             if (closed) {
@@ -268,9 +308,9 @@ final class EtcdDirectoryWatch {
                     coveredFrom = Math.max(coveredFrom, recent.removeFirst().getModRevision());
                 }
             }
-            for (EtcdAcquisition waiter : following) {
-                EtcdAcquisition.Verdict verdict = waiter.deleted(this, deletions);
-                if (verdict != EtcdAcquisition.Verdict.WAIT) {
+            for (Follower waiter : following) {
+                Verdict verdict = waiter.deleted(this, deletions);
+                if (verdict != Verdict.WAIT) {
                     decided.add(waiter);
                     verdicts.add(verdict);
                 }
@@ -284,7 +324,7 @@ final class EtcdDirectoryWatch {
     }
 
     private void onError(Throwable error) {
-        List<EtcdAcquisition> told;
+        List<Follower> told;
         Watch.Watcher broken;
         lock.lock();
         try {
@@ -301,11 +341,11 @@ final class EtcdDirectoryWatch {
         } finally {
             lock.unlock();
         }
-        engine.forget(this);
+        closedItself.accept(this);
         if (broken != null) {
             broken.close(); // no resumption by jetcd: the waiters read again and watch anew
         }
-        for (EtcdAcquisition waiter : told) {
+        for (Follower waiter : told) {
             waiter.directoryWatchFailed(this, error);
         }
     }

@@ -2,12 +2,9 @@ package dev.globallock.etcd;
 
 import dev.globallock.Durations;
 import dev.globallock.Secret;
-import dev.globallock.spi.ConfigSection;
 import dev.globallock.spi.support.Redaction;
 import io.etcd.jetcd.Client;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +16,8 @@ import java.util.Optional;
 /**
  * The configuration of the {@code etcd} engine: endpoints, credentials, TLS, the key namespace and
  * timeouts. Immutable and thread-safe; build it with {@link #builder()} or read it from the {@code
- * etcd:} section of a configuration. {@link #toString()} never shows the password.
+ * etcd:} section of a configuration ({@link EtcdConfigReader}); what each value may be is {@link
+ * EtcdConfigRules}' to say. {@link #toString()} never shows the password.
  *
  * <pre>{@code
  * EtcdEngineConfig config = EtcdEngineConfig.builder()
@@ -31,7 +29,7 @@ import java.util.Optional;
  */
 public final class EtcdEngineConfig {
     /** The default key namespace: every lock key starts with it. */
-    public static final String DEFAULT_NAMESPACE = "/globallock/";
+    public static final String DEFAULT_NAMESPACE = EtcdConfigRules.DEFAULT_NAMESPACE;
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(3);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
@@ -71,165 +69,6 @@ public final class EtcdEngineConfig {
     /** A builder; every value may be set once. */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /**
-     * Reads the {@code etcd:} section (every key the engine supports), recording problems in the
-     * section instead of throwing; the caller then calls {@link ConfigSection#validate()}.
-     */
-    static EtcdEngineConfig read(ConfigSection section) {
-        Builder builder = new Builder();
-        List<String> endpoints = section.stringList("endpoints");
-        if (!section.has("endpoints")) {
-            section.missing("endpoints", "a list of etcd URLs such as [\"http://127.0.0.1:2379\"]");
-        } else if (endpoints.isEmpty() && !section.hasProblems()) {
-            section.problem("endpoints", "[]", "it must list at least one etcd URL such as http://127.0.0.1:2379");
-        }
-        boolean https = false;
-        boolean http = false;
-        List<URI> uris = new ArrayList<>();
-        List<String> shown = new ArrayList<>();
-        for (String endpoint : endpoints) {
-            // an endpoint may carry a password: it is shown masked, whatever is wrong with it
-            shown.add(Redaction.userInfo(endpoint));
-            Optional<String> reason = endpointProblem(endpoint);
-            if (reason.isPresent()) {
-                section.problem("endpoints", Redaction.userInfo(endpoint), reason.get());
-                continue;
-            }
-            URI uri = URI.create(endpoint.trim());
-            https |= uri.getScheme().equalsIgnoreCase("https");
-            http |= uri.getScheme().equalsIgnoreCase("http");
-            uris.add(uri);
-        }
-        if (http && https) {
-            section.problem(
-                    "endpoints", String.join(", ", shown), "it mixes http:// and https://; use one scheme for all");
-        }
-        builder.endpoints.addAll(uris);
-
-        Optional<String> user = section.string("user");
-        Optional<Secret> password = section.secret("password");
-        if (user.isPresent() && user.get().isBlank()) {
-            section.problem("user", user.get(), "it must not be blank; leave it out when etcd has no auth");
-        }
-        if (user.isPresent() != password.isPresent()) {
-            if (user.isPresent()) {
-                section.missing("password", "the password of etcd user '" + user.get() + "'");
-            } else {
-                section.missing("user", "the etcd user the password belongs to");
-            }
-        }
-        builder.user = user.orElse(null);
-        builder.password = password.orElse(null);
-
-        ConfigSection tls = section.section("tls");
-        builder.tlsCaFile = file(tls, "ca-file");
-        builder.tlsCertFile = file(tls, "cert-file");
-        builder.tlsKeyFile = file(tls, "key-file");
-        builder.tlsAuthority = tls.string("authority").orElse(null);
-        if ((builder.tlsCertFile == null) != (builder.tlsKeyFile == null)) {
-            if (builder.tlsCertFile == null) {
-                tls.missing("cert-file", "the client certificate (PEM) that goes with tls.key-file");
-            } else {
-                tls.missing("key-file", "the client private key (PKCS#8 PEM) that goes with tls.cert-file");
-            }
-        }
-        boolean tlsConfigured = builder.tlsCaFile != null || builder.tlsCertFile != null;
-        if (tlsConfigured && http) {
-            section.problem(
-                    "endpoints",
-                    String.join(", ", shown),
-                    "tls is configured, so every endpoint must be an https:// URL");
-        }
-
-        String namespace = section.string("namespace", DEFAULT_NAMESPACE);
-        if (namespace.isEmpty()) {
-            section.problem(
-                    "namespace",
-                    namespace,
-                    "it must not be empty: lock keys need a prefix of their own, such as " + DEFAULT_NAMESPACE);
-        }
-        builder.namespace = namespace;
-        builder.connectTimeout = section.positiveDuration("connect-timeout", DEFAULT_CONNECT_TIMEOUT);
-        builder.requestTimeout = section.positiveDuration("request-timeout", DEFAULT_REQUEST_TIMEOUT);
-        builder.keepaliveTime = section.positiveDuration("keepalive-time", DEFAULT_KEEPALIVE_TIME);
-        builder.keepaliveTimeout = section.positiveDuration("keepalive-timeout", DEFAULT_KEEPALIVE_TIMEOUT);
-        if (builder.keepaliveTime.compareTo(Duration.ofSeconds(5)) < 0) {
-            section.problem(
-                    "keepalive-time",
-                    Durations.format(builder.keepaliveTime),
-                    "it must be at least 5s: etcd closes connections that ping more often"
-                            + " (its --grpc-keepalive-min-time)");
-        }
-        return new EtcdEngineConfig(builder);
-    }
-
-    private static Path file(ConfigSection tls, String key) {
-        Optional<String> value = tls.string(key);
-        if (value.isEmpty()) {
-            return null;
-        }
-        Path path = Path.of(value.get());
-        if (!Files.isReadable(path)) {
-            tls.problem(key, value.get(), "it must be a readable file");
-        }
-        return path;
-    }
-
-    /**
-     * Why an endpoint is unusable, as {@code it ...}, or empty when it is fine. Never repeats the
-     * endpoint (it may carry credentials).
-     */
-    private static Optional<String> endpointProblem(String endpoint) {
-        String text = endpoint == null ? "" : endpoint.trim();
-        URI uri;
-        try {
-            uri = new URI(text);
-        } catch (URISyntaxException e) {
-            return Optional.of("it is not a URL: " + e.getReason());
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            return Optional.of("it must be an http:// or https:// URL such as http://127.0.0.1:2379");
-        }
-        String authority = uri.getRawAuthority() == null ? "" : uri.getRawAuthority();
-        if (uri.getRawUserInfo() != null || authority.contains("@")) {
-            return Optional.of("it must not carry credentials: set etcd.user and etcd.password instead");
-        }
-        if (uri.getHost() == null || uri.getHost().isEmpty()) {
-            return Optional.of(authorityProblem(authority));
-        }
-        if (uri.getPort() == -1) {
-            return Optional.of(
-                    "it has no port; etcd clients usually connect to 2379, as in http://" + uri.getHost() + ":2379");
-        }
-        if (uri.getPort() < 1 || uri.getPort() > 65535) {
-            return Optional.of("its port " + uri.getPort() + " is not between 1 and 65535");
-        }
-        if (uri.getRawPath() != null
-                && !uri.getRawPath().isEmpty()
-                && !uri.getRawPath().equals("/")) {
-            return Optional.of("it must not have a path; expected scheme://host:port");
-        }
-        return Optional.empty();
-    }
-
-    /**
-     * Why Java found no host in an authority ({@code host:port}): none given, a port that is not a
-     * number (then Java sees no host at all), or a host name with characters a host name cannot have.
-     */
-    private static String authorityProblem(String authority) {
-        int colon = authority.lastIndexOf(':');
-        String host = colon >= 0 && !authority.endsWith("]") ? authority.substring(0, colon) : authority;
-        String port = colon >= 0 && !authority.endsWith("]") ? authority.substring(colon + 1) : "";
-        if (host.isEmpty()) {
-            return "it has no host; expected a URL such as http://127.0.0.1:2379";
-        }
-        if (!port.isEmpty() && !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            return "its port '" + port + "' is not a number; expected a URL such as http://" + host + ":2379";
-        }
-        return "its host '" + host + "' is not a valid host name; expected a URL such as http://127.0.0.1:2379";
     }
 
     /** The etcd endpoints (may be empty when a client is supplied). */
@@ -298,6 +137,11 @@ public final class EtcdEngineConfig {
         if (endpoints.isEmpty()) {
             return "etcd (client supplied by the application)";
         }
+        return shown(endpoints);
+    }
+
+    /** Endpoints as {@code scheme://host:port}, comma-separated: never credentials. */
+    private static String shown(List<URI> endpoints) {
         List<String> shown = new ArrayList<>();
         for (URI uri : endpoints) {
             shown.add(uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getHost() + ":" + uri.getPort());
@@ -344,11 +188,7 @@ public final class EtcdEngineConfig {
             List<URI> uris = new ArrayList<>();
             for (String endpoint : endpoints) {
                 Objects.requireNonNull(endpoint, "endpoint");
-                Optional<String> problem = endpointProblem(endpoint);
-                if (problem.isPresent()) {
-                    throw new IllegalArgumentException(
-                            "etcd endpoint was '" + Redaction.userInfo(endpoint) + "' but " + problem.get());
-                }
+                check("etcd endpoint", Redaction.userInfo(endpoint), EtcdConfigRules.endpointProblem(endpoint));
                 uris.add(URI.create(endpoint.trim()));
             }
             return endpoints(uris);
@@ -358,16 +198,10 @@ public final class EtcdEngineConfig {
         public Builder endpoints(List<URI> endpoints) {
             Objects.requireNonNull(endpoints, "endpoints");
             requireUnset(endpointsSet, "endpoints");
-            if (endpoints.isEmpty()) {
-                throw new IllegalArgumentException("etcd endpoints must not be empty");
-            }
+            check("etcd endpoints", "[]", EtcdConfigRules.endpointsProblem(endpoints));
             for (URI uri : endpoints) {
-                Optional<String> problem =
-                        endpointProblem(Objects.requireNonNull(uri, "endpoint").toString());
-                if (problem.isPresent()) {
-                    throw new IllegalArgumentException(
-                            "etcd endpoint was '" + Redaction.userInfo(uri.toString()) + "' but " + problem.get());
-                }
+                String text = Objects.requireNonNull(uri, "endpoint").toString();
+                check("etcd endpoint", Redaction.userInfo(text), EtcdConfigRules.endpointProblem(text));
             }
             this.endpoints.addAll(endpoints);
             this.endpointsSet = true;
@@ -378,9 +212,7 @@ public final class EtcdEngineConfig {
         public Builder user(String user) {
             Objects.requireNonNull(user, "user");
             requireUnset(this.user != null, "user");
-            if (user.isBlank()) {
-                throw new IllegalArgumentException("etcd user must not be blank");
-            }
+            check("etcd user", user, EtcdConfigRules.userProblem(user));
             this.user = user;
             return this;
         }
@@ -423,9 +255,7 @@ public final class EtcdEngineConfig {
         public Builder namespace(String namespace) {
             Objects.requireNonNull(namespace, "namespace");
             requireUnset(this.namespace != null, "namespace");
-            if (namespace.isEmpty()) {
-                throw new IllegalArgumentException("etcd namespace must not be empty");
-            }
+            check("etcd namespace", namespace, EtcdConfigRules.namespaceProblem(namespace));
             this.namespace = namespace;
             return this;
         }
@@ -446,13 +276,9 @@ public final class EtcdEngineConfig {
         /** How often gRPC pings an idle connection (at least 5 s, etcd's default minimum). */
         public Builder keepaliveTime(Duration time) {
             requireUnset(keepaliveTime != null, "keepaliveTime");
-            Duration value = positive(time, "keepaliveTime");
-            if (value.compareTo(Duration.ofSeconds(5)) < 0) {
-                throw new IllegalArgumentException(
-                        "keepaliveTime must be at least 5s (etcd's --grpc-keepalive-min-time)" + " but was "
-                                + Durations.format(value));
-            }
-            this.keepaliveTime = value;
+            Objects.requireNonNull(time, "keepaliveTime");
+            check("keepaliveTime", Durations.format(time), EtcdConfigRules.keepaliveTimeProblem(time));
+            this.keepaliveTime = time;
             return this;
         }
 
@@ -489,19 +315,14 @@ public final class EtcdEngineConfig {
                         "credentials and TLS belong to the supplied etcd client; do not set them on the engine too");
             }
             if ((user == null) != (password == null)) {
-                throw new IllegalStateException("give the etcd user and password together");
+                throw new IllegalStateException("give the etcd user and password together: "
+                        + (user == null
+                                ? EtcdConfigRules.EXPECTED_USER
+                                : EtcdConfigRules.EXPECTED_PASSWORD.formatted(user)));
             }
-            boolean https = false;
-            boolean http = false;
-            for (URI uri : endpoints) {
-                https |= uri.getScheme().equalsIgnoreCase("https");
-                http |= uri.getScheme().equalsIgnoreCase("http");
-            }
-            if (http && https) {
-                throw new IllegalStateException("etcd endpoints mix http:// and https://: " + endpoints);
-            }
-            if (http && (tlsCaFile != null || tlsCertFile != null)) {
-                throw new IllegalStateException("TLS is configured, so every etcd endpoint must be https://");
+            String schemes = EtcdConfigRules.schemesProblem(endpoints, tlsCaFile != null || tlsCertFile != null);
+            if (schemes != null) {
+                throw new IllegalStateException("etcd endpoints was '" + shown(endpoints) + "' but " + schemes);
             }
             return new EtcdEngineConfig(this);
         }
@@ -514,10 +335,15 @@ public final class EtcdEngineConfig {
 
         private static Duration positive(Duration value, String what) {
             Objects.requireNonNull(value, what);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive but was " + value);
-            }
+            check(what, Durations.format(value), EtcdConfigRules.positiveProblem(value));
             return value;
+        }
+
+        /** Throws {@code <name> was '<value>' but <reason>} when the rule found a problem. */
+        private static void check(String name, String shown, String problem) {
+            if (problem != null) {
+                throw new IllegalArgumentException(name + " was '" + shown + "' but " + problem);
+            }
         }
     }
 }

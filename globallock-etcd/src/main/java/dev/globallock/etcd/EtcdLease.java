@@ -17,7 +17,13 @@ final class EtcdLease {
     /** A put on this lease: built once, used by every acquire transaction on it. */
     final PutOption putOnLease;
     /** Waiters queued on this lease: the engine keeps it alive for them while they wait. */
-    final Set<EtcdAcquisition> waiters = ConcurrentHashMap.newKeySet();
+    final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
+
+    /** An acquisition queued with its key on a lease. */
+    interface Waiter {
+        /** The lease was found gone: the queued key went with it, and is never granted. */
+        void leaseGone();
+    }
 
     private final AtomicBoolean dead = new AtomicBoolean();
     private final AtomicBoolean keepAliveInFlight = new AtomicBoolean();

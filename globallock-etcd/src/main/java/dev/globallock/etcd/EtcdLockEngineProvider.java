@@ -32,8 +32,6 @@ public final class EtcdLockEngineProvider implements LockEngineProvider {
 
     @Override
     public LockEngine create(ConfigSection section) {
-        EtcdEngineConfig config = EtcdEngineConfig.read(section);
-        section.validate();
-        return EtcdLockEngine.open(config);
+        return EtcdLockEngine.open(EtcdConfigReader.read(section));
     }
 }

@@ -2,7 +2,6 @@ package dev.globallock.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.op.Op;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +39,10 @@ final class EtcdStrayKeys {
     /** Reads per sweep: etcd's default --max-txn-ops is 128. */
     private static final int READS_PER_SWEEP = 100;
 
-    private final EtcdLockEngine engine;
+    private final EtcdKeySlots slots;
+    private final EtcdCalls calls;
+    private final EtcdRuntime runtime;
+    private final String endpoint;
     private final Map<ByteSequence, Stray> kept = new ConcurrentHashMap<>();
     private final AtomicBoolean sweeping = new AtomicBoolean();
     /** Where the next sweep's window starts; one sweep at a time ({@link #sweeping}) touches it. */
@@ -66,8 +68,11 @@ final class EtcdStrayKeys {
         }
     }
 
-    EtcdStrayKeys(EtcdLockEngine engine) {
-        this.engine = engine;
+    EtcdStrayKeys(EtcdKeySlots slots, EtcdCalls calls, EtcdRuntime runtime, String endpoint) {
+        this.slots = slots;
+        this.calls = calls;
+        this.runtime = runtime;
+        this.endpoint = endpoint;
     }
 
     /**
@@ -81,10 +86,10 @@ final class EtcdStrayKeys {
         // a lock's own lease is revoked with its key, and a put on a dead lease fails
         EtcdLease putOn = latePutOn != null && latePutOn.session && !latePutOn.isDead() ? latePutOn : null;
         if (putOn == null && !lateDelete) {
-            engine.freeSlot(directory, slot);
+            slots.free(directory, slot);
             return;
         }
-        kept.put(key, new Stray(name, directory, slot, key, putOn, lateDelete, engine.now()));
+        kept.put(key, new Stray(name, directory, slot, key, putOn, lateDelete, runtime.now()));
         if (kept.size() > LIMIT) {
             kept.values().stream()
                     .min(java.util.Comparator.comparingLong(Stray::since))
@@ -102,7 +107,7 @@ final class EtcdStrayKeys {
             return;
         }
         try {
-            long now = engine.now();
+            long now = runtime.now();
             List<Stray> due = new ArrayList<>();
             for (Stray stray : kept.values()) {
                 if (now - stray.since > KEEP_FOR_NANOS || (!stray.mayAppear() && !stray.lateDelete)) {
@@ -122,25 +127,25 @@ final class EtcdStrayKeys {
                 sweeping.set(false);
                 return;
             }
-            Op[] reads = new Op[batch.size()];
-            for (int i = 0; i < reads.length; i++) {
-                reads[i] = Op.get(batch.get(i).key, EtcdLockEngine.KEYS_ONLY);
+            ByteSequence[] keys = new ByteSequence[batch.size()];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = batch.get(i).key;
             }
-            engine.bounded(engine.kv().txn().Then(reads).commit()).whenComplete((response, failure) -> {
+            calls.readKeys(keys).whenComplete((response, failure) -> {
                 if (failure != null) {
                     sweeping.set(false); // the next tick tries again
                     return;
                 }
                 List<CompletableFuture<Void>> deletes = new ArrayList<>();
-                for (int i = 0; i < reads.length; i++) {
+                for (int i = 0; i < keys.length; i++) {
                     for (KeyValue found : response.getGetResponses().get(i).getKvs()) {
                         Stray stray = batch.get(i);
                         LOG.log(
                                 Level.INFO,
-                                () -> "etcd engine at " + engine.describeEndpoint() + ": deleting a key of lock '"
+                                () -> "etcd engine at " + endpoint + ": deleting a key of lock '"
                                         + stray.name + "' that a delayed request created after its acquisition"
                                         + " ended (create revision " + found.getCreateRevision() + ")");
-                        deletes.add(engine.deleteIfCreatedAt(stray.key, found.getCreateRevision()));
+                        deletes.add(calls.deleteIfCreatedAt(stray.key, found.getCreateRevision()));
                     }
                 }
                 CompletableFuture.allOf(deletes.toArray(new CompletableFuture<?>[0]))
@@ -154,11 +159,11 @@ final class EtcdStrayKeys {
 
     private void letGo(Stray stray, String why) {
         if (kept.remove(stray.key, stray)) {
-            engine.freeSlot(stray.directory, stray.slot);
+            slots.free(stray.directory, stray.slot);
             if (why != null) {
                 LOG.log(
                         Level.WARNING,
-                        () -> "etcd engine at " + engine.describeEndpoint() + ": no longer watching key "
+                        () -> "etcd engine at " + endpoint + ": no longer watching key "
                                 + EtcdKeys.text(stray.key) + " of lock '" + stray.name + "' for a delayed request: "
                                 + why);
             }

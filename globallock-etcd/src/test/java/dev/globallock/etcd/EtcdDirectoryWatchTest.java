@@ -107,7 +107,7 @@ class EtcdDirectoryWatchTest extends EtcdServerPerClass {
     void longQueueInOrder() throws Exception {
         GlobalLockManager holder = manager(new CountingCalls());
         List<GlobalLockManager> waiters = List.of(manager(new CountingCalls()), manager(new CountingCalls()));
-        int queued = EtcdAcquisition.WATCH_WHOLE_QUEUE_UP_TO + 4;
+        int queued = EtcdQueueWait.WATCH_WHOLE_QUEUE_UP_TO + 4;
         LockHandle held = holder.lock("long");
         List<CompletableFuture<LockHandle>> queue = new ArrayList<>();
         for (int i = 0; i < queued; i++) {

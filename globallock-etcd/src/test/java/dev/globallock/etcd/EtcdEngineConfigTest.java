@@ -26,7 +26,7 @@ class EtcdEngineConfigTest {
 
     private static EtcdEngineConfig read(Map<String, ?> section) {
         ConfigSection config = ConfigSection.of("etcd", section);
-        EtcdEngineConfig read = EtcdEngineConfig.read(config);
+        EtcdEngineConfig read = EtcdConfigReader.read(config);
         config.validate();
         return read;
     }
@@ -175,9 +175,9 @@ class EtcdEngineConfigTest {
     @Test
     @DisplayName("lease times round up to whole seconds, the unit of etcd's TTL")
     void ttlRoundsUp() {
-        assertThat(EtcdLockEngine.ttlSeconds(Duration.ofSeconds(2))).isEqualTo(2);
-        assertThat(EtcdLockEngine.ttlSeconds(Duration.ofMillis(2001))).isEqualTo(3);
-        assertThat(EtcdLockEngine.ttlSeconds(Duration.ofMillis(10))).isEqualTo(1);
+        assertThat(EtcdSessions.ttlSeconds(Duration.ofSeconds(2))).isEqualTo(2);
+        assertThat(EtcdSessions.ttlSeconds(Duration.ofMillis(2001))).isEqualTo(3);
+        assertThat(EtcdSessions.ttlSeconds(Duration.ofMillis(10))).isEqualTo(1);
     }
 
     @Test

@@ -5,41 +5,41 @@ import java.util.function.Supplier;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.providers.SentineledConnectionProvider;
 
-/** Opens the {@link Backend} of the configured mode. */
+/** Opens the {@link Backend} of the configured mode, on the clients that {@link RedisConnector} makes. */
 final class Backends {
     private Backends() {}
 
     /** @param ticker the engine's monotonic clock, in nanoseconds */
     static Backend create(RedisEngineConfig config, Subscriber.Listener listener, LongSupplier ticker) {
+        RedisConnector connector = new RedisConnector(config);
         switch (config.mode()) {
             case SINGLE:
                 return config.client().isPresent()
                         ? applicationClient(config, config.client().get(), listener, ticker)
-                        : single(config, listener, ticker);
+                        : single(config, connector, listener, ticker);
             case SENTINEL:
-                return sentinel(config, listener, ticker);
+                return sentinel(config, connector, listener, ticker);
             case CLUSTER:
-                return new ClusterBackend(config, listener);
+                return new ClusterBackend(config, connector, listener);
             case REDLOCK:
-                return new RedlockBackend(config, listener, ticker);
+                return new RedlockBackend(config, connector, listener, ticker);
             default:
                 throw new IllegalArgumentException("unknown mode " + config.mode());
         }
     }
 
-    private static Backend single(RedisEngineConfig config, Subscriber.Listener listener, LongSupplier ticker) {
-        HostAndPort node = Connections.hostAndPort(config.nodes().get(0));
-        JedisClientConfig clientConfig = Connections.clientConfig(config, true);
+    private static Backend single(
+            RedisEngineConfig config, RedisConnector connector, Subscriber.Listener listener, LongSupplier ticker) {
+        HostAndPort node = connector.nodes().get(0);
         NodeIdentity identity = new NodeIdentity(node.toString(), ticker, null);
-        ConnectionPool pool = Connections.pool(node, clientConfig, config, identity);
+        ConnectionPool pool = connector.pool(node, identity);
         return new StandaloneBackend(
                 config.describeEndpoint(),
                 pool::getResource,
-                () -> identity.open(() -> new Connection(node, clientConfig)),
+                () -> identity.open(() -> connector.connect(node)),
                 pool::close,
                 config,
                 listener,
@@ -70,20 +70,15 @@ final class Backends {
      * The master's pool belongs to Jedis's Sentinel provider: only the pub/sub connection (which
      * also watches, and follows the master the provider names) reads the identity.
      */
-    private static Backend sentinel(RedisEngineConfig config, Subscriber.Listener listener, LongSupplier ticker) {
-        JedisClientConfig clientConfig = Connections.clientConfig(config, true);
-        SentineledConnectionProvider provider = new SentineledConnectionProvider(
-                config.masterName().orElseThrow(),
-                clientConfig,
-                Connections.poolConfig(config),
-                Connections.hostsAndPorts(config.nodes()),
-                Connections.sentinelConfig(config));
+    private static Backend sentinel(
+            RedisEngineConfig config, RedisConnector connector, Subscriber.Listener listener, LongSupplier ticker) {
+        SentineledConnectionProvider provider = connector.sentinels();
         NodeIdentity identity =
                 new NodeIdentity("the master '" + config.masterName().orElseThrow() + "'", ticker, null);
         return new StandaloneBackend(
                 config.describeEndpoint(),
                 provider::getConnection,
-                () -> identity.open(() -> new Connection(provider.getCurrentMaster(), clientConfig)),
+                () -> identity.open(() -> connector.connect(provider.getCurrentMaster())),
                 provider::close,
                 config,
                 listener,

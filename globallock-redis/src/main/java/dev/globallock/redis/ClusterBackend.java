@@ -11,7 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisAskDataException;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -29,7 +28,7 @@ import redis.clients.jedis.util.JedisClusterCRC16;
 final class ClusterBackend implements Backend {
     private final String endpoint;
     private final ClusterConnectionProvider provider;
-    private final JedisClientConfig clientConfig;
+    private final RedisConnector connector;
     private final HostAndPort seed;
     private final Subscriber.Listener listener;
     private final Map<HostAndPort, Subscriber> subscribers = new ConcurrentHashMap<>();
@@ -39,12 +38,11 @@ final class ClusterBackend implements Backend {
     private final long commandTimeoutMillis;
     private volatile boolean closed;
 
-    ClusterBackend(RedisEngineConfig config, Subscriber.Listener listener) {
+    ClusterBackend(RedisEngineConfig config, RedisConnector connector, Subscriber.Listener listener) {
         this.endpoint = config.describeEndpoint();
-        this.clientConfig = Connections.clientConfig(config, false);
-        this.seed = Connections.hostAndPort(config.nodes().get(0));
-        this.provider = new ClusterConnectionProvider(
-                Connections.hostsAndPorts(config.nodes()), clientConfig, Connections.poolConfig(config));
+        this.connector = connector;
+        this.seed = connector.nodes().get(0);
+        this.provider = connector.cluster();
         this.listener = listener;
         this.batchSize = config.renewBatchSize();
         this.waitForReplicas = config.waitForReplicas();
@@ -64,21 +62,8 @@ final class ClusterBackend implements Backend {
             AcquireReply reply = AcquireReply.decode(
                     Redis.eval(connection, RedisScripts.ACQUIRE, 2, keys.lockBytes, keys.fenceBytes, owner, lease));
             if (reply.acquired && waitForReplicas > 0) {
-                long acknowledged =
-                        connection.executeCommand(Redis.COMMANDS.waitReplicas(waitForReplicas, waitForReplicasMillis));
-                if (acknowledged < waitForReplicas) {
-                    Redis.eval(
-                            connection,
-                            RedisScripts.RELEASE,
-                            1,
-                            keys.lockBytes,
-                            owner,
-                            Redis.SPUBLISH,
-                            keys.channelBytes);
-                    throw new StandaloneBackend.ReplicationShortfall("only " + acknowledged + " of "
-                            + waitForReplicas + " replicas acknowledged the acquisition within "
-                            + waitForReplicasMillis + "ms (wait-for-replicas), so it was undone");
-                }
+                StandaloneBackend.awaitReplicas(
+                        connection, keys, owner, Redis.SPUBLISH, waitForReplicas, waitForReplicasMillis);
             }
             return reply;
         });
@@ -185,7 +170,7 @@ final class ClusterBackend implements Backend {
     public List<Subscriber> subscribersFor(LockKeys keys) {
         HostAndPort node = nodeOf(keys.channel);
         return List.of(subscribers.computeIfAbsent(
-                node, n -> new Subscriber(n.toString(), () -> new Connection(n, clientConfig), true, listener)));
+                node, n -> new Subscriber(n.toString(), () -> connector.connect(n), true, listener)));
     }
 
     @Override

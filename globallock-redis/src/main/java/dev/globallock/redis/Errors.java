@@ -7,7 +7,11 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisRedirectionException;
 
-/** Short, credential-free descriptions of client failures for exception messages. */
+/**
+ * The failures of the engine's Redis calls: short, credential-free descriptions for exception
+ * messages, how the engine reads them (unreachable, passing, may have run), and the two failures
+ * the backends raise themselves.
+ */
 final class Errors {
     /** Server errors that a failover, a restart or a slot migration ends (the first word of the reply). */
     private static final List<String> PASSING_ERROR_CODES =
@@ -35,7 +39,7 @@ final class Errors {
     static boolean unreachable(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof JedisConnectionException
-                    || t instanceof RedlockBackend.QuorumUnavailable
+                    || t instanceof QuorumUnavailable
                     || t instanceof java.io.IOException) {
                 return true;
             }
@@ -55,10 +59,10 @@ final class Errors {
      * script.
      */
     static boolean passing(Throwable failure) {
-        if (failure instanceof RedlockBackend.QuorumUnavailable) {
+        if (failure instanceof QuorumUnavailable) {
             return false;
         }
-        if (failure instanceof StandaloneBackend.ReplicationShortfall
+        if (failure instanceof ReplicationShortfall
                 || failure instanceof JedisRedirectionException
                 || failure instanceof JedisClusterException
                 || failure instanceof JedisClusterOperationException) {
@@ -99,8 +103,38 @@ final class Errors {
                 || !(message.startsWith("Failed to connect to") || message.startsWith("Failed to create socket"));
     }
 
+    /** The server's reply when it refused the configured database index (SELECT on connecting), else null. */
+    static String databaseRefused(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof JedisDataException
+                    && t.getMessage() != null
+                    && t.getMessage().contains("DB index is out of range")) {
+                return t.getMessage().trim();
+            }
+        }
+        return null;
+    }
+
     private static String shortly(Throwable t) {
         String message = t.getMessage();
         return t.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message.trim());
+    }
+
+    /** Fewer than a majority of the Redlock nodes answered. */
+    static final class QuorumUnavailable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        QuorumUnavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The replicas did not acknowledge an acquisition in time ({@code wait-for-replicas}); it was undone. */
+    static final class ReplicationShortfall extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ReplicationShortfall(String message) {
+            super(message);
+        }
     }
 }

@@ -3,7 +3,6 @@ package dev.globallock.redis;
 import dev.globallock.Durations;
 import dev.globallock.Secret;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +33,6 @@ public final class RedisEngineConfig {
     static final Duration DEFAULT_FAILOVER_TIMEOUT = Duration.ofSeconds(15);
     static final int DEFAULT_POOL_SIZE = 16;
     static final int DEFAULT_RENEW_BATCH_SIZE = 1000;
-    static final int MAX_POOL_SIZE = 1024;
-    static final int MAX_RENEW_BATCH_SIZE = 100_000;
 
     private final RedisMode mode;
     private final List<URI> nodes;
@@ -204,100 +201,17 @@ public final class RedisEngineConfig {
                 + (client == null ? "" : ", client=application's") + "}";
     }
 
-    /**
-     * Parses and checks one node URI: {@code redis://host:port} or {@code rediss://host:port}
-     * (TLS), without credentials, path or query. The default port is 6379 (26379 for sentinels).
-     *
-     * @throws IllegalArgumentException with a message that never repeats credentials
-     */
-    static URI parseNode(String text, RedisMode mode) {
-        Objects.requireNonNull(text, "node");
-        URI uri;
-        try {
-            uri = new URI(text.trim());
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException(
-                    "it is not a URI such as redis://127.0.0.1:6379 (" + e.getReason() + ")");
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("redis") && !scheme.equals("rediss")) {
-            throw new IllegalArgumentException(
-                    "it must start with redis:// or rediss:// (TLS), such as redis://127.0.0.1:6379");
-        }
-        if (uri.getRawUserInfo() != null) {
-            throw new IllegalArgumentException(
-                    "it must not carry credentials: set redis.username and redis.password instead");
-        }
-        if (uri.getHost() == null) {
-            throw new IllegalArgumentException(hostOrPortProblem(uri.getRawAuthority()));
-        }
-        if (uri.getRawPath() != null
-                && !uri.getRawPath().isEmpty()
-                && !uri.getRawPath().equals("/")) {
-            throw new IllegalArgumentException("it must not have a path: set the database index with redis.database");
-        }
-        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            throw new IllegalArgumentException("it must not have a query or fragment");
-        }
-        if (uri.getPort() == 0 || uri.getPort() > 65535) {
-            throw new IllegalArgumentException("its port '" + uri.getPort() + "' is not between 1 and 65535");
-        }
-        int port = uri.getPort() == -1 ? (mode == RedisMode.SENTINEL ? 26379 : 6379) : uri.getPort();
-        try {
-            return new URI(scheme, null, uri.getHost(), port, null, null, null);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("it is not a valid node URI (" + e.getReason() + ")");
-        }
-    }
-
-    /**
-     * Why an authority that {@link URI} did not read as host and port is wrong: a port that is not a
-     * number, a host name with characters host names cannot have, or no host at all. Never called
-     * with credentials (those are refused first).
-     */
-    private static String hostOrPortProblem(String authority) {
-        String example = ", expected such as redis://127.0.0.1:6379";
-        if (authority == null || authority.isEmpty()) {
-            return "it names no host" + example;
-        }
-        int colon = authority.lastIndexOf(':');
-        if (colon >= 0 && authority.indexOf(']', colon) < 0) {
-            String host = authority.substring(0, colon);
-            String port = authority.substring(colon + 1);
-            if (!port.isEmpty() && !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                return "its port '" + port + "' is not a number" + example;
-            }
-            if (host.isEmpty()) {
-                return "it names no host" + example;
-            }
-            return "its host '" + host + "' is not a valid host name" + example;
-        }
-        return "its host '" + authority + "' is not a valid host name" + example;
-    }
-
-    /**
-     * The one rule for {@code redis.database} at load time, or null when the index is acceptable:
-     * it is not negative, and a cluster has only database 0. How many databases a server has is its
-     * own setting ({@code databases}, 16 by default), so a larger index is checked by the server on
-     * the first connection (see {@link #databaseRefused}).
-     */
-    static String databaseProblem(int database, RedisMode mode) {
-        if (database < 0) {
-            return "it must not be negative: Redis numbers its databases from 0";
-        }
-        if (mode == RedisMode.CLUSTER && database != 0) {
-            return "a Redis Cluster has only database 0";
-        }
-        return null;
-    }
-
     /** The problem to report when the server refused the configured database index (its SELECT failed). */
     String databaseRefused(String serverReply) {
         return "redis.database was '" + database + "' but the server at " + describeEndpoint() + " refused it ("
                 + serverReply + "): it has fewer databases (its 'databases' setting, 16 by default)";
     }
 
-    /** Builds a {@link RedisEngineConfig}. Not thread-safe; each value may be set once. */
+    /**
+     * Builds a {@link RedisEngineConfig}. Not thread-safe; each value may be set once. A refused
+     * value is said as {@code <name> was '<value>' but <reason>}, with the reasons of {@code
+     * RedisConfigRules}, as the {@code redis:} section's reader says them.
+     */
     public static final class Builder {
         private RedisMode mode;
         private List<URI> nodes;
@@ -335,14 +249,15 @@ public final class RedisEngineConfig {
         public Builder nodes(List<String> nodes) {
             Objects.requireNonNull(nodes, "nodes");
             once(this.nodes, "nodes");
+            RedisMode m = mode == null ? RedisMode.SINGLE : mode;
             if (nodes.isEmpty()) {
-                throw new IllegalArgumentException("nodes must not be empty");
+                refuse("nodes", nodes, RedisConfigRules.nodesProblem(List.of(), m));
             }
             List<URI> parsed = new ArrayList<>();
             for (int i = 0; i < nodes.size(); i++) {
                 String node = Objects.requireNonNull(nodes.get(i), "node");
                 try {
-                    parsed.add(parseNode(node, mode == null ? RedisMode.SINGLE : mode));
+                    parsed.add(RedisConfigRules.parseNode(node, m));
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("node " + i + " was rejected: " + e.getMessage(), e);
                 }
@@ -355,9 +270,7 @@ public final class RedisEngineConfig {
         public Builder masterName(String masterName) {
             Objects.requireNonNull(masterName, "masterName");
             once(this.masterName, "masterName");
-            if (masterName.isBlank()) {
-                throw new IllegalArgumentException("masterName must not be blank");
-            }
+            refuse("masterName", masterName, RedisConfigRules.masterNameProblem(masterName));
             this.masterName = masterName;
             return this;
         }
@@ -366,9 +279,7 @@ public final class RedisEngineConfig {
         public Builder username(String username) {
             Objects.requireNonNull(username, "username");
             once(this.username, "username");
-            if (username.isBlank()) {
-                throw new IllegalArgumentException("username must not be blank");
-            }
+            refuse("username", username, RedisConfigRules.usernameProblem(username));
             this.username = username;
             return this;
         }
@@ -385,9 +296,7 @@ public final class RedisEngineConfig {
         public Builder sentinelUsername(String username) {
             Objects.requireNonNull(username, "sentinelUsername");
             once(this.sentinelUsername, "sentinelUsername");
-            if (username.isBlank()) {
-                throw new IllegalArgumentException("sentinelUsername must not be blank");
-            }
+            refuse("sentinelUsername", username, RedisConfigRules.usernameProblem(username));
             this.sentinelUsername = username;
             return this;
         }
@@ -409,10 +318,7 @@ public final class RedisEngineConfig {
          */
         public Builder database(int database) {
             once(this.database, "database");
-            String problem = databaseProblem(database, RedisMode.SINGLE);
-            if (problem != null) {
-                throw new IllegalArgumentException("database was '" + database + "' but " + problem);
-            }
+            refuse("database", database, RedisConfigRules.databaseProblem(database, RedisMode.SINGLE));
             this.database = database;
             return this;
         }
@@ -434,10 +340,7 @@ public final class RedisEngineConfig {
         /** Connections per node and engine I/O threads, 1 to 1024. */
         public Builder poolSize(int poolSize) {
             once(this.poolSize, "poolSize");
-            if (poolSize < 1 || poolSize > MAX_POOL_SIZE) {
-                throw new IllegalArgumentException(
-                        "poolSize must be between 1 and " + MAX_POOL_SIZE + " but was " + poolSize);
-            }
+            refuse("poolSize", poolSize, RedisConfigRules.poolSizeProblem(poolSize));
             this.poolSize = poolSize;
             return this;
         }
@@ -445,9 +348,7 @@ public final class RedisEngineConfig {
         /** Replicas that must acknowledge each acquisition before it is granted (0 to 100; 0 is off). */
         public Builder waitForReplicas(int replicas) {
             once(this.waitForReplicas, "waitForReplicas");
-            if (replicas < 0 || replicas > 100) {
-                throw new IllegalArgumentException("waitForReplicas must be between 0 and 100 but was " + replicas);
-            }
+            refuse("waitForReplicas", replicas, RedisConfigRules.waitForReplicasProblem(replicas, RedisMode.SINGLE));
             this.waitForReplicas = replicas;
             return this;
         }
@@ -462,10 +363,7 @@ public final class RedisEngineConfig {
         /** The most locks one renewal script call extends, 1 to 100000. */
         public Builder renewBatchSize(int size) {
             once(this.renewBatchSize, "renewBatchSize");
-            if (size < 1 || size > MAX_RENEW_BATCH_SIZE) {
-                throw new IllegalArgumentException(
-                        "renewBatchSize must be between 1 and " + MAX_RENEW_BATCH_SIZE + " but was " + size);
-            }
+            refuse("renewBatchSize", size, RedisConfigRules.renewBatchSizeProblem(size));
             this.renewBatchSize = size;
             return this;
         }
@@ -491,12 +389,7 @@ public final class RedisEngineConfig {
 
         private static Duration timeout(String what, Duration value) {
             Objects.requireNonNull(value, what);
-            if (value.isNegative() || value.isZero() || value.compareTo(Duration.ofMinutes(10)) > 0) {
-                throw new IllegalArgumentException(what + " must be between 1ms and 10m but was " + value);
-            }
-            if (value.toMillis() < 1) {
-                throw new IllegalArgumentException(what + " must be at least 1ms but was " + value);
-            }
+            refuse(what, Durations.format(value), RedisConfigRules.timeoutProblem(value));
             return value;
         }
 
@@ -504,6 +397,17 @@ public final class RedisEngineConfig {
             if (current != null) {
                 throw new IllegalStateException(what + " was already set");
             }
+        }
+
+        /** @throws IllegalArgumentException {@code <name> was '<value>' but <problem>}, unless the problem is null */
+        private static void refuse(String name, Object value, String problem) {
+            if (problem != null) {
+                throw new IllegalArgumentException(said(name, value, problem));
+            }
+        }
+
+        private static String said(String name, Object value, String problem) {
+            return name + " was '" + value + "' but " + problem;
         }
 
         /**
@@ -515,44 +419,41 @@ public final class RedisEngineConfig {
         public RedisEngineConfig build() {
             List<String> problems = new ArrayList<>();
             RedisMode m = mode == null ? RedisMode.SINGLE : mode;
-            String modeName = m.name().toLowerCase(Locale.ROOT);
             if (client != null) {
                 if (m != RedisMode.SINGLE) {
-                    problems.add("an application client can only be used in single mode, not " + modeName);
+                    problems.add(
+                            "an application client can only be used in single mode, not " + RedisConfigRules.nameOf(m));
                 }
                 if (nodes != null && nodes.size() > 1) {
                     problems.add("with an application client, nodes may name at most the one server it talks to");
                 }
             } else if (nodes == null) {
-                problems.add("nodes are required: " + expectedNodes(m));
-            } else if (m == RedisMode.SINGLE && nodes.size() != 1) {
-                problems.add("single mode takes exactly one node but " + nodes.size() + " were given: "
-                        + "use mode cluster, sentinel or redlock for several");
-            } else if (m == RedisMode.REDLOCK && nodes.size() < 3) {
-                problems.add("redlock needs at least 3 independent masters but " + nodes.size() + " were given");
+                problems.add("nodes was missing but it is required: " + RedisConfigRules.expectedNodes(m));
+            } else {
+                check(problems, "nodes", nodes, RedisConfigRules.nodesProblem(nodes, m));
             }
             if (m == RedisMode.SENTINEL && masterName == null) {
-                problems.add("sentinel mode needs masterName, the name the sentinels monitor the master under");
+                problems.add("masterName was missing but it is required: " + RedisConfigRules.EXPECTED_MASTER_NAME);
             }
-            if (m != RedisMode.SENTINEL && masterName != null) {
-                problems.add("masterName is only used in sentinel mode, not " + modeName);
+            String sentinelOnly = RedisConfigRules.sentinelOnlyProblem(m);
+            if (masterName != null) {
+                check(problems, "masterName", masterName, sentinelOnly);
             }
-            if (m != RedisMode.SENTINEL && (sentinelUsername != null || sentinelPassword != null)) {
-                problems.add("sentinelUsername and sentinelPassword are only used in sentinel mode, not " + modeName);
+            if (sentinelUsername != null) {
+                check(problems, "sentinelUsername", sentinelUsername, sentinelOnly);
             }
-            if (database != null && databaseProblem(database, m) != null) {
-                problems.add("database was '" + database + "' but " + databaseProblem(database, m));
+            if (sentinelPassword != null) {
+                check(problems, "sentinelPassword", "******", sentinelOnly);
             }
-            if (m == RedisMode.REDLOCK && waitForReplicas != null && waitForReplicas > 0) {
-                problems.add("waitForReplicas is not used in redlock mode: its masters are independent");
+            if (database != null) {
+                check(problems, "database", database, RedisConfigRules.databaseProblem(database, m));
             }
-            if (nodes != null) {
-                long tls = nodes.stream()
-                        .filter(u -> u.getScheme().equals("rediss"))
-                        .count();
-                if (tls != 0 && tls != nodes.size()) {
-                    problems.add("nodes mix redis:// and rediss://: use TLS for all nodes or for none");
-                }
+            if (waitForReplicas != null) {
+                check(
+                        problems,
+                        "waitForReplicas",
+                        waitForReplicas,
+                        RedisConfigRules.waitForReplicasProblem(waitForReplicas, m));
             }
             if (!problems.isEmpty()) {
                 throw new IllegalStateException(
@@ -561,17 +462,9 @@ public final class RedisEngineConfig {
             return new RedisEngineConfig(this);
         }
 
-        static String expectedNodes(RedisMode mode) {
-            switch (mode) {
-                case SENTINEL:
-                    return "the sentinels, such as [redis://10.0.0.1:26379, redis://10.0.0.2:26379]";
-                case CLUSTER:
-                    return "one or more seed nodes of the cluster, such as [redis://10.0.0.1:6379]";
-                case REDLOCK:
-                    return "the independent masters (3 or more, best an odd number), such as "
-                            + "[redis://10.0.0.1:6379, redis://10.0.0.2:6379, redis://10.0.0.3:6379]";
-                default:
-                    return "the server, such as [redis://127.0.0.1:6379]";
+        private static void check(List<String> problems, String name, Object value, String problem) {
+            if (problem != null) {
+                problems.add(said(name, value, problem));
             }
         }
     }

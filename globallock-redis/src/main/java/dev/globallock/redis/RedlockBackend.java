@@ -15,10 +15,8 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisClientConfig;
 
 /**
  * Redlock over N independent masters. An attempt runs the acquire script on every node at once
@@ -49,17 +47,17 @@ final class RedlockBackend implements Backend {
     private volatile long longestLeaseMillis;
 
     /** @param ticker the engine's monotonic clock, in nanoseconds */
-    RedlockBackend(RedisEngineConfig config, Subscriber.Listener listener, LongSupplier ticker) {
+    RedlockBackend(
+            RedisEngineConfig config, RedisConnector connector, Subscriber.Listener listener, LongSupplier ticker) {
         this.endpoint = config.describeEndpoint();
         this.ticker = ticker;
-        JedisClientConfig clientConfig = Connections.clientConfig(config, true);
-        for (HostAndPort node : Connections.hostsAndPorts(config.nodes())) {
+        for (HostAndPort node : connector.nodes()) {
             NodeIdentity identity =
                     new NodeIdentity(node.toString(), ticker, () -> TimeUnit.MILLISECONDS.toNanos(longestLeaseMillis));
             identities.add(identity);
-            pools.add(Connections.pool(node, clientConfig, config, identity));
+            pools.add(connector.pool(node, identity));
             subscribers.add(new Subscriber(
-                    node.toString(), () -> identity.open(() -> new Connection(node, clientConfig)), false, listener));
+                    node.toString(), () -> identity.open(() -> connector.connect(node)), false, listener));
         }
         this.quorum = pools.size() / 2 + 1;
         this.batchSize = config.renewBatchSize();
@@ -127,7 +125,7 @@ final class RedlockBackend implements Backend {
         // no majority in time: undo whatever this owner got, on every node (a lost reply may hide a grant)
         releaseEverywhere(keys, owner);
         if (answered < quorum) {
-            throw new QuorumUnavailable(
+            throw new Errors.QuorumUnavailable(
                     "only " + answered + " of " + pools.size()
                             + " Redlock nodes answered but a majority of " + quorum + " is needed"
                             + rejoining(now)
@@ -234,7 +232,7 @@ final class RedlockBackend implements Backend {
             }
         }
         if (answered < quorum) {
-            throw new QuorumUnavailable(
+            throw new Errors.QuorumUnavailable(
                     "only " + answered + " of " + pools.size()
                             + " Redlock nodes answered the " + what + " but a majority of "
                             + quorum + " is needed"
@@ -295,7 +293,7 @@ final class RedlockBackend implements Backend {
                     .add(new long[] {token.orElse(Long.MIN_VALUE), AcquireReply.asLong(list.get(1))});
         }
         if (answered < quorum) {
-            throw new QuorumUnavailable(
+            throw new Errors.QuorumUnavailable(
                     "only " + answered + " of " + pools.size() + " Redlock nodes answered but a majority of " + quorum
                             + " is needed"
                             + rejoining(now)
@@ -391,14 +389,5 @@ final class RedlockBackend implements Backend {
     public void close() {
         subscribers.forEach(Subscriber::close);
         pools.forEach(ConnectionPool::close);
-    }
-
-    /** Fewer than a majority of the Redlock nodes answered. */
-    static final class QuorumUnavailable extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        QuorumUnavailable(String message, Throwable cause) {
-            super(message, cause);
-        }
     }
 }

@@ -68,27 +68,31 @@ final class StandaloneBackend implements Backend {
                     owner,
                     Redis.number(leaseMillis)));
             if (reply.acquired && waitForReplicas > 0) {
-                long acknowledged =
-                        connection.executeCommand(Redis.COMMANDS.waitReplicas(waitForReplicas, waitForReplicasMillis));
-                if (acknowledged < waitForReplicas) {
-                    Redis.eval(
-                            connection,
-                            RedisScripts.RELEASE,
-                            1,
-                            keys.lockBytes,
-                            owner,
-                            Redis.PUBLISH,
-                            keys.channelBytes);
-                    throw new ReplicationShortfall("only " + acknowledged + " of " + waitForReplicas
-                            + " replicas acknowledged the acquisition within " + waitForReplicasMillis
-                            + "ms (wait-for-replicas), so it was undone");
-                }
+                awaitReplicas(connection, keys, owner, Redis.PUBLISH, waitForReplicas, waitForReplicasMillis);
             }
             identity.answered();
             if (reply.acquired) {
                 identity.observeOnce(connection);
             }
             return reply;
+        }
+    }
+
+    /**
+     * Waits ({@code WAIT}) for {@code replicas} replicas to acknowledge a grant made on the
+     * connection; when fewer did in time, releases it again (publishing the release with {@code
+     * publish}) and throws.
+     *
+     * @throws Errors.ReplicationShortfall when too few replicas acknowledged the grant
+     */
+    static void awaitReplicas(
+            Connection connection, LockKeys keys, byte[] owner, byte[] publish, int replicas, long timeoutMillis) {
+        long acknowledged = connection.executeCommand(Redis.COMMANDS.waitReplicas(replicas, timeoutMillis));
+        if (acknowledged < replicas) {
+            Redis.eval(connection, RedisScripts.RELEASE, 1, keys.lockBytes, owner, publish, keys.channelBytes);
+            throw new Errors.ReplicationShortfall("only " + acknowledged + " of " + replicas
+                    + " replicas acknowledged the acquisition within " + timeoutMillis
+                    + "ms (wait-for-replicas), so it was undone");
         }
     }
 
@@ -214,14 +218,5 @@ final class StandaloneBackend implements Backend {
     public void close() {
         subscriber.close();
         closer.run();
-    }
-
-    /** The replicas did not acknowledge an acquisition in time; it was undone. */
-    static final class ReplicationShortfall extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ReplicationShortfall(String message) {
-            super(message);
-        }
     }
 }

@@ -21,7 +21,7 @@ import org.yaml.snakeyaml.Yaml;
 @DisplayName("redis engine configuration")
 class RedisConfigurationTest {
     private static RedisEngineConfig read(Map<String, Object> section) {
-        return RedisLockEngineProvider.read(ConfigSection.of("redis", section));
+        return RedisConfigReader.read(ConfigSection.of("redis", section));
     }
 
     @Test

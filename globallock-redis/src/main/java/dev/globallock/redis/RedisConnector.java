@@ -3,7 +3,9 @@ package dev.globallock.redis;
 import dev.globallock.Secret;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
@@ -13,15 +15,63 @@ import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
+import redis.clients.jedis.providers.SentineledConnectionProvider;
 
-/** Jedis client and pool settings derived from the engine configuration. */
-final class Connections {
+/**
+ * Every Jedis client object the engine makes, from the engine configuration, in one place: the
+ * client settings of the data nodes and of the sentinels (timeouts, client name, user and password,
+ * database, TLS by the nodes' {@code rediss://} scheme), the bounded pools, single connections (for
+ * pub/sub), and Jedis's Sentinel and Cluster connection providers. An application's own client is
+ * not made here (the engine only borrows its connections). Thread-safe.
+ */
+final class RedisConnector {
     static final String CLIENT_NAME = "globallock";
 
-    private Connections() {}
+    private final RedisEngineConfig config;
+    /** The data nodes' (masters') client settings; without a database in cluster mode. */
+    private final JedisClientConfig nodeConfig;
+
+    RedisConnector(RedisEngineConfig config) {
+        this.config = config;
+        this.nodeConfig = nodeConfig(config, config.mode() != RedisMode.CLUSTER);
+    }
+
+    /** The configured nodes as addresses: the server, the sentinels, the cluster's seeds or the Redlock masters. */
+    List<HostAndPort> nodes() {
+        return new ArrayList<>(hostsAndPorts(config.nodes()));
+    }
+
+    /** A new connection to a data node (handshake done: authenticated, database selected). */
+    Connection connect(HostAndPort node) {
+        return new Connection(node, nodeConfig);
+    }
+
+    /**
+     * A bounded pool to one node whose every new connection reads the server's identity (one more
+     * round trip per connection, none per command) and reports its outcome to {@code identity}.
+     */
+    ConnectionPool pool(HostAndPort node, NodeIdentity identity) {
+        return new ConnectionPool(new IdentifyingFactory(node, nodeConfig, identity), poolConfig());
+    }
+
+    /** Jedis's Sentinel provider: asks the sentinels for the master now, and pools connections to it. */
+    SentineledConnectionProvider sentinels() {
+        return new SentineledConnectionProvider(
+                config.masterName().orElseThrow(),
+                nodeConfig,
+                poolConfig(),
+                hostsAndPorts(config.nodes()),
+                sentinelConfig(config));
+    }
+
+    /** Jedis's Cluster provider: reads the slot map from the seeds, and pools connections to each master. */
+    ClusterConnectionProvider cluster() {
+        return new ClusterConnectionProvider(hostsAndPorts(config.nodes()), nodeConfig, poolConfig());
+    }
 
     /** The client settings of the data nodes (masters). */
-    static JedisClientConfig clientConfig(RedisEngineConfig config, boolean withDatabase) {
+    private static JedisClientConfig nodeConfig(RedisEngineConfig config, boolean withDatabase) {
         DefaultJedisClientConfig.Builder builder = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(millis(config.connectTimeout()))
                 .socketTimeoutMillis(millis(config.commandTimeout()))
@@ -36,7 +86,7 @@ final class Connections {
     }
 
     /** The client settings of the sentinels. */
-    static JedisClientConfig sentinelConfig(RedisEngineConfig config) {
+    private static JedisClientConfig sentinelConfig(RedisEngineConfig config) {
         DefaultJedisClientConfig.Builder builder = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(millis(config.connectTimeout()))
                 .socketTimeoutMillis(millis(config.commandTimeout()))
@@ -48,7 +98,7 @@ final class Connections {
     }
 
     /** A bounded pool: borrowing waits at most a connect plus a command timeout. */
-    static GenericObjectPoolConfig<Connection> poolConfig(RedisEngineConfig config) {
+    private GenericObjectPoolConfig<Connection> poolConfig() {
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
         pool.setMaxTotal(config.poolSize());
         pool.setMaxIdle(config.poolSize());
@@ -59,15 +109,6 @@ final class Connections {
         pool.setTestOnBorrow(false);
         pool.setTestWhileIdle(false);
         return pool;
-    }
-
-    /**
-     * A bounded pool to one node whose every new connection reads the server's identity (one more
-     * round trip per connection, none per command) and reports its outcome to {@code identity}.
-     */
-    static ConnectionPool pool(
-            HostAndPort node, JedisClientConfig clientConfig, RedisEngineConfig config, NodeIdentity identity) {
-        return new ConnectionPool(new IdentifyingFactory(node, clientConfig, identity), poolConfig(config));
     }
 
     /** Jedis's connection factory, followed by {@link NodeIdentity#identified} on each new connection. */
@@ -104,18 +145,14 @@ final class Connections {
         }
     }
 
-    static boolean usesTls(RedisEngineConfig config) {
+    private static boolean usesTls(RedisEngineConfig config) {
         return !config.nodes().isEmpty() && config.nodes().get(0).getScheme().equals("rediss");
     }
 
-    static HostAndPort hostAndPort(URI uri) {
-        return new HostAndPort(uri.getHost(), uri.getPort());
-    }
-
-    static Set<HostAndPort> hostsAndPorts(Iterable<URI> uris) {
+    private static Set<HostAndPort> hostsAndPorts(Iterable<URI> uris) {
         Set<HostAndPort> result = new LinkedHashSet<>();
         for (URI uri : uris) {
-            result.add(hostAndPort(uri));
+            result.add(new HostAndPort(uri.getHost(), uri.getPort()));
         }
         return result;
     }
