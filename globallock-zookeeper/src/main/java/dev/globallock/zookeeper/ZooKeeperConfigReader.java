@@ -47,7 +47,7 @@ final class ZooKeeperConfigReader {
         }
         Duration sessionTimeout =
                 section.positiveDuration("session-timeout", ZooKeeperEngineConfig.DEFAULT_SESSION_TIMEOUT);
-        String sessionProblem = ZooKeeperEngineConfig.Builder.sessionTimeoutProblem(sessionTimeout);
+        String sessionProblem = ZooKeeperConfigRules.sessionTimeoutProblem(sessionTimeout);
         if (sessionProblem != null) {
             section.problem("session-timeout", Durations.format(sessionTimeout), sessionProblem);
             sessionTimeout = ZooKeeperEngineConfig.DEFAULT_SESSION_TIMEOUT;
@@ -55,7 +55,7 @@ final class ZooKeeperConfigReader {
         Duration connectionTimeout =
                 section.positiveDuration("connection-timeout", ZooKeeperEngineConfig.DEFAULT_CONNECTION_TIMEOUT);
         String namespace = section.string("namespace", ZooKeeperEngineConfig.DEFAULT_NAMESPACE);
-        String namespaceProblem = ZooKeeperEngineConfig.Builder.namespaceProblem(namespace);
+        String namespaceProblem = ZooKeeperConfigRules.namespaceProblem(namespace);
         if (namespaceProblem != null) {
             section.problem("namespace", namespace, namespaceProblem);
             namespace = ZooKeeperEngineConfig.DEFAULT_NAMESPACE;
@@ -69,7 +69,7 @@ final class ZooKeeperConfigReader {
                 ZooKeeperEngineConfig.DEFAULT_RETRY_MAX_RETRIES,
                 0,
                 ZooKeeperEngineConfig.MAX_RETRIES_LIMIT);
-        String retryProblem = ZooKeeperEngineConfig.Builder.retryProblem(baseSleep, maxSleep);
+        String retryProblem = ZooKeeperConfigRules.retryProblem(baseSleep, maxSleep);
         if (retryProblem != null) {
             retry.problem("max-sleep", retry.string("max-sleep", ""), retryProblem);
             maxSleep = baseSleep;
@@ -84,7 +84,7 @@ final class ZooKeeperConfigReader {
                     "digest authentication needs both a username and a password");
         }
         String usernameProblem =
-                username.map(ZooKeeperEngineConfig.Builder::usernameProblem).orElse(null);
+                username.map(ZooKeeperConfigRules::usernameProblem).orElse(null);
         if (usernameProblem != null) {
             digest.problem("username", username.get(), usernameProblem);
         }
@@ -96,7 +96,7 @@ final class ZooKeeperConfigReader {
         boolean saslEnabled = sasl.bool("enabled", false);
         String loginContext = sasl.string("login-context", "Client");
         String serviceName = sasl.string("service-name", "zookeeper");
-        String aclProblem = ZooKeeperEngineConfig.Builder.aclProblem(acl, username.isPresent() || saslEnabled);
+        String aclProblem = ZooKeeperConfigRules.aclProblem(acl, username.isPresent() || saslEnabled);
         if (aclProblem != null) {
             section.problem("acl", "creator-only", aclProblem);
         }

@@ -9,7 +9,6 @@ import java.util.Objects;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.client.ZKClientConfig;
-import org.apache.zookeeper.common.PathUtils;
 
 /**
  * The typed configuration of the {@code zookeeper} engine. Immutable and thread-safe; build it with
@@ -279,7 +278,7 @@ public final class ZooKeeperEngineConfig {
         public Builder sessionTimeout(Duration timeout) {
             once(this.sessionTimeout, "session timeout");
             Duration value = millis(timeout, "session timeout");
-            String problem = sessionTimeoutProblem(value);
+            String problem = ZooKeeperConfigRules.sessionTimeoutProblem(value);
             if (problem != null) {
                 throw new IllegalArgumentException(
                         "session timeout was '" + Durations.format(value) + "' but " + problem);
@@ -309,7 +308,7 @@ public final class ZooKeeperEngineConfig {
             once(this.retryBaseSleep, "retry policy");
             Duration base = millis(baseSleep, "retry base sleep");
             Duration max = millis(maxSleep, "retry max sleep");
-            String problem = retryProblem(base, max);
+            String problem = ZooKeeperConfigRules.retryProblem(base, max);
             if (problem != null) {
                 throw new IllegalArgumentException(
                         "retry max sleep was '" + Durations.format(max) + "' but " + problem);
@@ -329,7 +328,7 @@ public final class ZooKeeperEngineConfig {
             Objects.requireNonNull(username, "username");
             Objects.requireNonNull(password, "password");
             once(this.digestUsername, "digest authentication");
-            String problem = usernameProblem(username);
+            String problem = ZooKeeperConfigRules.usernameProblem(username);
             if (problem != null) {
                 throw new IllegalArgumentException("digest user name was '" + username + "' but " + problem);
             }
@@ -412,7 +411,9 @@ public final class ZooKeeperEngineConfig {
                 throw new IllegalStateException("connection settings (timeouts, retry, authentication, TLS) belong"
                         + " to the CuratorFramework that was given; set them there");
             }
-            String aclProblem = client == null ? aclProblem(acl, digestUsername != null || sasl != null) : null;
+            String aclProblem = client == null
+                    ? ZooKeeperConfigRules.aclProblem(acl, digestUsername != null || sasl != null)
+                    : null;
             if (aclProblem != null) {
                 throw new IllegalStateException("acl was 'creator-only' but " + aclProblem);
             }
@@ -426,56 +427,10 @@ public final class ZooKeeperEngineConfig {
         }
 
         private static void checkNamespace(String namespace) {
-            String problem = namespaceProblem(namespace);
+            String problem = ZooKeeperConfigRules.namespaceProblem(namespace);
             if (problem != null) {
                 throw new IllegalArgumentException("namespace was '" + namespace + "' but " + problem);
             }
-        }
-
-        /** Why a retry policy is unusable, as {@code it ...} (about the max sleep), or null when it is fine. */
-        static String retryProblem(Duration baseSleep, Duration maxSleep) {
-            return maxSleep.compareTo(baseSleep) < 0
-                    ? "it must not be shorter than the base sleep " + Durations.format(baseSleep)
-                    : null;
-        }
-
-        /** Why a digest user name is unusable, as {@code it ...}, or null when it is fine. */
-        static String usernameProblem(String username) {
-            return username.isBlank() || username.contains(":") ? "it must be non-blank and contain no ':'" : null;
-        }
-
-        /** Why the acl cannot be used, as {@code it ...}, or null when it is fine. */
-        static String aclProblem(Acl acl, boolean authenticated) {
-            return acl == Acl.CREATOR_ONLY && !authenticated
-                    ? "it needs an authenticated identity: configure digest or SASL authentication"
-                    : null;
-        }
-
-        /** Why a session timeout is unusable, as {@code it ...}, or null when it is fine. */
-        static String sessionTimeoutProblem(Duration timeout) {
-            if (timeout.compareTo(MIN_SESSION_TIMEOUT) < 0) {
-                return "it must be at least " + Durations.format(MIN_SESSION_TIMEOUT) + ": ZooKeeper servers grant at"
-                        + " least twice their tickTime (4s with the default tickTime of 2s), and until the"
-                        + " server answered, the client gives each connection attempt session-timeout / number of"
-                        + " servers, so it could not even connect";
-            }
-            return null;
-        }
-
-        /** Why a namespace is unusable, as {@code it ...}, or null when it is fine. */
-        static String namespaceProblem(String namespace) {
-            if (namespace.isEmpty() || namespace.startsWith("/") || namespace.endsWith("/")) {
-                return "it must be a relative ZooKeeper path such as 'globallock' (no leading or trailing '/')";
-            }
-            try {
-                PathUtils.validatePath("/" + namespace);
-            } catch (IllegalArgumentException e) {
-                return "it is not a valid ZooKeeper path: " + e.getMessage();
-            }
-            if (namespace.equals("zookeeper") || namespace.startsWith("zookeeper/")) {
-                return "it is reserved by ZooKeeper";
-            }
-            return null;
         }
 
         private static Duration millis(Duration value, String what) {
