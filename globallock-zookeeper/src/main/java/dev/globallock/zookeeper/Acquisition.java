@@ -3,15 +3,10 @@ package dev.globallock.zookeeper;
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.support.CallerRunsFuture;
+import dev.globallock.zookeeper.LockNodeDriver.Call;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.CuratorEvent;
-import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.WatchedEvent;
@@ -22,8 +17,8 @@ import org.apache.zookeeper.data.Stat;
 /**
  * One acquisition: the lock protocol for one {@link AcquireRequest}, driven by Curator's background
  * callbacks and watches; only a caller that blocks on its future anyway (which runs the first
- * round, {@link #begin}, inside its {@code get}: see {@link CallerRunsFuture}) makes the first
- * listing as a blocking call on its own thread.
+ * round, {@link #begin}, inside its {@code get}: see {@link CallerRunsFuture}) makes blocking calls
+ * on its own thread ({@link LockNodeDriver}).
  *
  * <h2>Protocol</h2>
  *
@@ -50,57 +45,24 @@ import org.apache.zookeeper.data.Stat;
  * delete (retried in the background after a connection loss) and removes the predecessor watch; a
  * create still in flight is deleted when it answers. A lost session restarts the acquisition with
  * a new node, since the old one dies with the session. Every state change happens under {@link
- * #mutex}; ZooKeeper calls are made after it is released.
+ * #mutex}; ZooKeeper calls are made after it is released ({@link #enter}, {@link #leave}); what
+ * is guarded, and how an acquisition ends, is {@link AcquisitionState}.
  */
-final class Acquisition {
-
-    /** Restarts (session lost, node vanished) before giving up: a safety net against loops. */
-    private static final int MAX_ROUNDS = 50;
-
-    private static final Comparator<String> BY_SEQUENCE =
-            Comparator.comparingLong(child -> LockPaths.sequenceOf(child).orElse(Long.MAX_VALUE));
-
-    private final ZooKeeperLockEngine engine;
-    private final CuratorFramework client;
-    final AcquireRequest request;
-    private final String parent;
-    private final String nodePrefix;
+final class Acquisition extends AcquisitionState implements LockNodeDriver.Answers {
+    private final AcquisitionOwner owner;
     final CallerRunsFuture<LockGrant> future;
-    private final ReentrantLock mutex = new ReentrantLock();
-    /** Signalled when the create of the current round has answered (a caller may wait for it). */
-    private final Condition createAnswer = mutex.newCondition();
 
-    // --- guarded by mutex
-    /** Bumped on every (re)start: answers and watches of an earlier round are ignored. */
-    private int round;
-    /** Bumped on every new predecessor watch: events of an older watch are ignored. */
-    private int step;
-
-    private String node;
-    private Stat stat;
-    private boolean createAnswered;
-    private boolean pipelinedAnswered;
-    private List<String> pipelined;
-    private String predecessor;
-    private boolean predecessorWasFirst;
-    private Watcher predecessorWatch;
-    private Watcher ownWatch;
-    /** A read failed after Curator's retries: check again when the connection is back. */
-    private boolean stalled;
-    /** Granted, given up, failed or cancelled: nothing more to do. */
-    private boolean finished;
-    /** The manager's ticker when this round's create was sent. */
-    private long roundSentAt;
-
-    Acquisition(ZooKeeperLockEngine engine, CuratorFramework client, AcquireRequest request) {
-        this.engine = engine;
-        this.client = client;
-        this.request = request;
-        LockPaths.Lock paths = engine.pathsOf(request.key());
-        this.parent = paths.parent();
-        this.nodePrefix = paths.nodePrefix();
+    Acquisition(
+            AcquisitionOwner owner,
+            Connection connection,
+            LockNodeDriver driver,
+            SessionConfirmations sessions,
+            AcquireRequest request,
+            LockPaths.Lock lock) {
+        super(connection, driver, sessions, request, lock);
+        this.owner = owner;
         // the first round runs on the caller that waits, or (dispatched) on the manager's thread
-        this.future = new CallerRunsFuture<LockGrant>(ZooKeeperLockEngine.CALLER_RUNS)
+        this.future = new CallerRunsFuture<LockGrant>(Callbacks.CALLER_RUNS)
                 .onCancel(this::cancelled)
                 .defer(this::begin);
     }
@@ -118,57 +80,26 @@ final class Acquisition {
      * the lock itself, without waiting for a hand-over from the event thread.
      */
     void begin(boolean onCaller) {
-        int r;
-        mutex.lock();
-        try {
-            if (finished) {
-                return;
-            }
-            if (round >= MAX_ROUNDS) {
-                finished = true;
-                r = -1;
-            } else {
-                r = ++round;
-                roundSentAt = engine.now();
-            }
-            step++;
-            node = null;
-            stat = null;
-            createAnswered = false;
-            pipelinedAnswered = false;
-            pipelined = null;
-            predecessor = null;
-            predecessorWatch = null;
-            ownWatch = null;
-            stalled = false;
-        } finally {
-            mutex.unlock();
-        }
-        if (r < 0) {
-            engine.failed(this, "acquire", "its lock node kept vanishing (" + MAX_ROUNDS + " attempts)", null);
+        int r = newRound();
+        if (r == 0) {
             return;
         }
-        Long released = onCaller && engine.connected() ? engine.takeReleased(parent, this) : null;
+        if (r < 0) {
+            owner.failed(this, "its lock node kept vanishing (" + MAX_ROUNDS + " attempts)", null);
+            return;
+        }
+        Long released = onCaller && driver.connected() ? owner.takeReleased(lock.parent(), this) : null;
         if (released != null) {
             createOnCaller(r, released);
             return;
         }
-        try {
-            client.create()
-                    .creatingParentContainersIfNeeded()
-                    .withProtection()
-                    .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
-                    .inBackground((c, event) -> created(r, event))
-                    .forPath(nodePrefix, ZooKeeperLockEngine.NO_DATA);
-            if (onCaller && engine.connected()) {
-                listOnCaller(r);
-            } else {
-                client.getChildren()
-                        .inBackground((c, event) -> pipelinedChildren(r, event.getResultCode(), event.getChildren()))
-                        .forPath(parent);
-            }
-        } catch (Exception e) {
-            fail("acquire", null, e);
+        if (!driver.create(lock, r, this)) {
+            return;
+        }
+        if (onCaller && driver.connected()) {
+            listOnCaller(r);
+        } else {
+            driver.list(lock.parent(), Call.PIPELINED_LISTING, r, this);
         }
     }
 
@@ -181,7 +112,7 @@ final class Acquisition {
     private void listOnCaller(int r) {
         List<String> children = null;
         try {
-            children = engine.zooKeeper().getChildren(engine.fullPath(parent), false);
+            children = driver.children(lock.parent());
             mutex.lockInterruptibly();
             try {
                 while (r == round && !finished && !createAnswered) {
@@ -195,110 +126,121 @@ final class Acquisition {
         } catch (Exception e) {
             // NoNode (the create makes the parent), connection loss...: the create's answer decides
         }
-        pipelinedChildren(r, children == null ? Code.SYSTEMERROR.intValue() : Code.OK.intValue(), children);
+        Code code = children == null ? Code.SYSTEMERROR : Code.OK;
+        answered(Call.PIPELINED_LISTING, r, -1, code.intValue(), null, null, children);
     }
 
     /**
      * The caller's create after this engine itself deleted the lock's previous node (czxid {@code
-     * released}): a blocking create of a protected node on the raw ZooKeeper handle (on a client
-     * the application gave, Curator's protected create), and no listing. A create whose answer
-     * never came (connection lost, or interrupted at the caller's deadline) has its node found by
-     * its protected name and deleted in the background, again after a reconnect if need be, and
-     * the acquisition goes on in the background with a new node; a parent reaped meanwhile is
-     * made again by Curator's create. When the new node's czxid is exactly two past the released one, the only
-     * write the ensemble made in between was that delete, so no node was created under the
-     * parent since the released one, which held the lock (every earlier node was gone): the new
-     * node is alone and the lock is ours. After any other write in between, the caller lists.
+     * released}), with no listing. A create that got no answer (its node, if made, is swept by the
+     * driver) goes on in the background with a new node, until the caller cancels. When the new
+     * node's czxid is exactly two past the released one, the only write the ensemble made in
+     * between was that delete, so no node was created under the parent since the released one,
+     * which held the lock (every earlier node was gone): the new node is alone and the lock is
+     * ours. After any other write in between, the caller lists.
      */
     private void createOnCaller(int r, long released) {
         Stat created = new Stat();
         String path;
-        if (engine.createsOnCaller()) {
-            // the raw handle: no Curator builder, retry loop or path validation per call
-            String protectedPrefix = engine.protectedNodePrefix(parent);
-            try {
-                path = engine.createOnCaller(protectedPrefix, created);
-            } catch (KeeperException.NoNodeException e) {
-                curatorCreateOnCaller(r, released); // the parent is gone: Curator's create makes it
-                return;
-            } catch (Exception e) {
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt(); // the deadline of get(timeout), or the caller's own
-                }
-                if (ZooKeeperLockEngine.outcomeUnknown(e)) {
-                    engine.sweepLater(parent, protectedPrefix); // its node may exist: find and delete it
-                    start(); // goes on in the background (a new node) until the caller cancels
-                } else if (e instanceof KeeperException keeper && keeper.code() == Code.SESSIONEXPIRED) {
-                    start(); // no node outlives the session; Curator makes a new one
-                } else {
-                    fail("acquire", e instanceof KeeperException keeper ? keeper.code() : null, e);
-                }
-                return;
-            }
-        } else {
-            curatorCreateOnCaller(r, released);
-            return;
-        }
-        createdOnCaller(r, released, path, created);
-    }
-
-    /** {@link #createOnCaller} with Curator's protected create. */
-    private void curatorCreateOnCaller(int r, long released) {
-        Stat created = new Stat();
-        String path;
         try {
-            path = client.create()
-                    .storingStatIn(created)
-                    .creatingParentContainersIfNeeded()
-                    .withProtection()
-                    .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
-                    .forPath(nodePrefix, ZooKeeperLockEngine.NO_DATA);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // the deadline of get(timeout), or the caller's own
-            start(); // goes on in the background (a new node) until the caller cancels
-            return;
+            path = driver.create(lock, created);
         } catch (Exception e) {
-            Code code = e instanceof KeeperException keeper ? keeper.code() : null;
-            fail("acquire", code, e);
+            fail(e instanceof KeeperException keeper ? keeper.code() : null, e);
             return;
         }
-        createdOnCaller(r, released, path, created);
-    }
-
-    private void createdOnCaller(int r, long released, String path, Stat created) {
-        List<Runnable> after = new ArrayList<>(2);
+        if (path == null) {
+            start(); // no answer, or the session ended: a new node
+            return;
+        }
+        List<Runnable> after = enter(r);
+        if (after == null) {
+            connection.deleteQuietly(path); // given up meanwhile: leave nothing behind
+            return;
+        }
         boolean list = false;
-        mutex.lock();
         try {
-            if (r != round || finished) {
-                after.add(() -> engine.deleteQuietly(path)); // given up meanwhile: leave nothing behind
+            node = path;
+            createAnswered = true;
+            if (created.getCzxid() == 0) {
+                // Curator found its protected node after a connection loss: no stat came back
+                pipelinedAnswered = true;
+                after.add(() -> readStat(r)); // then lists
             } else {
-                node = path;
-                createAnswered = true;
-                if (created.getCzxid() == 0) {
-                    // Curator found its protected node after a connection loss: no stat came back
-                    pipelinedAnswered = true;
-                    after.add(() -> readStat(r)); // then lists
-                } else if (created.getCzxid() == released + 2) {
-                    stat = created;
+                stat = created;
+                if (created.getCzxid() == released + 2) {
                     grant(after);
                 } else {
-                    stat = created;
                     list = true;
                 }
             }
         } finally {
-            mutex.unlock();
-            after.forEach(Runnable::run);
+            leave(after);
         }
         if (list) {
             listOnCaller(r);
         }
     }
 
-    private void created(int r, CuratorEvent event) {
-        Code code = Code.get(event.getResultCode());
-        String path = event.getName();
+    /**
+     * An answer to a background call of round {@code r} (and predecessor watch {@code s}), on
+     * ZooKeeper's event thread. The create's answer counts even for a round that is over: its node
+     * is deleted then.
+     */
+    @Override
+    public void answered(Call call, int r, int s, int resultCode, String path, Stat stat, List<String> children) {
+        Code code = Code.get(resultCode);
+        if (call == Call.CREATE) {
+            created(r, code, path, stat);
+            return;
+        }
+        List<Runnable> after = enter(r);
+        if (after == null) {
+            return;
+        }
+        try {
+            switch (call) {
+                case PIPELINED_LISTING -> pipelinedChildren(r, code == Code.OK ? children : null, after);
+                case LISTING -> listed(r, code, children, after);
+                case STAT -> statRead(r, code, stat, after);
+                case OWN_WATCH -> ownWatchSet(code, after);
+                case PREDECESSOR_WATCH -> predecessorWatchSet(r, s, code, after);
+                default -> throw new IllegalArgumentException(call.name());
+            }
+        } finally {
+            leave(after);
+        }
+    }
+
+    /** A watch event on our own node ({@code own}) or on the predecessor's (of watch {@code s}). */
+    @Override
+    public void watched(boolean own, int r, int s, WatchedEvent event) {
+        if (event.getType() == EventType.None) {
+            return; // connection states: the engine's listener handles them; the watch stays
+        }
+        List<Runnable> after = enter(r);
+        if (after == null) {
+            if (own && event.getType() == EventType.NodeDeleted && event.getPath() != null) {
+                owner.nodeDeleted(event.getPath()); // the holder's node was deleted by someone else
+            }
+            return;
+        }
+        try {
+            if (own) {
+                ownNodeChanged(event, after);
+            } else if (s == step) {
+                predecessorChanged(r, event, after);
+            }
+        } finally {
+            leave(after);
+        }
+    }
+
+    @Override
+    public void notSent(Exception failure) {
+        fail(null, failure);
+    }
+
+    private void created(int r, Code code, String path, Stat answered) {
         List<Runnable> after = new ArrayList<>(2);
         mutex.lock();
         try {
@@ -308,44 +250,32 @@ final class Acquisition {
             }
             if (r != round || finished) {
                 if (code == Code.OK && path != null) {
-                    after.add(() -> engine.deleteQuietly(path)); // given up meanwhile: leave nothing behind
+                    after.add(() -> connection.deleteQuietly(path)); // given up meanwhile: leave nothing behind
                 }
-                return;
-            }
-            if (code != Code.OK) {
+            } else if (code != Code.OK) {
                 finished = true;
-                after.add(() -> engine.failed(this, "acquire", "the create of its lock node failed", code));
-                return;
-            }
-            node = path;
-            stat = event.getStat();
-            if (stat == null) {
-                // Curator found our protected node after a connection loss: read its stat once
-                after.add(() -> readStat(r));
-            } else if (pipelinedAnswered) {
-                evaluate(r, pipelined, true, after);
+                after.add(() -> owner.failed(this, "the create of its lock node failed", code));
+            } else {
+                node = path;
+                stat = answered;
+                if (stat == null) {
+                    // Curator found our protected node after a connection loss: read its stat once
+                    after.add(() -> readStat(r));
+                } else if (pipelinedAnswered) {
+                    evaluate(r, pipelined, true, after);
+                }
             }
         } finally {
-            mutex.unlock();
-            after.forEach(Runnable::run);
+            leave(after);
         }
     }
 
-    private void pipelinedChildren(int r, int resultCode, List<String> children) {
-        List<Runnable> after = new ArrayList<>(2);
-        mutex.lock();
-        try {
-            if (r != round || finished) {
-                return;
-            }
-            pipelinedAnswered = true;
-            pipelined = resultCode == Code.OK.intValue() ? children : null;
-            if (stat != null) {
-                evaluate(r, pipelined, true, after);
-            }
-        } finally {
-            mutex.unlock();
-            after.forEach(Runnable::run);
+    /** Called with the mutex held: the listing pipelined behind the create ({@code null}: it failed). */
+    private void pipelinedChildren(int r, List<String> children, List<Runnable> after) {
+        pipelinedAnswered = true;
+        pipelined = children;
+        if (stat != null) {
+            evaluate(r, pipelined, true, after);
         }
     }
 
@@ -360,65 +290,37 @@ final class Acquisition {
         } finally {
             mutex.unlock();
         }
-        try {
-            client.checkExists().inBackground((c, event) -> statRead(r, event)).forPath(path);
-        } catch (Exception e) {
-            fail("acquire", null, e);
-        }
+        driver.readStat(path, r, this);
     }
 
-    private void statRead(int r, CuratorEvent event) {
-        Code code = Code.get(event.getResultCode());
-        List<Runnable> after = new ArrayList<>(2);
-        mutex.lock();
-        try {
-            if (r != round || finished) {
-                return;
+    /** Called with the mutex held. */
+    private void statRead(int r, Code code, Stat read, List<Runnable> after) {
+        if (code == Code.OK && read != null) {
+            stat = read;
+            if (pipelinedAnswered) {
+                evaluate(r, pipelined, true, after);
             }
-            if (code == Code.OK && event.getStat() != null) {
-                stat = event.getStat();
-                if (pipelinedAnswered) {
-                    evaluate(r, pipelined, true, after);
-                }
-            } else if (code == Code.NONODE) {
-                vanished(after);
-            } else {
-                finished = true;
-                after.add(() -> engine.failed(this, "acquire", "reading its lock node failed", code));
-            }
-        } finally {
-            mutex.unlock();
-            after.forEach(Runnable::run);
+        } else if (code == Code.NONODE) {
+            vanished(after);
+        } else {
+            finished = true;
+            after.add(() -> owner.failed(this, "reading its lock node failed", code));
         }
     }
 
     /** Lists the children again (outside the pipeline). */
     private void list(int r) {
-        try {
-            client.getChildren().inBackground((c, event) -> listed(r, event)).forPath(parent);
-        } catch (Exception e) {
-            fail("acquire", null, e);
-        }
+        driver.list(lock.parent(), Call.LISTING, r, this);
     }
 
-    private void listed(int r, CuratorEvent event) {
-        Code code = Code.get(event.getResultCode());
-        List<Runnable> after = new ArrayList<>(2);
-        mutex.lock();
-        try {
-            if (r != round || finished) {
-                return;
-            }
-            if (code == Code.OK) {
-                evaluate(r, event.getChildren(), false, after);
-            } else if (code == Code.NONODE) {
-                vanished(after); // the parent is gone, so our node is too
-            } else {
-                stalled = true;
-            }
-        } finally {
-            mutex.unlock();
-            after.forEach(Runnable::run);
+    /** Called with the mutex held. */
+    private void listed(int r, Code code, List<String> children, List<Runnable> after) {
+        if (code == Code.OK) {
+            evaluate(r, children, false, after);
+        } else if (code == Code.NONODE) {
+            vanished(after); // the parent is gone, so our node is too
+        } else {
+            stalled = true;
         }
     }
 
@@ -434,124 +336,82 @@ final class Acquisition {
             }
             return;
         }
-        List<String> ordered = new ArrayList<>(children.size());
-        for (String child : children) {
-            if (LockPaths.sequenceOf(child).isPresent()) {
-                ordered.add(child);
-            }
-        }
-        ordered.sort(BY_SEQUENCE);
+        List<String> ordered = LockPaths.inSequence(children);
         int index = ordered.indexOf(mine);
         if (index == 0) {
             grant(after);
-            return;
-        }
-        if (request.singleAttempt()) {
+        } else if (request.singleAttempt()) {
             finished = true;
             String path = node;
-            after.add(() -> engine.deleteThen(path, () -> engine.notAcquired(this)));
-            return;
+            after.add(() -> connection.deleteThen(path, () -> owner.notAcquired(this)));
+        } else {
+            watchPredecessor(r, ordered.get(index - 1), index == 1, after);
         }
+    }
+
+    /**
+     * Called with the mutex held: waits behind {@code name}. The watch on our own node is what
+     * makes the no-read handoff safe, so it is only worth its read when we are next in line
+     * ({@code first}); deeper in the queue the predecessor's deletion is followed by a listing.
+     */
+    private void watchPredecessor(int r, String name, boolean first, List<Runnable> after) {
         step++;
         int s = step;
         Watcher previousWatch = predecessorWatch;
         String previous = predecessor;
-        predecessor = ordered.get(index - 1);
-        predecessorWasFirst = index == 1;
-        predecessorWatch = event -> predecessorChanged(r, s, event);
+        predecessor = name;
+        predecessorWasFirst = first;
+        predecessorWatch = driver.watcher(false, r, s, this);
         Watcher watch = predecessorWatch;
-        String predecessorPath = parent + "/" + predecessor;
+        String predecessorPath = lock.parent() + "/" + predecessor;
         Watcher own = null;
-        // The watch on our own node is what makes the no-read handoff safe, so it is only worth its
-        // read when we are next in line; deeper in the queue the predecessor's deletion is
-        // followed by a listing anyway.
         if (ownWatch == null && predecessorWasFirst) {
-            ownWatch = event -> ownNodeChanged(r, event);
+            ownWatch = driver.watcher(true, r, s, this);
             own = ownWatch;
         }
         Watcher ownToSet = own;
         String path = node;
         after.add(() -> {
             if (previousWatch != null) {
-                engine.removeWatch(previousWatch, parent + "/" + previous);
+                connection.removeWatch(previousWatch, lock.parent() + "/" + previous);
             }
-            try {
-                // own node first: a NoNode answer to it then arrives before the predecessor's
-                if (ownToSet != null) {
-                    client.getData()
-                            .usingWatcher(ownToSet)
-                            .inBackground((c, event) -> ownWatchSet(r, event))
-                            .forPath(path);
-                }
-                client.getData()
-                        .usingWatcher(watch)
-                        .inBackground((c, event) -> predecessorWatchSet(r, s, event))
-                        .forPath(predecessorPath);
-            } catch (Exception e) {
-                fail("acquire", null, e);
+            // own node first: a NoNode answer to it then arrives before the predecessor's
+            if (ownToSet == null || driver.watch(path, ownToSet, Call.OWN_WATCH, r, s, this)) {
+                driver.watch(predecessorPath, watch, Call.PREDECESSOR_WATCH, r, s, this);
             }
         });
     }
 
-    private void ownWatchSet(int r, CuratorEvent event) {
-        Code code = Code.get(event.getResultCode());
-        List<Runnable> after = new ArrayList<>(2);
-        mutex.lock();
-        try {
-            if (r != round || finished) {
-                return;
-            }
-            if (code == Code.NONODE) {
-                vanished(after);
-            } else if (code != Code.OK) {
-                // without the watch on our own node the shortcut is unsafe: always list instead
-                ownWatch = null;
-                stalled = true;
-            }
-        } finally {
-            mutex.unlock();
-            after.forEach(Runnable::run);
+    /** Called with the mutex held. */
+    private void ownWatchSet(Code code, List<Runnable> after) {
+        if (code == Code.NONODE) {
+            vanished(after);
+        } else if (code != Code.OK) {
+            // without the watch on our own node the shortcut is unsafe: always list instead
+            ownWatch = null;
+            stalled = true;
         }
     }
 
-    private void predecessorWatchSet(int r, int s, CuratorEvent event) {
-        Code code = Code.get(event.getResultCode());
-        List<Runnable> after = new ArrayList<>(2);
-        mutex.lock();
-        try {
-            if (r != round || s != step || finished) {
-                return;
-            }
-            if (code == Code.NONODE) {
-                predecessorGone(r, after); // gone before the watch was set
-            } else if (code != Code.OK) {
-                stalled = true;
-            }
-        } finally {
-            mutex.unlock();
-            after.forEach(Runnable::run);
+    /** Called with the mutex held. */
+    private void predecessorWatchSet(int r, int s, Code code, List<Runnable> after) {
+        if (s != step) {
+            return;
+        }
+        if (code == Code.NONODE) {
+            predecessorGone(r, after); // gone before the watch was set
+        } else if (code != Code.OK) {
+            stalled = true;
         }
     }
 
-    private void predecessorChanged(int r, int s, WatchedEvent event) {
-        if (event.getType() == EventType.None) {
-            return; // connection states: the engine's listener handles them; the watch stays
-        }
-        List<Runnable> after = new ArrayList<>(2);
-        mutex.lock();
-        try {
-            if (r != round || s != step || finished) {
-                return;
-            }
-            predecessorWatch = null;
-            if (event.getType() == EventType.NodeDeleted) {
-                predecessorGone(r, after);
-            } else {
-                after.add(() -> list(r));
-            }
-        } finally {
-            mutex.unlock();
-            after.forEach(Runnable::run);
+    /** Called with the mutex held, for the current predecessor watch. */
+    private void predecessorChanged(int r, WatchedEvent event, List<Runnable> after) {
+        predecessorWatch = null;
+        if (event.getType() == EventType.NodeDeleted) {
+            predecessorGone(r, after);
+        } else {
+            after.add(() -> list(r));
         }
     }
 
@@ -564,40 +424,19 @@ final class Acquisition {
         }
     }
 
-    private void ownNodeChanged(int r, WatchedEvent event) {
-        if (event.getType() == EventType.None) {
-            return;
-        }
-        List<Runnable> after = new ArrayList<>(2);
-        boolean waiting;
-        mutex.lock();
-        try {
-            waiting = r == round && !finished;
-            if (waiting) {
-                if (event.getType() == EventType.NodeDeleted) {
-                    vanished(after);
-                } else {
-                    // someone wrote to our node: the one-shot watch is spent, so stop relying on it
-                    ownWatch = null;
-                }
-            }
-        } finally {
-            mutex.unlock();
-            after.forEach(Runnable::run);
-        }
-        if (!waiting && event.getType() == EventType.NodeDeleted && event.getPath() != null) {
-            engine.nodeDeleted(event.getPath()); // the holder's node was deleted by someone else
+    /** Called with the mutex held. */
+    private void ownNodeChanged(WatchedEvent event, List<Runnable> after) {
+        if (event.getType() == EventType.NodeDeleted) {
+            vanished(after);
+        } else {
+            // someone wrote to our node: the one-shot watch is spent, so stop relying on it
+            ownWatch = null;
         }
     }
 
     /** Called with the mutex held: our node is gone while we wait; start over with a new one. */
     private void vanished(List<Runnable> after) {
-        if (predecessorWatch != null) {
-            Watcher watch = predecessorWatch;
-            String path = parent + "/" + predecessor;
-            after.add(() -> engine.removeWatch(watch, path));
-            predecessorWatch = null;
-        }
+        dropPredecessorWatch(after);
         after.add(this::start);
     }
 
@@ -607,10 +446,9 @@ final class Acquisition {
         // the lock lives as long as the session: its lease counts from the session's last confirmation,
         // which this round's answered create is, unless a later request (a renewal, a probe) confirmed it
         long session = stat.getEphemeralOwner();
-        engine.sessionConfirmed(session, roundSentAt);
         ZooKeeperGrant grant = new ZooKeeperGrant(
-                request, parent, node, stat.getCzxid(), session, engine.sessionConfirmedAt(session, roundSentAt));
-        after.add(() -> engine.granted(this, grant));
+                request, lock.parent(), node, stat.getCzxid(), session, sessions.confirmed(session, roundSentAt));
+        after.add(() -> owner.granted(this, grant));
     }
 
     /** The connection is back: resume a check that failed while it was down. */
@@ -631,109 +469,29 @@ final class Acquisition {
 
     /** The session expired: our node died with it (or will, on the server); start over. */
     void sessionLost() {
-        String old;
-        Watcher watch;
-        String watched;
+        List<Runnable> after = new ArrayList<>(3);
         mutex.lock();
         try {
-            if (finished) {
-                return;
+            if (!finished) {
+                dropPredecessorWatch(after);
+                String old = node;
+                if (old != null) {
+                    after.add(() -> connection.deleteQuietly(old)); // the server may not have expired it yet
+                }
+                after.add(this::start);
             }
-            old = node;
-            watch = predecessorWatch;
-            watched = parent + "/" + predecessor;
-            predecessorWatch = null;
         } finally {
-            mutex.unlock();
+            leave(after);
         }
-        if (watch != null) {
-            engine.removeWatch(watch, watched);
-        }
-        if (old != null) {
-            engine.deleteQuietly(old); // the server may not have expired the old session yet
-        }
-        start();
-    }
-
-    /** The manager gave up on this acquisition: leave nothing behind. */
-    private void cancelled() {
-        String toDelete;
-        Watcher watch;
-        String watched;
-        mutex.lock();
-        try {
-            if (finished) {
-                return; // granted (the engine releases a grant nobody took) or already settled
-            }
-            finished = true;
-            createAnswer.signalAll();
-            toDelete = node; // null while the create is in flight: created() deletes it then
-            watch = predecessorWatch;
-            watched = parent + "/" + predecessor;
-            predecessorWatch = null;
-        } finally {
-            mutex.unlock();
-        }
-        engine.forget(this);
-        if (watch != null) {
-            engine.removeWatch(watch, watched);
-        }
-        if (toDelete != null) {
-            engine.deleteQuietly(toDelete);
-        }
-    }
-
-    /** Ends the acquisition with an error (engine closing or abandoned); deletes its node. */
-    void abort(String why) {
-        String toDelete;
-        mutex.lock();
-        try {
-            if (finished) {
-                return;
-            }
-            finished = true;
-            createAnswer.signalAll();
-            toDelete = node;
-        } finally {
-            mutex.unlock();
-        }
-        if (toDelete != null) {
-            engine.deleteQuietly(toDelete);
-        }
-        engine.failed(this, "acquire", why, null);
-    }
-
-    private void fail(String operation, Code code, Exception cause) {
-        String toDelete;
-        mutex.lock();
-        try {
-            if (finished) {
-                return;
-            }
-            finished = true;
-            createAnswer.signalAll();
-            toDelete = node;
-        } finally {
-            mutex.unlock();
-        }
-        if (toDelete != null) {
-            engine.deleteQuietly(toDelete);
-        }
-        engine.failed(this, operation, cause == null ? "a ZooKeeper call failed" : cause.toString(), code);
-    }
-
-    String parent() {
-        return parent;
     }
 
     @Override
-    public String toString() {
-        mutex.lock();
-        try {
-            return "Acquisition{" + request.name() + ", node=" + node + ", round=" + round
-                    + (predecessor != null ? ", behind " + predecessor : "") + (finished ? ", finished" : "") + "}";
-        } finally {
-            mutex.unlock();
-        }
+    void forgotten() {
+        owner.forget(this);
+    }
+
+    @Override
+    void failed(String why, Code code) {
+        owner.failed(this, why, code);
     }
 }

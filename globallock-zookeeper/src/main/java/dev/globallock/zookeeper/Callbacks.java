@@ -1,6 +1,8 @@
 package dev.globallock.zookeeper;
 
 import dev.globallock.spi.support.CallbackPool;
+import dev.globallock.spi.support.CallerRunsFuture;
+import dev.globallock.spi.support.CallerRunsPolicy;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
@@ -9,12 +11,24 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Where the engine runs what the application may have chained on its futures and listeners, so
  * that such code never runs on (and never blocks) ZooKeeper's event thread: the JVM's shared
- * {@link CallbackPool}, directly or one task at a time ({@link #serial()}).
+ * {@link CallbackPool}, directly or one task at a time ({@link #serial()}); and how the engine's
+ * futures run ({@link #CALLER_RUNS}).
  */
 final class Callbacks {
     private static final System.Logger LOG = System.getLogger(Callbacks.class.getName());
 
     static final Executor POOL = CallbackPool.shared();
+
+    /**
+     * How the engine's futures run: a caller that blocks runs the first step itself, and its
+     * blocking ZooKeeper calls are interrupted at its deadline (they end no other way); a step
+     * nobody waits for only starts asynchronous calls, on the dispatching thread; what the event
+     * thread delivers is completed on the waiting caller or the callback pool ({@link
+     * CallerRunsFuture}).
+     */
+    static final CallerRunsPolicy CALLER_RUNS = CallerRunsPolicy.of(CallerRunsPolicy.callingThread())
+            .interruptAtDeadline()
+            .deliverOn(POOL);
 
     private Callbacks() {}
 

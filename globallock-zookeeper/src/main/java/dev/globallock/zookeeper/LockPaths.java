@@ -3,8 +3,12 @@ package dev.globallock.zookeeper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * How lock keys map to ZooKeeper paths, and how lock node names sort.
@@ -32,6 +36,9 @@ final class LockPaths {
     /** The lock node name before the sequence number ZooKeeper appends. */
     static final String LOCK_NAME = "lock-";
 
+    /** What lock nodes (and their parents) hold: nothing. */
+    static final byte[] NO_DATA = new byte[0];
+
     private static final int SEQUENCE_DIGITS = 10;
     private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
@@ -39,6 +46,27 @@ final class LockPaths {
 
     /** A lock's parent node and the prefix its lock nodes are created at, relative to the namespace. */
     record Lock(String parent, String nodePrefix) {}
+
+    /** The paths of lock keys, escaped once per key while it has room; thread-safe. */
+    static final class Cache {
+        /** Lock keys whose paths are kept, so that a re-acquire does not escape its key again. */
+        private static final int MAX_CACHED_PATHS = 1024;
+
+        private final ConcurrentHashMap<String, Lock> paths = new ConcurrentHashMap<>();
+
+        /** The paths of the lock key: kept ones, or made now (and kept while there is room). */
+        Lock of(String key) {
+            Lock known = paths.get(key);
+            if (known != null) {
+                return known;
+            }
+            Lock made = LockPaths.of(key);
+            if (paths.size() < MAX_CACHED_PATHS) {
+                paths.putIfAbsent(key, made);
+            }
+            return made;
+        }
+    }
 
     /** The paths of the lock with this key. */
     static Lock of(String key) {
@@ -133,6 +161,21 @@ final class LockPaths {
             value = value * 10 + (c - '0');
         }
         return OptionalLong.of(value);
+    }
+
+    private static final Comparator<String> BY_SEQUENCE =
+            Comparator.comparingLong(child -> sequenceOf(child).orElse(Long.MAX_VALUE));
+
+    /** The lock nodes among a parent's children, lowest sequence number (the holder) first. */
+    static List<String> inSequence(List<String> children) {
+        List<String> ordered = new ArrayList<>(children.size());
+        for (String child : children) {
+            if (sequenceOf(child).isPresent()) {
+                ordered.add(child);
+            }
+        }
+        ordered.sort(BY_SEQUENCE);
+        return ordered;
     }
 
     /** The last segment of a path. */

@@ -9,8 +9,6 @@ import java.util.Objects;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.client.ZKClientConfig;
-import org.apache.zookeeper.common.ClientX509Util;
-import org.apache.zookeeper.common.PathUtils;
 
 /**
  * The typed configuration of the {@code zookeeper} engine. Immutable and thread-safe; build it with
@@ -178,42 +176,20 @@ public final class ZooKeeperEngineConfig {
         return hostnameVerification;
     }
 
-    /** The ZooKeeper client settings for SASL and TLS (nothing when neither is enabled). */
-    ZKClientConfig zkClientConfig() {
-        ZKClientConfig config = new ZKClientConfig();
-        config.setProperty(ZKClientConfig.ENABLE_CLIENT_SASL_KEY, Boolean.toString(sasl));
-        if (sasl) {
-            config.setProperty(ZKClientConfig.LOGIN_CONTEXT_NAME_KEY, saslLoginContext);
-            config.setProperty(ZKClientConfig.ZK_SASL_CLIENT_USERNAME, saslServiceName);
-        }
-        if (tls) {
-            config.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
-            config.setProperty(
-                    ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
-            try (ClientX509Util x509 = new ClientX509Util()) {
-                if (trustStore != null) {
-                    config.setProperty(x509.getSslTruststoreLocationProperty(), trustStore.toString());
-                }
-                if (trustStorePassword != null) {
-                    config.setProperty(x509.getSslTruststorePasswdProperty(), trustStorePassword.reveal());
-                }
-                if (trustStoreType != null) {
-                    config.setProperty(x509.getSslTruststoreTypeProperty(), trustStoreType);
-                }
-                if (keyStore != null) {
-                    config.setProperty(x509.getSslKeystoreLocationProperty(), keyStore.toString());
-                }
-                if (keyStorePassword != null) {
-                    config.setProperty(x509.getSslKeystorePasswdProperty(), keyStorePassword.reveal());
-                }
-                if (keyStoreType != null) {
-                    config.setProperty(x509.getSslKeystoreTypeProperty(), keyStoreType);
-                }
-                config.setProperty(
-                        x509.getSslHostnameVerificationEnabledProperty(), Boolean.toString(hostnameVerification));
-            }
-        }
-        return config;
+    Optional<Secret> trustStorePassword() {
+        return Optional.ofNullable(trustStorePassword);
+    }
+
+    Optional<String> trustStoreType() {
+        return Optional.ofNullable(trustStoreType);
+    }
+
+    Optional<Secret> keyStorePassword() {
+        return Optional.ofNullable(keyStorePassword);
+    }
+
+    Optional<String> keyStoreType() {
+        return Optional.ofNullable(keyStoreType);
     }
 
     @Override
@@ -302,7 +278,7 @@ public final class ZooKeeperEngineConfig {
         public Builder sessionTimeout(Duration timeout) {
             once(this.sessionTimeout, "session timeout");
             Duration value = millis(timeout, "session timeout");
-            String problem = sessionTimeoutProblem(value);
+            String problem = ZooKeeperConfigRules.sessionTimeoutProblem(value);
             if (problem != null) {
                 throw new IllegalArgumentException(
                         "session timeout was '" + Durations.format(value) + "' but " + problem);
@@ -332,9 +308,10 @@ public final class ZooKeeperEngineConfig {
             once(this.retryBaseSleep, "retry policy");
             Duration base = millis(baseSleep, "retry base sleep");
             Duration max = millis(maxSleep, "retry max sleep");
-            if (max.compareTo(base) < 0) {
-                throw new IllegalArgumentException("retry max sleep " + Durations.format(max)
-                        + " must not be shorter than the base sleep " + Durations.format(base));
+            String problem = ZooKeeperConfigRules.retryProblem(base, max);
+            if (problem != null) {
+                throw new IllegalArgumentException(
+                        "retry max sleep was '" + Durations.format(max) + "' but " + problem);
             }
             if (maxRetries < 0 || maxRetries > MAX_RETRIES_LIMIT) {
                 throw new IllegalArgumentException(
@@ -351,9 +328,9 @@ public final class ZooKeeperEngineConfig {
             Objects.requireNonNull(username, "username");
             Objects.requireNonNull(password, "password");
             once(this.digestUsername, "digest authentication");
-            if (username.isBlank() || username.contains(":")) {
-                throw new IllegalArgumentException(
-                        "digest user name must be non-blank and contain no ':' but was '" + username + "'");
+            String problem = ZooKeeperConfigRules.usernameProblem(username);
+            if (problem != null) {
+                throw new IllegalArgumentException("digest user name was '" + username + "' but " + problem);
             }
             this.digestUsername = username;
             this.digestPassword = password;
@@ -434,9 +411,11 @@ public final class ZooKeeperEngineConfig {
                 throw new IllegalStateException("connection settings (timeouts, retry, authentication, TLS) belong"
                         + " to the CuratorFramework that was given; set them there");
             }
-            if (acl == Acl.CREATOR_ONLY && client == null && digestUsername == null && sasl == null) {
-                throw new IllegalStateException(
-                        "acl creator-only needs an authenticated identity: configure digest or SASL authentication");
+            String aclProblem = client == null
+                    ? ZooKeeperConfigRules.aclProblem(acl, digestUsername != null || sasl != null)
+                    : null;
+            if (aclProblem != null) {
+                throw new IllegalStateException("acl was 'creator-only' but " + aclProblem);
             }
             if (keyStore != null && tls == null) {
                 throw new IllegalStateException("a TLS key store was given but TLS is not enabled");
@@ -448,37 +427,10 @@ public final class ZooKeeperEngineConfig {
         }
 
         private static void checkNamespace(String namespace) {
-            String problem = namespaceProblem(namespace);
+            String problem = ZooKeeperConfigRules.namespaceProblem(namespace);
             if (problem != null) {
                 throw new IllegalArgumentException("namespace was '" + namespace + "' but " + problem);
             }
-        }
-
-        /** Why a session timeout is unusable, as {@code it ...}, or null when it is fine. */
-        static String sessionTimeoutProblem(Duration timeout) {
-            if (timeout.compareTo(MIN_SESSION_TIMEOUT) < 0) {
-                return "it must be at least " + Durations.format(MIN_SESSION_TIMEOUT) + ": ZooKeeper servers grant at"
-                        + " least twice their tickTime (4s with the default tickTime of 2s), and until the"
-                        + " server answered, the client gives each connection attempt session-timeout / number of"
-                        + " servers, so it could not even connect";
-            }
-            return null;
-        }
-
-        /** Why a namespace is unusable, as {@code it ...}, or null when it is fine. */
-        static String namespaceProblem(String namespace) {
-            if (namespace.isEmpty() || namespace.startsWith("/") || namespace.endsWith("/")) {
-                return "it must be a relative ZooKeeper path such as 'globallock' (no leading or trailing '/')";
-            }
-            try {
-                PathUtils.validatePath("/" + namespace);
-            } catch (IllegalArgumentException e) {
-                return "it is not a valid ZooKeeper path: " + e.getMessage();
-            }
-            if (namespace.equals("zookeeper") || namespace.startsWith("zookeeper/")) {
-                return "it is reserved by ZooKeeper";
-            }
-            return null;
         }
 
         private static Duration millis(Duration value, String what) {

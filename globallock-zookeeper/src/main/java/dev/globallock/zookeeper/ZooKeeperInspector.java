@@ -28,7 +28,7 @@ final class ZooKeeperInspector implements LockInspector {
 
     @Override
     public CompletableFuture<LockInfo> inspect(String name, String key) {
-        CallerRunsFuture<LockInfo> result = new CallerRunsFuture<>(ZooKeeperLockEngine.CALLER_RUNS);
+        CallerRunsFuture<LockInfo> result = new CallerRunsFuture<>(Callbacks.CALLER_RUNS);
         inspect(name, LockPaths.parentOf(key), result, new AtomicInteger());
         return result;
     }

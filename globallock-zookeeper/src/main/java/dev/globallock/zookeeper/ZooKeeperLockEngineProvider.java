@@ -1,33 +1,14 @@
 package dev.globallock.zookeeper;
 
-import dev.globallock.Durations;
 import dev.globallock.EngineCapabilities;
-import dev.globallock.Secret;
 import dev.globallock.spi.ConfigSection;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockEngineProvider;
-import dev.globallock.spi.support.Redaction;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Optional;
 
 /**
- * The {@code zookeeper} engine provider: reads the {@code zookeeper:} section, reports every
- * problem at once, then opens a {@link ZooKeeperLockEngine}.
- *
- * <pre>{@code
- * zookeeper:
- *   connect-string: "zk1:2181,zk2:2181,zk3:2181"   # required
- *   session-timeout: 30s        # the native lease: a dead holder's locks free after it
- *   connection-timeout: 10s
- *   namespace: globallock
- *   retry: { base-sleep: 100ms, max-sleep: 1s, max-retries: 3 }
- *   digest: { username: app, password: ${ZK_PASSWORD} }
- *   acl: open                   # open | creator-only
- *   sasl: { enabled: false, login-context: Client, service-name: zookeeper }
- *   tls: { enabled: false, trust-store: ..., trust-store-password: ..., trust-store-type: PKCS12,
- *          key-store: ..., key-store-password: ..., key-store-type: PKCS12, hostname-verification: true }
- * }</pre>
+ * The {@code zookeeper} engine provider: reads the {@code zookeeper:} section ({@link
+ * ZooKeeperConfigReader}, which reports every problem at once), then opens a {@link
+ * ZooKeeperLockEngine}.
  */
 public final class ZooKeeperLockEngineProvider implements LockEngineProvider {
     /** Made by {@link java.util.ServiceLoader}; cheap, no I/O. */
@@ -50,103 +31,6 @@ public final class ZooKeeperLockEngineProvider implements LockEngineProvider {
 
     @Override
     public LockEngine create(ConfigSection section) {
-        String connectString =
-                section.requiredString("connect-string", "the ZooKeeper ensemble as host:port[,host:port...][/chroot]");
-        if (!connectString.isBlank()) {
-            String connectProblem = ConnectString.problem(connectString);
-            if (connectProblem != null) {
-                section.problem("connect-string", Redaction.userInfo(connectString.trim()), connectProblem);
-            }
-        }
-        Duration sessionTimeout =
-                section.positiveDuration("session-timeout", ZooKeeperEngineConfig.DEFAULT_SESSION_TIMEOUT);
-        String sessionProblem = ZooKeeperEngineConfig.Builder.sessionTimeoutProblem(sessionTimeout);
-        if (sessionProblem != null) {
-            section.problem("session-timeout", Durations.format(sessionTimeout), sessionProblem);
-            sessionTimeout = ZooKeeperEngineConfig.DEFAULT_SESSION_TIMEOUT;
-        }
-        Duration connectionTimeout =
-                section.positiveDuration("connection-timeout", ZooKeeperEngineConfig.DEFAULT_CONNECTION_TIMEOUT);
-        String namespace = section.string("namespace", ZooKeeperEngineConfig.DEFAULT_NAMESPACE);
-        String namespaceProblem = ZooKeeperEngineConfig.Builder.namespaceProblem(namespace);
-        if (namespaceProblem != null) {
-            section.problem("namespace", namespace, namespaceProblem);
-            namespace = ZooKeeperEngineConfig.DEFAULT_NAMESPACE;
-        }
-
-        ConfigSection retry = section.section("retry");
-        Duration baseSleep = retry.positiveDuration("base-sleep", ZooKeeperEngineConfig.DEFAULT_RETRY_BASE_SLEEP);
-        Duration maxSleep = retry.positiveDuration("max-sleep", ZooKeeperEngineConfig.DEFAULT_RETRY_MAX_SLEEP);
-        int maxRetries = retry.integer(
-                "max-retries",
-                ZooKeeperEngineConfig.DEFAULT_RETRY_MAX_RETRIES,
-                0,
-                ZooKeeperEngineConfig.MAX_RETRIES_LIMIT);
-        if (maxSleep.compareTo(baseSleep) < 0) {
-            retry.problem("max-sleep", retry.string("max-sleep", ""), "it must not be shorter than base-sleep");
-        }
-
-        ConfigSection digest = section.section("digest");
-        Optional<String> username = digest.string("username");
-        Optional<Secret> password = digest.secret("password");
-        if (username.isPresent() != password.isPresent()) {
-            digest.missing(
-                    username.isPresent() ? "password" : "username",
-                    "digest authentication needs both a username and a password");
-        }
-        if (username.isPresent() && (username.get().isBlank() || username.get().contains(":"))) {
-            digest.problem("username", username.get(), "it must be non-blank and contain no ':'");
-        }
-
-        ZooKeeperEngineConfig.Acl acl =
-                section.choice("acl", ZooKeeperEngineConfig.Acl.class, ZooKeeperEngineConfig.Acl.OPEN);
-
-        ConfigSection sasl = section.section("sasl");
-        boolean saslEnabled = sasl.bool("enabled", false);
-        String loginContext = sasl.string("login-context", "Client");
-        String serviceName = sasl.string("service-name", "zookeeper");
-        if (acl == ZooKeeperEngineConfig.Acl.CREATOR_ONLY && username.isEmpty() && !saslEnabled) {
-            section.problem("acl", "creator-only", "it needs an authenticated identity: configure digest or sasl");
-        }
-
-        ConfigSection tls = section.section("tls");
-        boolean tlsEnabled = tls.bool("enabled", false);
-        Optional<String> trustStore = tls.string("trust-store");
-        Optional<Secret> trustStorePassword = tls.secret("trust-store-password");
-        Optional<String> trustStoreType = tls.string("trust-store-type");
-        Optional<String> keyStore = tls.string("key-store");
-        Optional<Secret> keyStorePassword = tls.secret("key-store-password");
-        Optional<String> keyStoreType = tls.string("key-store-type");
-        boolean hostnameVerification = tls.bool("hostname-verification", true);
-        if (!tlsEnabled && (trustStore.isPresent() || keyStore.isPresent())) {
-            tls.problem("enabled", "false", "trust-store or key-store is set: enable TLS or remove them");
-        }
-
-        section.validate();
-
-        ZooKeeperEngineConfig.Builder builder = ZooKeeperEngineConfig.builder()
-                .connectString(connectString)
-                .sessionTimeout(sessionTimeout)
-                .connectionTimeout(connectionTimeout)
-                .namespace(namespace)
-                .retry(baseSleep, maxSleep, maxRetries)
-                .acl(acl);
-        if (username.isPresent()) {
-            builder.digest(username.get(), password.orElseThrow());
-        }
-        if (saslEnabled) {
-            builder.sasl(loginContext, serviceName);
-        }
-        if (tlsEnabled) {
-            builder.tls(
-                    trustStore.map(Path::of).orElse(null),
-                    trustStorePassword.orElse(null),
-                    trustStoreType.orElse(null));
-            if (keyStore.isPresent()) {
-                builder.tlsKeyStore(Path.of(keyStore.get()), keyStorePassword.orElse(null), keyStoreType.orElse(null));
-            }
-            builder.hostnameVerification(hostnameVerification);
-        }
-        return ZooKeeperLockEngine.open(builder.build());
+        return ZooKeeperLockEngine.open(ZooKeeperConfigReader.read(section));
     }
 }

@@ -109,7 +109,7 @@ class ZooKeeperEngineConfigTest {
         assertThat(config.namespace()).isEqualTo("globallock");
         assertThat(config.acl()).isEqualTo(ZooKeeperEngineConfig.Acl.OPEN);
         assertThat(config.retryMaxRetries()).isEqualTo(3);
-        assertThat(config.zkClientConfig().getProperty(ZKClientConfig.ENABLE_CLIENT_SASL_KEY))
+        assertThat(ZooKeeperConnector.clientConfig(config).getProperty(ZKClientConfig.ENABLE_CLIENT_SASL_KEY))
                 .isEqualTo("false");
     }
 
@@ -123,7 +123,7 @@ class ZooKeeperEngineConfigTest {
                 .tlsKeyStore(Path.of("/etc/zk/me.p12"), Secret.of("pw2"), "PKCS12")
                 .hostnameVerification(false)
                 .build();
-        ZKClientConfig zk = config.zkClientConfig();
+        ZKClientConfig zk = ZooKeeperConnector.clientConfig(config);
         try (ClientX509Util x509 = new ClientX509Util()) {
             assertThat(zk.getProperty(ZKClientConfig.ENABLE_CLIENT_SASL_KEY)).isEqualTo("true");
             assertThat(zk.getProperty(ZKClientConfig.LOGIN_CONTEXT_NAME_KEY)).isEqualTo("ZkClient");
