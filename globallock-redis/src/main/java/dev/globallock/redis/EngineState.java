@@ -57,8 +57,9 @@ final class EngineState {
         String refused = Errors.databaseRefused(cause);
         if (refused != null) {
             return new LockConfigException(
-                    config.databaseRefused(refused) + " (failed to " + operation + " " + what + ")", cause);
+                    RedisConfigRules.databaseRefused(config, refused) + " (failed to " + operation + " " + what + ")",
+                    cause);
         }
-        return errors.failed(operation, what, Errors.describe(cause), cause);
+        return errors.failed(operation, what, ConnectFailures.describe(config, cause), cause);
     }
 }
