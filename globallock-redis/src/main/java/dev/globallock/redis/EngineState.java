@@ -57,7 +57,8 @@ final class EngineState {
         String refused = Errors.databaseRefused(cause);
         if (refused != null) {
             return new LockConfigException(
-                    RedisConfigRules.databaseRefused(config, refused) + " (failed to " + operation + " " + what + ")",
+                    RedisConfigRules.databaseRefused(config.database(), config.describeEndpoint(), refused)
+                            + " (failed to " + operation + " " + what + ")",
                     cause);
         }
         return errors.failed(operation, what, ConnectFailures.describe(config, cause), cause);

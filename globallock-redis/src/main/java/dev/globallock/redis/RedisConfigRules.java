@@ -161,9 +161,9 @@ final class RedisConfigRules {
     }
 
     /** The problem to report when the server refused the configured database index (its SELECT failed). */
-    static String databaseRefused(RedisEngineConfig config, String serverReply) {
-        return "redis.database was '" + config.database() + "' but the server at " + config.describeEndpoint()
-                + " refused it (" + serverReply + "): it has fewer databases (its 'databases' setting, 16 by default)";
+    static String databaseRefused(int database, String endpoint, String serverReply) {
+        return "redis.database was '" + database + "' but the server at " + endpoint + " refused it (" + serverReply
+                + "): it has fewer databases (its 'databases' setting, 16 by default)";
     }
 
     /** A connect, command, replica or failover timeout. */
