@@ -49,16 +49,18 @@ final class ConnectFailures {
                 return words;
             }
         }
+        boolean sentinels = has(failure, RedisConnector.SentinelsUnusable.class);
+        String user = (sentinels ? config.sentinelUsername() : config.username()).orElse("default");
+        String at = sentinels ? " at the sentinels" : "";
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof JedisAccessControlException
                     || (t instanceof JedisDataException
                             && String.valueOf(t.getMessage()).startsWith("WRONGPASS"))) {
-                return Optional.of(
-                        "authentication failed for user '" + config.username().orElse("default") + "'");
+                return Optional.of("authentication failed for user '" + user + "'" + at);
             }
             if (t instanceof JedisDataException
                     && String.valueOf(t.getMessage()).startsWith("NOAUTH")) {
-                return Optional.of("the server requires authentication but no password is configured");
+                return Optional.of("authentication required" + at + " but no password is configured");
             }
         }
         if (config.nodes().isEmpty() || !(failure instanceof JedisConnectionException)) {

@@ -21,6 +21,7 @@ import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.providers.SentineledConnectionProvider;
 
@@ -63,12 +64,36 @@ final class RedisConnector {
 
     /** Jedis's Sentinel provider: asks the sentinels for the master now, and pools connections to it. */
     SentineledConnectionProvider sentinels() {
-        return new SentineledConnectionProvider(
-                config.masterName().orElseThrow(),
-                nodeConfig,
-                poolConfig(),
-                hostsAndPorts(config.nodes()),
-                sentinelConfig(config));
+        JedisClientConfig sentinelConfig = sentinelConfig(config);
+        try {
+            return new SentineledConnectionProvider(
+                    config.masterName().orElseThrow(),
+                    nodeConfig,
+                    poolConfig(),
+                    hostsAndPorts(config.nodes()),
+                    sentinelConfig);
+        } catch (JedisConnectionException e) {
+            // Jedis says only "All sentinels down": ask the first one why (TLS, credentials)
+            Throwable refusal = null;
+            try (Connection sentinel = new Connection(nodes().get(0), sentinelConfig)) {
+                sentinel.ping();
+            } catch (RuntimeException why) {
+                refusal = why;
+            }
+            SentinelsUnusable unusable =
+                    new SentinelsUnusable(e.getMessage(), refusal == null ? e.getCause() : refusal);
+            unusable.addSuppressed(e);
+            throw unusable;
+        }
+    }
+
+    /** No sentinel could be used; the cause is the first sentinel's refusal, when it refused. */
+    static final class SentinelsUnusable extends JedisConnectionException {
+        private static final long serialVersionUID = 1L;
+
+        SentinelsUnusable(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** Jedis's Cluster provider: reads the slot map from the seeds, and pools connections to each master. */

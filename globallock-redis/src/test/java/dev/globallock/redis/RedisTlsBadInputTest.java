@@ -7,6 +7,7 @@ import dev.globallock.GlobalLockManager;
 import dev.globallock.LockBackendException;
 import dev.globallock.LockConfigException;
 import dev.globallock.LockOptions;
+import dev.globallock.tck.fixture.RedisSentinel;
 import dev.globallock.tck.fixture.RedisServer;
 import dev.globallock.tck.fixture.ServerTls;
 import dev.globallock.tck.fixture.ServerTls.ClientAuth;
@@ -149,6 +150,57 @@ class RedisTlsBadInputTest {
                 .hasMessageContaining(
                         "redis.tls.key-store was '" + CERTS.client().keyStore(StoreType.PKCS12) + "' but")
                 .hasMessageContaining("password");
+    }
+
+    @Test
+    void sentinelsThatRefuseTheEngineSayWhy() {
+        RedisSentinel.Options options = RedisSentinel.Options.builder()
+                .servers(RedisServer.Options.builder()
+                        .tls(ServerTls.of(ClientAuth.REQUIRED))
+                        .aclUser("app", PASSWORD, RedisServer.LOCK_USER_ACL_RULES)
+                        .build())
+                .sentinelAclUser("watcher", "watcher-pw-bad-input")
+                .build();
+        try (RedisSentinel sentinel = RedisSentinel.start(options)) {
+            String endpoint = String.join(",", sentinel.sentinelUris());
+            Map<String, Object> wrongPassword = sentinel(sentinel, clientCertificate());
+            wrongPassword.put("sentinel-password", "not-the-watcher-pw");
+            assertOpenFailsFast(wrongPassword, endpoint, "authentication failed for user 'watcher' at the sentinels");
+            Map<String, Object> otherCa = clientCertificate();
+            otherCa.put("ca-file", CERTS.otherCaFile().toString());
+            assertOpenFailsFast(sentinel(sentinel, otherCa), endpoint, "certificate not trusted");
+            Map<String, Object> noClientCertificate = new LinkedHashMap<>();
+            noClientCertificate.put("ca-file", CERTS.caFile().toString());
+            assertOpenFailsFast(
+                    sentinel(sentinel, noClientCertificate), endpoint, "the server requires a client certificate");
+        }
+    }
+
+    private static Map<String, Object> sentinel(RedisSentinel sentinel, Map<String, Object> tls) {
+        Map<String, Object> redis = new LinkedHashMap<>();
+        redis.put("mode", "sentinel");
+        redis.put("master-name", sentinel.masterName());
+        redis.put("nodes", sentinel.sentinelUris());
+        redis.put("username", "app");
+        redis.put("password", PASSWORD);
+        redis.put("sentinel-username", "watcher");
+        redis.put("sentinel-password", "watcher-pw-bad-input");
+        redis.put("tls", tls);
+        return redis;
+    }
+
+    /** Sentinel mode asks the sentinels for the master when the engine opens: that is where it fails. */
+    private static void assertOpenFailsFast(Map<String, Object> redis, String endpoint, String words) {
+        redis.put("connect-timeout", CONNECT_TIMEOUT.toMillis() + "ms");
+        long start = System.nanoTime();
+        Throwable failure = catchThrowable(() -> GlobalLockManager.create(Map.of("engine", "redis", "redis", redis))
+                .close());
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(failure)
+                .isInstanceOf(LockBackendException.class)
+                .hasMessageContaining("engine 'redis' at " + endpoint)
+                .hasMessageContaining(": " + words + " (");
+        assertThat(took).as("time to fail").isLessThan(CONNECT_TIMEOUT.plus(SLACK));
     }
 
     /** The configuration of the user {@code app} on {@code server}, with the given {@code tls} section. */
