@@ -57,8 +57,10 @@ final class EngineState {
         String refused = Errors.databaseRefused(cause);
         if (refused != null) {
             return new LockConfigException(
-                    config.databaseRefused(refused) + " (failed to " + operation + " " + what + ")", cause);
+                    RedisConfigRules.databaseRefused(config.database(), config.describeEndpoint(), refused)
+                            + " (failed to " + operation + " " + what + ")",
+                    cause);
         }
-        return errors.failed(operation, what, Errors.describe(cause), cause);
+        return errors.failed(operation, what, ConnectFailures.describe(config, cause), cause);
     }
 }

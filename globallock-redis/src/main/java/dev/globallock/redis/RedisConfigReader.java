@@ -1,6 +1,8 @@
 package dev.globallock.redis;
 
 import dev.globallock.spi.ConfigSection;
+import dev.globallock.spi.support.SecretFiles;
+import dev.globallock.spi.support.TlsSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +19,8 @@ final class RedisConfigReader {
     private final ConfigSection section;
     private final RedisMode mode;
     private final RedisEngineConfig.Builder builder = RedisEngineConfig.builder();
+    /** Whether a node is a {@code rediss://} URI, which implies TLS. */
+    private boolean rediss;
 
     private RedisConfigReader(ConfigSection section) {
         this.section = section;
@@ -41,19 +45,22 @@ final class RedisConfigReader {
         if (mode == RedisMode.SENTINEL && !section.has("master-name")) {
             section.missing("master-name", RedisConfigRules.EXPECTED_MASTER_NAME);
         }
-        section.string("username")
+        String userKey = aliased("username", "user");
+        section.string(userKey)
                 .ifPresent(user ->
-                        set("username", user, RedisConfigRules.usernameProblem(user), () -> builder.username(user)));
-        section.secret("password").ifPresent(builder::password);
+                        set(userKey, user, RedisConfigRules.usernameProblem(user), () -> builder.username(user)));
+        SecretFiles.secret(section, "password").ifPresent(builder::password);
         section.string("sentinel-username")
                 .ifPresent(user -> set("sentinel-username", user, sentinelOnly, () -> {
                     if (!user.isBlank()) { // blank is left out: the sentinels' default user
                         builder.sentinelUsername(user);
                     }
                 }));
-        section.secret("sentinel-password")
+        String sentinelPasswordKey =
+                section.has("sentinel-password-file") ? "sentinel-password-file" : "sentinel-password";
+        SecretFiles.secret(section, "sentinel-password")
                 .ifPresent(secret ->
-                        set("sentinel-password", "******", sentinelOnly, () -> builder.sentinelPassword(secret)));
+                        set(sentinelPasswordKey, "******", sentinelOnly, () -> builder.sentinelPassword(secret)));
         section.integer("database")
                 .ifPresent(db ->
                         set("database", db, RedisConfigRules.databaseProblem(db, mode), () -> builder.database(db)));
@@ -76,6 +83,10 @@ final class RedisConfigReader {
                         RedisConfigRules.renewBatchSizeProblem(size),
                         () -> builder.renewBatchSize(size)));
         timeout("failover-timeout", builder::failoverTimeout);
+        TlsSettings tls = TlsSettings.read(section.section("tls"), rediss);
+        if (tls.enabled()) {
+            builder.tls(tls);
+        }
         section.validate();
         return builder.build();
     }
@@ -97,9 +108,25 @@ final class RedisConfigReader {
                 section.problem("nodes[" + i + "]", shown, e.getMessage());
             }
         }
+        rediss = accepted.stream().anyMatch(uri -> uri.getScheme().equals("rediss"));
         if (accepted.size() == nodes.size() && !nodes.isEmpty()) {
             set("nodes", nodes, RedisConfigRules.nodesProblem(accepted, mode), () -> builder.nodes(nodes));
         }
+    }
+
+    /**
+     * The key given of a key and its alias (such as {@code username} and {@code user}); both given
+     * is a problem. The key when neither is.
+     */
+    private String aliased(String key, String alias) {
+        if (!section.has(alias)) {
+            return key;
+        }
+        if (section.has(key)) {
+            section.problem(alias, section.string(alias, ""), key + " is set too: give it once");
+            return key;
+        }
+        return alias;
     }
 
     /** A duration the section reads as positive (else it says so), within the timeout rule. */

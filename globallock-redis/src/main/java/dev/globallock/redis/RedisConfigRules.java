@@ -21,6 +21,9 @@ final class RedisConfigRules {
     /** What {@code master-name} is, for a sentinel configuration without one. */
     static final String EXPECTED_MASTER_NAME = "the name the sentinels monitor the master under, such as mymaster";
 
+    /** TLS settings given with an application's client. */
+    static final String TLS_WITH_CLIENT = "the application's client has its own TLS settings: set them on it";
+
     private RedisConfigRules() {}
 
     /** The node list of the mode: one server, 3 or more Redlock masters; TLS for all nodes or for none. */
@@ -145,7 +148,7 @@ final class RedisConfigRules {
      * The database index at load time: it is not negative, and a cluster has only database 0. How
      * many databases a server has is its own setting ({@code databases}, 16 by default), so a larger
      * index is checked by the server on the first connection (see {@link
-     * RedisEngineConfig#databaseRefused}).
+     * #databaseRefused}).
      */
     static String databaseProblem(int database, RedisMode mode) {
         if (database < 0) {
@@ -155,6 +158,12 @@ final class RedisConfigRules {
             return "a Redis Cluster has only database 0";
         }
         return null;
+    }
+
+    /** The problem to report when the server refused the configured database index (its SELECT failed). */
+    static String databaseRefused(int database, String endpoint, String serverReply) {
+        return "redis.database was '" + database + "' but the server at " + endpoint + " refused it (" + serverReply
+                + "): it has fewer databases (its 'databases' setting, 16 by default)";
     }
 
     /** A connect, command, replica or failover timeout. */

@@ -2,6 +2,7 @@ package dev.globallock.redis;
 
 import dev.globallock.Durations;
 import dev.globallock.Secret;
+import dev.globallock.spi.support.TlsSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,6 +50,7 @@ public final class RedisEngineConfig {
     private final Duration waitForReplicasTimeout;
     private final int renewBatchSize;
     private final Duration failoverTimeout;
+    private final TlsSettings tls;
     private final RedisClient client;
 
     private RedisEngineConfig(Builder b) {
@@ -68,6 +70,7 @@ public final class RedisEngineConfig {
                 b.waitForReplicasTimeout == null ? DEFAULT_WAIT_FOR_REPLICAS_TIMEOUT : b.waitForReplicasTimeout;
         this.renewBatchSize = b.renewBatchSize == null ? DEFAULT_RENEW_BATCH_SIZE : b.renewBatchSize;
         this.failoverTimeout = b.failoverTimeout == null ? DEFAULT_FAILOVER_TIMEOUT : b.failoverTimeout;
+        this.tls = b.tls == null ? TlsSettings.disabled() : b.tls;
         this.client = b.client;
     }
 
@@ -161,6 +164,15 @@ public final class RedisEngineConfig {
         return failoverTimeout;
     }
 
+    /**
+     * The TLS settings (trusted CAs, client certificate, hostname verification) of the nodes and,
+     * in sentinel mode, of the sentinels too; off unless given. {@code rediss://} nodes without
+     * them use TLS with the JVM's default trust store.
+     */
+    public TlsSettings tls() {
+        return tls;
+    }
+
     /** The application's client, if one was given: the engine uses it and never closes it. */
     public Optional<RedisClient> client() {
         return Optional.ofNullable(client);
@@ -198,13 +210,8 @@ public final class RedisEngineConfig {
                         : ", waitForReplicas=" + waitForReplicas + " within "
                                 + Durations.format(waitForReplicasTimeout))
                 + ", renewBatchSize=" + renewBatchSize + ", failoverTimeout=" + Durations.format(failoverTimeout)
+                + (tls.enabled() ? ", tls=" + tls : "")
                 + (client == null ? "" : ", client=application's") + "}";
-    }
-
-    /** The problem to report when the server refused the configured database index (its SELECT failed). */
-    String databaseRefused(String serverReply) {
-        return "redis.database was '" + database + "' but the server at " + describeEndpoint() + " refused it ("
-                + serverReply + "): it has fewer databases (its 'databases' setting, 16 by default)";
     }
 
     /**
@@ -228,6 +235,7 @@ public final class RedisEngineConfig {
         private Duration waitForReplicasTimeout;
         private Integer renewBatchSize;
         private Duration failoverTimeout;
+        private TlsSettings tls;
         private RedisClient client;
 
         private Builder() {}
@@ -376,6 +384,17 @@ public final class RedisEngineConfig {
         }
 
         /**
+         * TLS for the nodes (and the sentinels), as {@link TlsSettings#read} reads the {@code
+         * redis.tls} section: on for {@code redis://} nodes too when enabled.
+         */
+        public Builder tls(TlsSettings tls) {
+            Objects.requireNonNull(tls, "tls");
+            once(this.tls, "tls");
+            this.tls = tls;
+            return this;
+        }
+
+        /**
          * Uses the application's client (single mode) instead of opening a pool: the engine borrows
          * its connections (one of them, while anybody waits, for pub/sub) and never closes it.
          * Connection settings (nodes, credentials, timeouts, pool size) are the client's own then.
@@ -426,6 +445,9 @@ public final class RedisEngineConfig {
                 }
                 if (nodes != null && nodes.size() > 1) {
                     problems.add("with an application client, nodes may name at most the one server it talks to");
+                }
+                if (tls != null && tls.enabled()) {
+                    problems.add("tls was '" + tls + "' but " + RedisConfigRules.TLS_WITH_CLIENT);
                 }
             } else if (nodes == null) {
                 problems.add("nodes was missing but it is required: " + RedisConfigRules.expectedNodes(m));

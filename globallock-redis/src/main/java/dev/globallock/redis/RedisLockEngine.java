@@ -130,7 +130,7 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
             }
             throw new LockBackendException(
                     EngineErrors.of("redis", config::describeEndpoint)
-                            .say("could not be opened: " + Errors.describe(e)),
+                            .say("could not be opened: " + ConnectFailures.describe(config, e)),
                     e);
         }
     }

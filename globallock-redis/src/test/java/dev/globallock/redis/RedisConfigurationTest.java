@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.globallock.LockConfigException;
 import dev.globallock.Secret;
 import dev.globallock.spi.ConfigSection;
+import dev.globallock.tck.fixture.TestCertificates;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
 @DisplayName("redis engine configuration")
@@ -155,5 +157,58 @@ class RedisConfigurationTest {
                         .build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("masterName");
+    }
+
+    @Test
+    @DisplayName("tls, password files and the user alias: read once, each mistake said with its key")
+    void tlsCredentialFilesAndAliases(@TempDir Path dir) throws Exception {
+        TestCertificates certs = TestCertificates.get();
+        Path passwordFile = Files.writeString(dir.resolve("pw"), "from-a-file\n");
+        Map<String, Object> section = new LinkedHashMap<>();
+        section.put("nodes", List.of("redis://10.0.0.1:6379"));
+        section.put("user", "app");
+        section.put("password-file", passwordFile.toString());
+        section.put("tls", Map.of("ca-file", certs.caFile().toString()));
+        RedisEngineConfig config = read(section);
+        assertThat(config.username()).contains("app");
+        assertThat(config.password().orElseThrow().reveal()).isEqualTo("from-a-file");
+        assertThat(config.tls().enabled()).isTrue();
+        assertThat(config.tls().caFile()).contains(certs.caFile());
+        assertThat(RedisConnector.usesTls(config)).isTrue();
+        assertThat(config.toString()).contains("tls=").doesNotContain("from-a-file");
+
+        RedisEngineConfig rediss = read(Map.of("nodes", List.of("rediss://10.0.0.1:6380")));
+        assertThat(rediss.tls().enabled()).isTrue();
+        assertThat(RedisConnector.usesTls(read(Map.of("nodes", List.of("redis://10.0.0.1")))))
+                .isFalse();
+
+        Map<String, Object> wrong = new LinkedHashMap<>();
+        wrong.put("nodes", List.of("rediss://10.0.0.1:6380"));
+        wrong.put("username", "app");
+        wrong.put("user", "other");
+        wrong.put("password", "in-line-pw");
+        wrong.put("password-file", passwordFile.toString());
+        wrong.put("sentinel-password-file", passwordFile.toString());
+        wrong.put("tls", Map.of("enabled", false));
+        assertThatThrownBy(() -> read(wrong))
+                .isInstanceOf(LockConfigException.class)
+                .satisfies(e -> assertThat(((LockConfigException) e).problems())
+                        .contains(
+                                "redis.user was 'other' but username is set too: give it once",
+                                "redis.password-file was '" + passwordFile
+                                        + "' but password is set too: give the secret once, inline or in a file",
+                                "redis.sentinel-password-file was '******' but it is only used in sentinel mode, not single",
+                                "redis.tls.enabled was 'false' but the endpoints use TLS (rediss:// or https://): set it"
+                                        + " to true or leave it out"))
+                .hasMessageNotContaining("from-a-file")
+                .hasMessageNotContaining("in-line-pw");
+
+        assertThatThrownBy(() -> RedisEngineConfig.builder()
+                        .client(redis.clients.jedis.RedisClient.create("127.0.0.1", 1))
+                        .tls(config.tls())
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("tls was '")
+                .hasMessageContaining("but the application's client has its own TLS settings: set them on it");
     }
 }
