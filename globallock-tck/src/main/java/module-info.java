@@ -9,6 +9,8 @@ module dev.globallock.tck {
     requires transitive org.assertj.core;
     requires java.logging;
     requires java.net.http;
+    requires org.bouncycastle.provider; // TestCertificates
+    requires org.bouncycastle.pkix;
 
     exports dev.globallock.tck;
     exports dev.globallock.tck.fixture;

@@ -13,5 +13,10 @@ public enum Capability {
     /** Waiters are woken by the backend (pub/sub, watches), not by polling alone. */
     WAIT_NOTIFICATION,
     /** Locks survive within one process only. */
-    LOCAL_ONLY
+    LOCAL_ONLY,
+    /**
+     * The engine keeps rate limiters on its backend ({@code GlobalLockManager.rateLimiter}); see
+     * {@link dev.globallock.spi.LockEngine#rateLimiter()}.
+     */
+    RATE_LIMITER
 }

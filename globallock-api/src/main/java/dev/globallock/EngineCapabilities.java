@@ -70,6 +70,17 @@ public final class EngineCapabilities {
         return new EngineCapabilities(EnumSet.copyOf(capabilities), minimumLeaseTime, maximumKeyBytes, timeout);
     }
 
+    /**
+     * A copy without the capability: for an engine whose configuration lacks what its provider
+     * declares (Redis in Redlock mode has no rate limiter).
+     */
+    public EngineCapabilities without(Capability capability) {
+        Objects.requireNonNull(capability, "capability");
+        EnumSet<Capability> set = EnumSet.copyOf(capabilities);
+        set.remove(capability);
+        return new EngineCapabilities(set, minimumLeaseTime, maximumKeyBytes, sessionTimeout);
+    }
+
     /** Whether the engine has the capability. */
     public boolean has(Capability capability) {
         return capabilities.contains(capability);

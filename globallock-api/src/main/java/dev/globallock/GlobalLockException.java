@@ -17,12 +17,15 @@ package dev.globallock;
  *   <li>{@link IllegalArgumentException}: an invalid argument: a lock name that is blank, has a
  *       control character, is not valid Unicode or is too long for the engine; a key prefix that
  *       breaks the same character rule; a negative wait time or a lease time that is not positive,
- *       shorter than the engine's minimum or that the engine cannot honour.
+ *       shorter than the engine's minimum or that the engine cannot honour; rate limiter permits
+ *       below 1 or above the limiter's, a window outside 1ms to 365d.
  *   <li>{@link IllegalStateException}: a call out of sequence: any call on a closed manager
  *       (including a blocking wait that the manager's {@code close()} ended), {@code release()} on
  *       a handle that was never acquired or was already released, {@code fencingToken()} on a
  *       handle that was never acquired, a builder value set twice, {@code build()} without a
  *       configuration or an engine.
+ *   <li>{@link UnsupportedOperationException}: a primitive the engine does not offer, such as a
+ *       rate limiter on an engine without {@link Capability#RATE_LIMITER}.
  * </ul>
  *
  * <p>The futures of {@code lockAsync} complete exceptionally with these same exceptions, and with

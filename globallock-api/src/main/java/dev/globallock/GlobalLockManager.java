@@ -59,6 +59,7 @@ public final class GlobalLockManager implements AutoCloseable {
     private final OperationWaits waits;
     private final Releases releases;
     private final Acquisitions acquisitions;
+    private final RateLimiters rateLimiters;
 
     private GlobalLockManager(LockEngine engine, ManagerSettings settings, Ticker ticker, LockEventListener events) {
         this.manager = new ManagerContext(engine, settings, ticker, events);
@@ -68,6 +69,7 @@ public final class GlobalLockManager implements AutoCloseable {
         Reentrancy reentrancy = new Reentrancy();
         this.releases = new Releases(manager, held, reentrancy, waits);
         this.acquisitions = new Acquisitions(manager, watchdog, held, reentrancy, releases);
+        this.rateLimiters = new RateLimiters(manager);
         engine.start(manager.engineContext());
         watchdog.events(manager.events);
         watchdog.start(manager.scheduler);
@@ -231,6 +233,35 @@ public final class GlobalLockManager implements AutoCloseable {
         return Optional.of(waits.await(inspector.get().inspect(name, key), name, "inspect"));
     }
 
+    // ----------------------------------------------------------------------------- rate limiters
+
+    /**
+     * A distributed rate limiter: at most {@code permits} acquisitions in any window of {@code
+     * window}, across every manager on the same backend and key prefix (the exact sliding window;
+     * see {@link RateLimiter.Algorithm#EXACT}). The name is validated, prefixed and reported like a
+     * lock's. Cheap: nothing is sent until the first call on it, and limiters of the same name share
+     * their record on the backend.
+     *
+     * @throws IllegalArgumentException for an invalid name, {@code permits} below 1, or a window
+     *     shorter than 1ms or longer than 365d
+     * @throws UnsupportedOperationException when the engine keeps no rate limiters (it lacks {@link
+     *     Capability#RATE_LIMITER}: etcd, ZooKeeper, Redis in Redlock mode); the message names the
+     *     engine and those on the class path that do
+     * @throws IllegalStateException when the manager is closed
+     */
+    public RateLimiter rateLimiter(String name, int permits, Duration window) {
+        return rateLimiter(name, permits, window, RateLimiter.Algorithm.EXACT);
+    }
+
+    /**
+     * {@link #rateLimiter(String, int, Duration)} with the algorithm chosen: {@link
+     * RateLimiter.Algorithm#APPROXIMATE} keeps O(1) memory per limiter on the backend, for limits in
+     * the thousands and more.
+     */
+    public RateLimiter rateLimiter(String name, int permits, Duration window, RateLimiter.Algorithm algorithm) {
+        return rateLimiters.create(name, permits, window, algorithm);
+    }
+
     /** The engine's provider name, such as {@code redis}. */
     public String engineName() {
         return manager.engine.name();
@@ -255,8 +286,12 @@ public final class GlobalLockManager implements AutoCloseable {
         try {
             releases.releaseAll();
         } finally {
-            manager.scheduler.shutdownNow();
-            manager.engine.close();
+            try {
+                rateLimiters.close();
+            } finally {
+                manager.scheduler.shutdownNow();
+                manager.engine.close();
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import dev.globallock.spi.EngineContext;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
+import dev.globallock.spi.RateLimiterEngine;
 import dev.globallock.spi.support.Abandonable;
 import dev.globallock.spi.support.EngineErrors;
 import java.util.Collection;
@@ -32,7 +33,8 @@ public final class MemoryLockEngine implements LockEngine, Abandonable {
             Capability.FIFO,
             Capability.FENCING_TOKENS,
             Capability.WAIT_NOTIFICATION,
-            Capability.LOCAL_ONLY);
+            Capability.LOCAL_ONLY,
+            Capability.RATE_LIMITER);
 
     private final String namespace;
     private final MemoryLockTable table;
@@ -114,6 +116,12 @@ public final class MemoryLockEngine implements LockEngine, Abandonable {
     @Override
     public Optional<LockInspector> inspector() {
         return Optional.of((name, key) -> CompletableFuture.completedFuture(table.inspect(name, key)));
+    }
+
+    /** Rate limiters on the namespace's table, aged by this JVM's monotonic clock. */
+    @Override
+    public Optional<RateLimiterEngine> rateLimiter() {
+        return Optional.of(new MemoryRateLimiter(namespace, () -> abandoned, errors));
     }
 
     /** Stops answering, as a crashed process would: its leases then expire in the table. */

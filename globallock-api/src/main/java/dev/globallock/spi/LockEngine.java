@@ -92,6 +92,21 @@ public interface LockEngine extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The engine's rate limiters, when it keeps them on its backend; an engine that returns one
+     * declares {@link dev.globallock.Capability#RATE_LIMITER} (and only such an engine returns one).
+     * Empty by default.
+     *
+     * <p>The manager calls this once, when the application asks it for its first rate limiter, and
+     * closes what it got when it closes, before it closes the engine. So an engine may return a new
+     * instance on every call, which opens what it needs lazily (connections of its own, so rate
+     * limiting traffic never queues behind lock renewals), or a shared one whose {@link
+     * RateLimiterEngine#close()} does nothing. Cheap: no I/O.
+     */
+    default Optional<RateLimiterEngine> rateLimiter() {
+        return Optional.empty();
+    }
+
     /** Closes the engine's clients (not a client the application passed in). Idempotent. */
     @Override
     void close();

@@ -9,6 +9,7 @@ import dev.globallock.spi.EngineContext;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
+import dev.globallock.spi.RateLimiterEngine;
 import dev.globallock.spi.support.Abandonable;
 import dev.globallock.spi.support.EngineErrors;
 import java.io.IOException;
@@ -42,8 +43,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class FileLockEngine implements LockEngine, Abandonable {
     /** What the file engine supports; the provider declares the same. */
-    static final EngineCapabilities CAPABILITIES =
-            EngineCapabilities.of(Capability.FENCING_TOKENS, Capability.WAIT_NOTIFICATION, Capability.SESSION_BOUND);
+    static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
+            Capability.FENCING_TOKENS, Capability.WAIT_NOTIFICATION, Capability.SESSION_BOUND, Capability.RATE_LIMITER);
 
     private final FileEngineConfig config;
     private final Path directory;
@@ -157,6 +158,16 @@ public final class FileLockEngine implements LockEngine, Abandonable {
     @Override
     public Optional<LockInspector> inspector() {
         return Optional.of(table::inspect);
+    }
+
+    /**
+     * Host-local rate limiters: a state file per limiter under {@code <directory>/rate-limits/},
+     * updated under the OS file lock (see {@code FileRateLimiter}).
+     */
+    @Override
+    public Optional<RateLimiterEngine> rateLimiter() {
+        return Optional.of(new FileRateLimiter(
+                directory, errors, () -> abandoned ? "was abandoned" : closed ? "was closed" : null));
     }
 
     /**

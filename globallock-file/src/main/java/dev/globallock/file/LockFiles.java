@@ -53,13 +53,18 @@ final class LockFiles {
      * a_b}) never share a file, even on a case-insensitive file system.
      */
     static String fileName(String key) {
+        return fileName(key, SUFFIX);
+    }
+
+    /** {@link #fileName(String)} with another suffix, for the other files kept per key (rate limiters). */
+    static String fileName(String key, String suffix) {
         StringBuilder readable = new StringBuilder();
         for (int i = 0; i < key.length() && readable.length() < READABLE_PREFIX; i++) {
             char c = key.charAt(i);
             boolean safe = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_';
             readable.append(safe || (c == '.' && readable.length() > 0) ? c : '_');
         }
-        return readable + "-" + HexFormat.of().formatHex(sha256(key), 0, 16) + SUFFIX;
+        return readable + "-" + HexFormat.of().formatHex(sha256(key), 0, 16) + suffix;
     }
 
     private static byte[] sha256(String key) {

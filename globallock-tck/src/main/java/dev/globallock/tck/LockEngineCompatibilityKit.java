@@ -197,4 +197,12 @@ public abstract class LockEngineCompatibilityKit {
             super(LockEngineCompatibilityKit.this);
         }
     }
+
+    @Nested
+    @DisplayName("11. rate limiter (engines with the RATE_LIMITER capability; the others: a clear error)")
+    class RateLimiting extends RateLimiterClause {
+        RateLimiting() {
+            super(LockEngineCompatibilityKit.this);
+        }
+    }
 }

@@ -7,6 +7,7 @@ import dev.globallock.spi.EngineContext;
 import dev.globallock.spi.LockEngine;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.LockInspector;
+import dev.globallock.spi.RateLimiterEngine;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.Optional;
@@ -79,6 +80,11 @@ public abstract class ForwardingLockEngine implements LockEngine {
     @Override
     public Optional<LockInspector> inspector() {
         return delegate.inspector();
+    }
+
+    @Override
+    public Optional<RateLimiterEngine> rateLimiter() {
+        return delegate.rateLimiter();
     }
 
     @Override
