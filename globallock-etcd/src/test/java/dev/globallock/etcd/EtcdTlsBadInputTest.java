@@ -95,7 +95,8 @@ class EtcdTlsBadInputTest {
     }
 
     @Test
-    @DisplayName("a server certificate for another host, verification on: host name does not match")
+    @DisplayName(
+            "a server certificate for another host, verification on: host name does not match (authority or verification off: connects)")
     void hostNameMismatch() {
         try (EtcdServer wrongHost = EtcdServer.start(EtcdServer.Options.builder()
                 .tls(ServerTls.serving(certs.wrongHostServer(), ClientAuth.NONE))
@@ -105,6 +106,16 @@ class EtcdTlsBadInputTest {
                     Map.of("ca-file", certs.caFile().toString()),
                     Map.of(),
                     "host name does not match");
+
+            // the same server: the certificate's name given as the authority, or verification off
+            for (Map<String, Object> tls : List.of(
+                    Map.<String, Object>of(
+                            "ca-file", certs.caFile().toString(), "authority", TestCertificates.WRONG_HOST),
+                    Map.<String, Object>of("ca-file", certs.caFile().toString(), "hostname-verification", false))) {
+                try (GlobalLockManager locks = GlobalLockManager.create(config(wrongHost.endpoint(), tls, Map.of()))) {
+                    locks.lock("report").release();
+                }
+            }
         }
     }
 

@@ -109,23 +109,25 @@ class EtcdTlsTest {
                 "key-store",
                 certs.client().keyStore(TestCertificates.StoreType.PKCS12).toString());
         tls.put("key-store-password-file", certs.storePasswordFile().toString());
-        Map<String, Object> config = Map.of(
-                "engine",
-                "etcd",
-                "etcd",
-                Map.of(
-                        "endpoints",
-                        List.of(mutual.endpoint()),
-                        "user",
-                        APP,
-                        "password-file",
-                        passwordFile.toString(),
-                        "tls",
-                        tls));
+        Map<String, Object> etcd = Map.of(
+                "endpoints",
+                List.of(mutual.endpoint()),
+                "user",
+                APP,
+                "password-file",
+                passwordFile.toString(),
+                "tls",
+                tls);
         try (CapturedOutput output = CapturedOutput.start()) {
-            try (GlobalLockManager locks = GlobalLockManager.create(config)) {
+            EtcdEngineConfig config = EtcdConfigReader.read(ConfigSection.of("etcd", etcd));
+            EtcdLockEngine engine = EtcdLockEngine.open(config);
+            try (GlobalLockManager locks =
+                    GlobalLockManager.builder().engine(engine).build()) {
                 lockAndUnlock(locks);
-                assertThat(locks.toString()).doesNotContain(APP_PASSWORD).doesNotContain(certs.storePassword());
+                assertThat(config + " " + engine + " " + locks)
+                        .contains("key-store=")
+                        .doesNotContain(APP_PASSWORD)
+                        .doesNotContain(certs.storePassword());
             }
             assertThat(output.text()).doesNotContain(APP_PASSWORD).doesNotContain(certs.storePassword());
         }
