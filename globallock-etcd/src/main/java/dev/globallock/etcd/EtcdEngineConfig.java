@@ -348,6 +348,12 @@ public final class EtcdEngineConfig {
             }
             TlsSettings settings = tlsSettings();
             String schemes = EtcdConfigRules.schemesProblem(endpoints, settings.enabled());
+            if (schemes == null && !settings.enabled() && tls != null) {
+                // TlsSettings.read says so for the etcd: section; here TlsSettings.disabled() was given
+                schemes = endpoints.stream().anyMatch(uri -> uri.getScheme().equalsIgnoreCase("https"))
+                        ? "they are https:// while the TLS settings given are disabled"
+                        : null;
+            }
             if (schemes != null) {
                 throw new IllegalStateException("etcd endpoints was '" + shown(endpoints) + "' but " + schemes);
             }

@@ -200,6 +200,12 @@ class EtcdEngineConfigTest {
                 .hasMessageContaining("together");
         assertThatThrownBy(() -> EtcdEngineConfig.builder().keepaliveTime(Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EtcdEngineConfig.builder()
+                        .endpoints("https://127.0.0.1:2379")
+                        .tls(dev.globallock.spi.support.TlsSettings.disabled())
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("https:// while the TLS settings given are disabled");
     }
 
     @Test
