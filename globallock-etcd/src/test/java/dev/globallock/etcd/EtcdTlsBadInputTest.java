@@ -46,6 +46,11 @@ class EtcdTlsBadInputTest {
      * compared it (bcrypt, over a connection of its own, slow on a loaded machine).
      */
     private static final Duration WAIT = CONNECT_TIMEOUT.multipliedBy(2);
+    /**
+     * A refused login ends the acquisition by itself, before any wait ends: a wait longer than the
+     * bound shows that it does (a wait that ended first would be a LockTimeoutException).
+     */
+    private static final Duration WAIT_FOR_LOGIN = Duration.ofSeconds(10);
     /** The connect timeout, plus the wait's margin and scheduling on a loaded 2-core machine. */
     private static final long BOUND_MILLIS = CONNECT_TIMEOUT.toMillis() + 2500;
 
@@ -142,7 +147,8 @@ class EtcdTlsBadInputTest {
                 mutual.endpoint(),
                 withCa(clientCertificate()),
                 Map.of("user", TestCertificates.CLIENT_NAME, "password", WRONG_PASSWORD),
-                "authentication failed for user 'app'");
+                "authentication failed for user 'app'",
+                WAIT_FOR_LOGIN);
     }
 
     @Test
@@ -152,7 +158,8 @@ class EtcdTlsBadInputTest {
                 mutual.endpoint(),
                 withCa(clientCertificate()),
                 Map.of("user", "nobody", "password", APP_PASSWORD),
-                "authentication failed for user 'nobody'");
+                "authentication failed for user 'nobody'",
+                WAIT_FOR_LOGIN);
     }
 
     @Test
@@ -216,7 +223,12 @@ class EtcdTlsBadInputTest {
 
     private static void assertBackendFailure(
             String endpoint, Map<String, Object> tls, Map<String, Object> auth, String words) {
-        LockOptions wait = LockOptions.builder().waitTime(WAIT).build();
+        assertBackendFailure(endpoint, tls, auth, words, WAIT);
+    }
+
+    private static void assertBackendFailure(
+            String endpoint, Map<String, Object> tls, Map<String, Object> auth, String words, Duration waitTime) {
+        LockOptions wait = LockOptions.builder().waitTime(waitTime).build();
         Throwable failure;
         String log;
         long elapsed;
