@@ -195,7 +195,10 @@ class EtcdTlsBadInputTest {
                 "key-store",
                 certs.client().keyStore(TestCertificates.StoreType.PKCS12).toString());
         tls.put("key-store-password", WRONG_PASSWORD);
-        assertConfigProblem(tls, "etcd.tls.key-store was '" + tls.get("key-store") + "' but");
+        assertConfigProblem(
+                tls,
+                "etcd.tls.key-store was '" + tls.get("key-store")
+                        + "' but key-store-password does not open it: the password is wrong");
     }
 
     private static Map<String, Object> clientCertificate() {
