@@ -1,6 +1,7 @@
 package dev.globallock.etcd;
 
 import dev.globallock.Durations;
+import dev.globallock.spi.support.TlsFailures;
 import io.grpc.ConnectivityState;
 import io.grpc.ConnectivityStateInfo;
 import io.grpc.LoadBalancer;
@@ -11,10 +12,13 @@ import io.grpc.Status;
 import io.grpc.util.ForwardingLoadBalancerHelper;
 import io.grpc.util.ForwardingSubchannel;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -27,6 +31,10 @@ import java.util.function.LongSupplier;
  * passes everything through and notes the channel's state and each address's failures as they
  * happen. Nothing is added to a call's path. {@link #register()} before the client is built (jetcd
  * builds its channel when the engine opens), {@link #deregister()} when the engine closes.
+ *
+ * <p>TLS failures are said in {@link TlsFailures}' words. A plain channel whose connection was
+ * closed (not refused) asks, once, on a thread of its own, whether the address speaks TLS: then the
+ * problem is "server expects TLS".
  * Thread-safe.
  */
 final class EtcdChannelState extends LoadBalancerProvider {
@@ -42,7 +50,21 @@ final class EtcdChannelState extends LoadBalancerProvider {
     /** The last connection attempt that failed (its status carries the cause), or null. */
     private volatile Status lastFailure;
 
-    EtcdChannelState() {
+    /** Whether the channel speaks TLS, and presents a client certificate. */
+    private final boolean tls;
+
+    private final boolean clientCertificate;
+    /** The bound of the probe that asks a plain channel's server whether it speaks TLS. */
+    private final Duration probeTimeout;
+
+    private final AtomicBoolean probed = new AtomicBoolean();
+    /** A plain channel reached a server that speaks TLS. */
+    private volatile boolean expectsTls;
+
+    EtcdChannelState(boolean tls, boolean clientCertificate, Duration probeTimeout) {
+        this.tls = tls;
+        this.clientCertificate = clientCertificate;
+        this.probeTimeout = probeTimeout;
         this.stateSinceNanos = nanoTime.getAsLong();
     }
 
@@ -83,15 +105,33 @@ final class EtcdChannelState extends LoadBalancerProvider {
                     + Durations.format(connectTimeout)
                     + (failure != null
                             ? " (last failure: " + describe(failure) + ")"
-                            : ": the server accepted the TCP connection but never answered in etcd's protocol"
-                                    + " (gRPC over HTTP/2); is this an etcd client URL?"));
+                            : tls
+                                    ? ": the server accepted the TCP connection but never answered the TLS"
+                                            + " handshake: " + TlsFailures.NOT_TLS + "? (is this an https:// etcd"
+                                            + " client URL?)"
+                                    : ": the server accepted the TCP connection but never answered in etcd's"
+                                            + " protocol (gRPC over HTTP/2); is this an etcd client URL?"));
         }
         return Optional.empty();
     }
 
     /** A failed connection attempt in words: the cause gRPC found, such as a refused connection. */
-    static String describe(Status status) {
+    String describe(Status status) {
         Throwable cause = status.getCause();
+        if (tls && cause != null) {
+            Optional<String> words = TlsFailures.describe(cause, clientCertificate);
+            if (words.isPresent()) {
+                return "the TLS handshake failed: " + words.get() + " (" + firstLine(rootMessage(cause)) + ")";
+            }
+        }
+        if (tls && String.valueOf(status.getDescription()).contains("while performing TLS negotiation")) {
+            // gRPC's words when the server closed the connection on the client's hello
+            return "the TLS handshake failed: " + TlsFailures.NOT_TLS + " (" + status.getDescription() + ")";
+        }
+        if (expectsTls) {
+            return TlsFailures.EXPECTS_TLS + ": the server answers TLS, so use https:// endpoints (and the"
+                    + " etcd.tls block for its CA)";
+        }
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof ConnectException) {
                 return "connection refused (" + (cause.getMessage() != null ? cause.getMessage() : t) + ")";
@@ -112,6 +152,16 @@ final class EtcdChannelState extends LoadBalancerProvider {
             text += " (" + firstLine(cause.getMessage()) + ")";
         }
         return text;
+    }
+
+    private static String rootMessage(Throwable failure) {
+        String message = String.valueOf(failure);
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                message = t.getMessage();
+            }
+        }
+        return message;
     }
 
     private static String firstLine(String text) {
@@ -193,7 +243,7 @@ final class EtcdChannelState extends LoadBalancerProvider {
                 @Override
                 public void start(LoadBalancer.SubchannelStateListener listener) {
                     super.start(info -> {
-                        subchannelState(info);
+                        subchannelState(info, subchannel);
                         listener.onSubchannelState(info);
                     });
                 }
@@ -201,12 +251,43 @@ final class EtcdChannelState extends LoadBalancerProvider {
         }
     }
 
-    private void subchannelState(ConnectivityStateInfo info) {
+    private void subchannelState(ConnectivityStateInfo info, LoadBalancer.Subchannel subchannel) {
         if (info.getState() == ConnectivityState.TRANSIENT_FAILURE) {
             lastFailure = info.getStatus();
+            if (!tls && !refused(info.getStatus())) {
+                probeForTls(subchannel);
+            }
         } else if (info.getState() == ConnectivityState.READY) {
             lastFailure = null;
         }
+    }
+
+    private static boolean refused(Status status) {
+        for (Throwable t = status.getCause(); t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Once per channel, on a thread of its own (never gRPC's): whether the server a plain connection
+     * failed on answers a TLS hello. Bounded by the connect timeout.
+     */
+    private void probeForTls(LoadBalancer.Subchannel subchannel) {
+        SocketAddress address = subchannel.getAllAddresses().stream()
+                .flatMap(group -> group.getAddresses().stream())
+                .findFirst()
+                .orElse(null);
+        if (!(address instanceof InetSocketAddress) || !probed.compareAndSet(false, true)) {
+            return;
+        }
+        Thread probe = new Thread(
+                () -> expectsTls = TlsFailures.speaksTls((InetSocketAddress) address, probeTimeout),
+                "globallock-etcd-tls-probe");
+        probe.setDaemon(true);
+        probe.start();
     }
 
     /** The delegate policy, passed everything as it is; a failure to resolve a host name is noted. */

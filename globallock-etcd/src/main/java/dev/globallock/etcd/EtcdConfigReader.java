@@ -1,8 +1,11 @@
 package dev.globallock.etcd;
 
 import dev.globallock.Durations;
+import dev.globallock.Secret;
 import dev.globallock.spi.ConfigSection;
 import dev.globallock.spi.support.Redaction;
+import dev.globallock.spi.support.SecretFiles;
+import dev.globallock.spi.support.TlsSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +37,8 @@ final class EtcdConfigReader {
         List<String> endpoints = section.stringList("endpoints");
         List<URI> uris = endpoints(endpoints);
         credentials();
-        boolean tlsConfigured = tls();
+        boolean https = uris.stream().anyMatch(uri -> uri.getScheme().equalsIgnoreCase("https"));
+        boolean tlsConfigured = tls(https);
         // an endpoint may carry a password: the list is shown masked, whatever is wrong with it
         List<String> shown = new ArrayList<>();
         endpoints.forEach(endpoint -> shown.add(Redaction.userInfo(endpoint)));
@@ -75,50 +79,41 @@ final class EtcdConfigReader {
         return uris;
     }
 
+    /** {@code user} (or {@code username}) with {@code password} or {@code password-file}. */
     private void credentials() {
         Optional<String> user = section.string("user");
-        user.ifPresent(u -> set("user", u, EtcdConfigRules.userProblem(u), builder::user));
-        section.secret("password")
-                .ifPresentOrElse(
-                        builder::password,
-                        () -> user.ifPresent(
-                                u -> section.missing("password", String.format(EtcdConfigRules.EXPECTED_PASSWORD, u))));
-        if (user.isEmpty() && section.has("password")) {
+        Optional<String> username = section.string("username");
+        if (user.isPresent() && username.isPresent()) {
+            section.problem("username", username.get(), EtcdConfigRules.USER_TWICE);
+        }
+        String key = user.isPresent() ? "user" : "username";
+        Optional<String> name = user.or(() -> username);
+        name.ifPresent(u -> set(key, u, EtcdConfigRules.userProblem(u), builder::user));
+        boolean passwordGiven = section.has("password") || section.has("password-file");
+        Optional<Secret> password = SecretFiles.secret(section, "password");
+        password.ifPresent(builder::password);
+        if (name.isPresent() && !passwordGiven) {
+            section.missing("password", String.format(EtcdConfigRules.EXPECTED_PASSWORD, name.get()));
+        }
+        if (name.isEmpty() && passwordGiven) {
             section.missing("user", EtcdConfigRules.EXPECTED_USER);
         }
     }
 
-    /** The {@code tls:} block; whether TLS files were given. */
-    private boolean tls() {
+    /** The {@code tls:} block, loaded now (files, stores, passwords); whether TLS is on. */
+    private boolean tls(boolean https) {
         ConfigSection tls = section.section("tls");
-        Path ca = file(tls, "ca-file");
-        Path cert = file(tls, "cert-file");
-        Path key = file(tls, "key-file");
-        if (ca != null) {
-            builder.tlsCaFile(ca);
-        }
-        if (cert != null && key != null) {
-            builder.tlsClientCertificate(cert, key);
-        } else if (cert != null) {
-            tls.missing("key-file", EtcdConfigRules.EXPECTED_KEY_FILE);
-        } else if (key != null) {
-            tls.missing("cert-file", EtcdConfigRules.EXPECTED_CERT_FILE);
-        }
+        TlsSettings settings = TlsSettings.read(tls, https);
+        builder.tls(settings);
         tls.string("authority").ifPresent(builder::tlsAuthority);
-        return ca != null || cert != null;
-    }
-
-    private static Path file(ConfigSection tls, String key) {
-        Optional<String> value = tls.string(key);
-        if (value.isEmpty()) {
-            return null;
+        // TlsSettings does not load a half pair (cert-file without key-file or the reverse): the
+        // file given is still checked, so that every mistake shows at once
+        if (tls.has("cert-file") != tls.has("key-file")) {
+            String given = tls.has("cert-file") ? "cert-file" : "key-file";
+            String file = tls.string(given).orElseThrow();
+            check(tls, given, file, EtcdConfigRules.fileProblem(Path.of(file)));
         }
-        Path path = Path.of(value.get());
-        String problem = EtcdConfigRules.fileProblem(path);
-        if (problem != null) {
-            tls.problem(key, value.get(), problem);
-        }
-        return path;
+        return settings.enabled();
     }
 
     private <T> void set(String key, T value, String problem, Consumer<T> call) {
@@ -129,6 +124,10 @@ final class EtcdConfigReader {
 
     /** Records the problem, if any; whether there was none. */
     private boolean check(String key, Object shown, String problem) {
+        return check(section, key, shown, problem);
+    }
+
+    private static boolean check(ConfigSection section, String key, Object shown, String problem) {
         if (problem != null) {
             section.problem(key, shown, problem);
         }

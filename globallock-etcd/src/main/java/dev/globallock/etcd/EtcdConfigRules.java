@@ -25,8 +25,7 @@ final class EtcdConfigRules {
     static final String EXPECTED_ENDPOINTS = "a list of etcd URLs such as [\"http://127.0.0.1:2379\"]";
     static final String EXPECTED_PASSWORD = "the password of etcd user '%s'";
     static final String EXPECTED_USER = "the etcd user the password belongs to";
-    static final String EXPECTED_CERT_FILE = "the client certificate (PEM) that goes with tls.key-file";
-    static final String EXPECTED_KEY_FILE = "the client private key (PKCS#8 PEM) that goes with tls.cert-file";
+    static final String USER_TWICE = "user is set too: give the user once (username is another name for user)";
 
     private EtcdConfigRules() {}
 
@@ -126,7 +125,10 @@ final class EtcdConfigRules {
         return problem;
     }
 
-    /** A TLS file given in the {@code etcd:} section is read when the engine connects: it must be readable. */
+    /**
+     * A TLS file of a half pair (cert-file without key-file or the reverse), which the shared {@code
+     * TlsSettings} does not load: it must still be readable, so that every mistake shows at once.
+     */
     static String fileProblem(Path path) {
         return Files.isReadable(path) ? null : "it must be a readable file";
     }

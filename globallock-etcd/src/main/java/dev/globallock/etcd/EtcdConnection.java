@@ -3,9 +3,9 @@ package dev.globallock.etcd;
 import dev.globallock.LockBackendException;
 import dev.globallock.spi.support.CallerRunsPolicy;
 import dev.globallock.spi.support.EngineErrors;
+import dev.globallock.spi.support.TlsSettings;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
-import java.io.File;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,14 +29,18 @@ final class EtcdConnection {
     private final EtcdDirectKv directKv;
 
     private final Duration connectTimeout;
+    /** The user the own client authenticates as; null without one, or with an application's client. */
+    final String user;
 
     private EtcdConnection(
             Client client,
             boolean owned,
             EtcdChannelState channelState,
             EtcdDirectKv directKv,
-            Duration connectTimeout) {
+            Duration connectTimeout,
+            String user) {
         this.client = client;
+        this.user = user;
         this.owned = owned;
         this.channelState = channelState;
         this.directKv = directKv;
@@ -51,15 +55,21 @@ final class EtcdConnection {
     static EtcdConnection open(EtcdEngineConfig config) {
         Objects.requireNonNull(config, "config");
         if (config.client().isPresent()) {
-            return new EtcdConnection(config.client().get(), false, null, null, config.connectTimeout());
+            return new EtcdConnection(config.client().get(), false, null, null, config.connectTimeout(), null);
         }
         // jetcd attaches a user's token per call, which the direct path would have to repeat
         EtcdDirectKv directKv = config.user().isEmpty() ? new EtcdDirectKv(config.requestTimeout()) : null;
-        EtcdChannelState channelState = new EtcdChannelState();
+        EtcdChannelState channelState = new EtcdChannelState(
+                config.tls(), config.tls() && config.tlsSettings().hasClientCertificate(), config.connectTimeout());
         channelState.register();
         try {
             return new EtcdConnection(
-                    build(config, channelState, directKv), true, channelState, directKv, config.connectTimeout());
+                    build(config, channelState, directKv),
+                    true,
+                    channelState,
+                    directKv,
+                    config.connectTimeout(),
+                    config.user().orElse(null));
         } catch (RuntimeException e) {
             channelState.deregister();
             throw e;
@@ -92,23 +102,21 @@ final class EtcdConnection {
         return builder.build();
     }
 
+    /**
+     * TLS from the loaded settings: their trust manager (the configured CAs or the JVM's; host names
+     * checked as gRPC asks, unless hostname-verification is off) and the client certificate if any.
+     */
     private static void tls(ClientBuilder builder, EtcdEngineConfig config) {
+        TlsSettings tls = config.tlsSettings();
         try {
             builder.sslContext(ssl -> {
-                config.tlsCaFile().ifPresent(ca -> ssl.trustManager(ca.toFile()));
-                if (config.tlsCertFile().isPresent()) {
-                    File cert = config.tlsCertFile().get().toFile();
-                    File key = config.tlsKeyFile().orElseThrow().toFile();
-                    ssl.keyManager(cert, key);
-                }
+                ssl.trustManager(tls.trustManager());
+                tls.keyManager().ifPresent(ssl::keyManager);
             });
         } catch (SSLException | RuntimeException e) {
             throw new LockBackendException(
                     EngineErrors.of("etcd", config::describeEndpoints)
-                            .say("could not set up TLS from "
-                                    + config.tlsCaFile().map(Object::toString).orElse("the system trust store")
-                                    + config.tlsCertFile().map(c -> " and " + c).orElse("") + ": "
-                                    + e.getMessage()),
+                            .say("could not set up TLS from " + tls + ": " + e.getMessage()),
                     e);
         }
     }

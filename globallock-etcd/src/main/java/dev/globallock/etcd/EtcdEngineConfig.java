@@ -2,14 +2,18 @@ package dev.globallock.etcd;
 
 import dev.globallock.Durations;
 import dev.globallock.Secret;
+import dev.globallock.spi.ConfigSection;
 import dev.globallock.spi.support.Redaction;
+import dev.globallock.spi.support.TlsSettings;
 import io.etcd.jetcd.Client;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -39,9 +43,7 @@ public final class EtcdEngineConfig {
     private final List<URI> endpoints;
     private final String user;
     private final Secret password;
-    private final Path tlsCaFile;
-    private final Path tlsCertFile;
-    private final Path tlsKeyFile;
+    private final TlsSettings tls;
     private final String tlsAuthority;
     private final String namespace;
     private final Duration connectTimeout;
@@ -50,13 +52,11 @@ public final class EtcdEngineConfig {
     private final Duration keepaliveTimeout;
     private final Client client;
 
-    private EtcdEngineConfig(Builder b) {
+    private EtcdEngineConfig(Builder b, TlsSettings tls) {
         this.endpoints = List.copyOf(b.endpoints);
         this.user = b.user;
         this.password = b.password;
-        this.tlsCaFile = b.tlsCaFile;
-        this.tlsCertFile = b.tlsCertFile;
-        this.tlsKeyFile = b.tlsKeyFile;
+        this.tls = tls;
         this.tlsAuthority = b.tlsAuthority;
         this.namespace = b.namespace == null ? DEFAULT_NAMESPACE : b.namespace;
         this.connectTimeout = b.connectTimeout == null ? DEFAULT_CONNECT_TIMEOUT : b.connectTimeout;
@@ -85,15 +85,24 @@ public final class EtcdEngineConfig {
     }
 
     public Optional<Path> tlsCaFile() {
-        return Optional.ofNullable(tlsCaFile);
+        return tls.caFile();
     }
 
     public Optional<Path> tlsCertFile() {
-        return Optional.ofNullable(tlsCertFile);
+        return tls.certFile();
     }
 
     public Optional<Path> tlsKeyFile() {
-        return Optional.ofNullable(tlsKeyFile);
+        return tls.keyFile();
+    }
+
+    /**
+     * The TLS settings (the {@code etcd.tls} block): disabled with http:// endpoints; with https://
+     * endpoints the configured CAs (or the JVM's default ones), the client certificate if any, and
+     * whether host names are verified.
+     */
+    public TlsSettings tlsSettings() {
+        return tls;
     }
 
     public Optional<String> tlsAuthority() {
@@ -102,7 +111,7 @@ public final class EtcdEngineConfig {
 
     /** Whether the engine connects with TLS (https:// endpoints). */
     public boolean tls() {
-        return !endpoints.isEmpty() && endpoints.get(0).getScheme().equalsIgnoreCase("https");
+        return tls.enabled();
     }
 
     /** The prefix of every lock key, {@value #DEFAULT_NAMESPACE} by default. */
@@ -153,8 +162,7 @@ public final class EtcdEngineConfig {
     public String toString() {
         return "EtcdEngineConfig{endpoints=" + describeEndpoints()
                 + (user != null ? ", user=" + user + ", password=******" : "")
-                + (tlsCaFile != null ? ", tls.ca-file=" + tlsCaFile : "")
-                + (tlsCertFile != null ? ", tls.cert-file=" + tlsCertFile : "")
+                + (tls.enabled() ? ", tls=" + tls : "")
                 + ", namespace='" + namespace + "', connectTimeout=" + Durations.format(connectTimeout)
                 + ", requestTimeout=" + Durations.format(requestTimeout)
                 + (client != null ? ", client supplied" : "") + "}";
@@ -172,6 +180,7 @@ public final class EtcdEngineConfig {
         private Path tlsCaFile;
         private Path tlsCertFile;
         private Path tlsKeyFile;
+        private TlsSettings tls;
         private String tlsAuthority;
         private String namespace;
         private Duration connectTimeout;
@@ -222,6 +231,18 @@ public final class EtcdEngineConfig {
             Objects.requireNonNull(password, "password");
             requireUnset(this.password != null, "password");
             this.password = password;
+            return this;
+        }
+
+        /**
+         * The TLS settings, as {@link TlsSettings#read} made them (the shared {@code tls} block:
+         * PEM files or PKCS12/JKS stores, host name verification). Instead of {@link #tlsCaFile} and
+         * {@link #tlsClientCertificate}.
+         */
+        public Builder tls(TlsSettings tls) {
+            Objects.requireNonNull(tls, "tls");
+            requireUnset(this.tls != null, "tls");
+            this.tls = tls;
             return this;
         }
 
@@ -310,7 +331,12 @@ public final class EtcdEngineConfig {
             if (client == null && !endpointsSet) {
                 throw new IllegalStateException("give the etcd engine its endpoints or a client");
             }
-            if (client != null && (user != null || password != null || tlsCaFile != null || tlsCertFile != null)) {
+            boolean tlsGiven = tls != null || tlsCaFile != null || tlsCertFile != null;
+            if (tls != null && (tlsCaFile != null || tlsCertFile != null)) {
+                throw new IllegalStateException(
+                        "give the TLS settings once: as TlsSettings or as tlsCaFile/tlsClientCertificate");
+            }
+            if (client != null && (user != null || password != null || tlsGiven)) {
                 throw new IllegalStateException(
                         "credentials and TLS belong to the supplied etcd client; do not set them on the engine too");
             }
@@ -320,11 +346,44 @@ public final class EtcdEngineConfig {
                                 ? EtcdConfigRules.EXPECTED_USER
                                 : EtcdConfigRules.EXPECTED_PASSWORD.formatted(user)));
             }
-            String schemes = EtcdConfigRules.schemesProblem(endpoints, tlsCaFile != null || tlsCertFile != null);
+            TlsSettings settings = tlsSettings();
+            String schemes = EtcdConfigRules.schemesProblem(endpoints, settings.enabled());
+            if (schemes == null && !settings.enabled() && tls != null) {
+                // TlsSettings.read says so for the etcd: section; here TlsSettings.disabled() was given
+                schemes = endpoints.stream().anyMatch(uri -> uri.getScheme().equalsIgnoreCase("https"))
+                        ? "they are https:// while the TLS settings given are disabled"
+                        : null;
+            }
             if (schemes != null) {
                 throw new IllegalStateException("etcd endpoints was '" + shown(endpoints) + "' but " + schemes);
             }
-            return new EtcdEngineConfig(this);
+            return new EtcdEngineConfig(this, settings);
+        }
+
+        /**
+         * The settings given, or read from the PEM files given (problems as a {@link
+         * dev.globallock.LockConfigException}), or for https:// endpoints the JVM's default CAs.
+         */
+        private TlsSettings tlsSettings() {
+            if (tls != null) {
+                return tls;
+            }
+            boolean https = endpoints.stream().anyMatch(uri -> uri.getScheme().equalsIgnoreCase("https"));
+            if (!https && tlsCaFile == null && tlsCertFile == null) {
+                return TlsSettings.disabled();
+            }
+            Map<String, Object> block = new LinkedHashMap<>();
+            if (tlsCaFile != null) {
+                block.put("ca-file", tlsCaFile.toString());
+            }
+            if (tlsCertFile != null) {
+                block.put("cert-file", tlsCertFile.toString());
+                block.put("key-file", tlsKeyFile.toString());
+            }
+            ConfigSection section = ConfigSection.of("etcd.tls", block);
+            TlsSettings read = TlsSettings.read(section, https);
+            section.validate();
+            return read;
         }
 
         private static void requireUnset(boolean set, String what) {

@@ -37,7 +37,13 @@ final class EtcdErrors {
 
     /** A short reason for messages: what happened, in etcd's words where it gave some. */
     static String describe(Throwable failure) {
+        return describe(failure, null);
+    }
+
+    /** As {@link #describe(Throwable)}, naming the user of a failed authentication when known. */
+    static String describe(Throwable failure, String user) {
         Throwable cause = unwrap(failure);
+        String forUser = user == null ? "" : " for user '" + user + "'";
         String messages = allMessages(cause);
         Status.Code code = code(cause);
         if (messages.contains("authentication is not enabled")) {
@@ -46,7 +52,7 @@ final class EtcdErrors {
                     + " leave them out, or enable authentication on etcd (etcdctl auth enable)";
         }
         if (messages.contains("authentication failed") || messages.contains("invalid user id or password")) {
-            return "authentication failed: etcd rejected the user name or password";
+            return "authentication failed" + forUser + ": etcd rejected the user name or password";
         }
         if (messages.contains("user name is empty") || messages.contains("user name not found")) {
             return "authentication is required by etcd but no valid user was given";
@@ -61,7 +67,7 @@ final class EtcdErrors {
             return "etcd is unavailable (" + firstMessage(cause) + ")";
         }
         if (code == Status.Code.UNAUTHENTICATED) {
-            return "authentication failed (" + firstMessage(cause) + ")";
+            return "authentication failed" + forUser + " (" + firstMessage(cause) + ")";
         }
         return firstMessage(cause);
     }

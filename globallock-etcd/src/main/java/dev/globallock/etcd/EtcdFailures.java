@@ -50,7 +50,7 @@ final class EtcdFailures {
         if (cause instanceof LockBackendException) {
             return (LockBackendException) cause;
         }
-        String reason = EtcdErrors.describe(cause);
+        String reason = EtcdErrors.describe(cause, connection.user);
         if (EtcdErrors.transientFailure(cause)) {
             // no answer: say why, when the channel knows
             reason += connectionProblem()
@@ -73,7 +73,7 @@ final class EtcdFailures {
     /** A renewal could not tell whether {@code count} locks are still held. */
     LockBackendException renewalFailed(int count, Throwable problem) {
         return new LockBackendException(
-                errors.say("could not renew " + count + " lock(s): " + EtcdErrors.describe(problem)),
+                errors.say("could not renew " + count + " lock(s): " + EtcdErrors.describe(problem, connection.user)),
                 EtcdErrors.unwrap(problem));
     }
 

@@ -128,6 +128,36 @@ class EtcdEngineConfigTest {
     }
 
     @Test
+    @DisplayName(
+            "username is another name for user; the password may come from a file; the tls block is the shared one")
+    void credentialsAndTls(@TempDir Path dir) throws Exception {
+        Path passwordFile = Files.writeString(dir.resolve("password"), "from-a-file\n");
+        EtcdEngineConfig config = read(Map.of(
+                "endpoints", List.of("https://127.0.0.1:2379"),
+                "username", "locks",
+                "password-file", passwordFile.toString(),
+                "tls", Map.of("hostname-verification", false)));
+        assertThat(config.user()).contains("locks");
+        assertThat(config.password().map(Secret::reveal)).contains("from-a-file");
+        assertThat(config.tls()).isTrue();
+        assertThat(config.tlsSettings().hostnameVerification()).isFalse();
+        assertThat(config.toString()).doesNotContain("from-a-file");
+
+        assertThatThrownBy(() -> read(Map.of(
+                        "endpoints", List.of("https://127.0.0.1:2379"),
+                        "user", "locks",
+                        "username", "other",
+                        "password-file", dir.resolve("absent").toString(),
+                        "tls", Map.of("enabled", false))))
+                .isInstanceOf(LockConfigException.class)
+                .satisfies(e -> assertThat(((LockConfigException) e).problems())
+                        .anyMatch(p -> p.startsWith("etcd.username was 'other' but user is set too"))
+                        .anyMatch(p -> p.startsWith(
+                                "etcd.password-file was '" + dir.resolve("absent") + "' but the file does not exist"))
+                        .anyMatch(p -> p.startsWith("etcd.tls.enabled was 'false' but the endpoints use TLS")));
+    }
+
+    @Test
     @DisplayName("the manager finds the engine by name and validates its section before any I/O")
     void providerThroughTheManager() {
         assertThatThrownBy(() -> GlobalLockManager.create(Map.of(
@@ -170,6 +200,12 @@ class EtcdEngineConfigTest {
                 .hasMessageContaining("together");
         assertThatThrownBy(() -> EtcdEngineConfig.builder().keepaliveTime(Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EtcdEngineConfig.builder()
+                        .endpoints("https://127.0.0.1:2379")
+                        .tls(dev.globallock.spi.support.TlsSettings.disabled())
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("https:// while the TLS settings given are disabled");
     }
 
     @Test
