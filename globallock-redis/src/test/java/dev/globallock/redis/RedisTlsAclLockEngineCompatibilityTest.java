@@ -14,7 +14,7 @@ import org.junit.jupiter.api.DisplayName;
 
 /**
  * The whole contract over mutual TLS, as an ACL user that may run only the engine's commands
- * ({@link RedisServer#LOCK_USER_ACL_RULES}).
+ * ({@link RedisServer#LOCK_USER_ACL_RULES}, and {@link RedisServer#RATE_LIMITER_ACL_RULES} for the rate limiters).
  */
 @DisplayName("redis engine, single server with mutual TLS and an ACL user: the lock contract")
 class RedisTlsAclLockEngineCompatibilityTest extends LockEngineCompatibilityKit {
@@ -29,7 +29,7 @@ class RedisTlsAclLockEngineCompatibilityTest extends LockEngineCompatibilityKit 
         redis = RedisServer.start(RedisServer.Options.builder()
                 .tls(ServerTls.of(ClientAuth.REQUIRED))
                 .password(ADMIN_PASSWORD)
-                .aclUser("app", APP_PASSWORD, RedisServer.LOCK_USER_ACL_RULES)
+                .aclUser("app", APP_PASSWORD, RedisServer.LOCK_USER_ACL_RULES + RedisServer.RATE_LIMITER_ACL_RULES)
                 .build());
     }
 
