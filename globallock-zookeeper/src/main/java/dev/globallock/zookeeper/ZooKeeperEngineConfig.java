@@ -3,6 +3,7 @@ package dev.globallock.zookeeper;
 import dev.globallock.Durations;
 import dev.globallock.Secret;
 import dev.globallock.spi.support.Redaction;
+import dev.globallock.spi.support.TlsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -65,6 +66,9 @@ public final class ZooKeeperEngineConfig {
     private final Secret keyStorePassword;
     private final String keyStoreType;
     private final boolean hostnameVerification;
+    private final String saslUsername;
+    private final Secret saslPassword;
+    private final TlsSettings tlsSettings;
 
     private ZooKeeperEngineConfig(Builder b) {
         this.connectString = b.connectString;
@@ -84,13 +88,18 @@ public final class ZooKeeperEngineConfig {
         this.saslServiceName =
                 b.saslServiceName != null ? b.saslServiceName : ZKClientConfig.ZK_SASL_CLIENT_USERNAME_DEFAULT;
         this.tls = b.tls != null && b.tls;
+        this.saslUsername = b.saslUsername;
+        this.saslPassword = b.saslPassword;
+        this.tlsSettings = b.tlsSettings;
         this.trustStore = b.trustStore;
         this.trustStorePassword = b.trustStorePassword;
         this.trustStoreType = b.trustStoreType;
         this.keyStore = b.keyStore;
         this.keyStorePassword = b.keyStorePassword;
         this.keyStoreType = b.keyStoreType;
-        this.hostnameVerification = b.hostnameVerification == null || b.hostnameVerification;
+        this.hostnameVerification = b.tlsSettings != null
+                ? b.tlsSettings.hostnameVerification()
+                : b.hostnameVerification == null || b.hostnameVerification;
     }
 
     /** A builder; every value may be set once. */
@@ -160,6 +169,24 @@ public final class ZooKeeperEngineConfig {
         return saslServiceName;
     }
 
+    /**
+     * The SASL DIGEST-MD5 user the engine logs in as through a JAAS login context of its own, when
+     * one was given ({@link Builder#saslUser}); else SASL (if on) uses the JAAS login context {@link
+     * #saslLoginContext()} of the JVM's JAAS configuration.
+     */
+    public Optional<String> saslUsername() {
+        return Optional.ofNullable(saslUsername);
+    }
+
+    Optional<Secret> saslPassword() {
+        return Optional.ofNullable(saslPassword);
+    }
+
+    /** The shared {@code tls} block, when TLS was configured with it ({@link Builder#tls(TlsSettings)}). */
+    public Optional<TlsSettings> tlsSettings() {
+        return Optional.ofNullable(tlsSettings);
+    }
+
     public boolean tls() {
         return tls;
     }
@@ -206,7 +233,7 @@ public final class ZooKeeperEngineConfig {
                 text.append(", digest=").append(digestUsername).append(":******");
             }
             if (sasl) {
-                text.append(", sasl=").append(saslLoginContext);
+                text.append(", sasl=").append(saslUsername != null ? "user " + saslUsername : saslLoginContext);
             }
             if (tls) {
                 text.append(", tls");
@@ -244,6 +271,9 @@ public final class ZooKeeperEngineConfig {
         private Secret keyStorePassword;
         private String keyStoreType;
         private Boolean hostnameVerification;
+        private String saslUsername;
+        private Secret saslPassword;
+        private TlsSettings tlsSettings;
 
         private Builder() {}
 
@@ -365,6 +395,45 @@ public final class ZooKeeperEngineConfig {
             return this;
         }
 
+        /**
+         * SASL DIGEST-MD5 authentication as this user: the engine gives ZooKeeper a JAAS login context
+         * of its own ({@code DigestLoginModule} with the user and password), so the application sets
+         * no JAAS file; instead of {@link #sasl(String, String)}.
+         *
+         * @param serviceName the server principal's primary, {@code zookeeper} by default
+         */
+        public Builder saslUser(String username, Secret password, String serviceName) {
+            Objects.requireNonNull(username, "username");
+            Objects.requireNonNull(password, "password");
+            Objects.requireNonNull(serviceName, "serviceName");
+            once(this.sasl, "sasl");
+            String problem = ZooKeeperConfigRules.usernameProblem(username);
+            if (problem != null) {
+                throw new IllegalArgumentException("SASL user name was '" + username + "' but " + problem);
+            }
+            if (serviceName.isBlank()) {
+                throw new IllegalArgumentException("SASL service name must not be blank");
+            }
+            this.sasl = true;
+            this.saslUsername = username;
+            this.saslPassword = password;
+            this.saslServiceName = serviceName;
+            return this;
+        }
+
+        /**
+         * TLS as the shared {@code tls} block says ({@link TlsSettings#read}): trusted CAs as a PEM
+         * file or a trust store, a client certificate as PEM files or a key store, host name
+         * verification; instead of {@link #tls(Path, Secret, String)}. Disabled settings leave TLS off.
+         */
+        public Builder tls(TlsSettings settings) {
+            Objects.requireNonNull(settings, "settings");
+            once(this.tls, "tls");
+            this.tls = settings.enabled();
+            this.tlsSettings = settings.enabled() ? settings : null;
+            return this;
+        }
+
         /** TLS to the server (its secure client port), trusting the certificates in the trust store. */
         public Builder tls(Path trustStore, Secret trustStorePassword, String trustStoreType) {
             once(this.tls, "tls");
@@ -419,6 +488,10 @@ public final class ZooKeeperEngineConfig {
             }
             if (keyStore != null && tls == null) {
                 throw new IllegalStateException("a TLS key store was given but TLS is not enabled");
+            }
+            if ((keyStore != null || hostnameVerification != null) && tlsSettings != null) {
+                throw new IllegalStateException(
+                        "the TLS settings were given whole: set the key store and hostname" + " verification in them");
             }
             if (hostnameVerification != null && tls == null) {
                 throw new IllegalStateException("hostname verification was set but TLS is not enabled");
