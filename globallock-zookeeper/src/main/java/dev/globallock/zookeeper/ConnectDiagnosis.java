@@ -50,7 +50,9 @@ final class ConnectDiagnosis {
         for (ConnectString.Server server : servers) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             int timeout = (int) Math.max(50, left / Math.max(1, servers.size() - lines.size()));
-            String finding = tls != null && tls.enabled() ? probeTls(server, timeout, tls) : probe(server, timeout);
+            String finding = tls != null && tls.enabled()
+                    ? probeTls(server, timeout, tls)
+                    : probe(server, Math.max(50, timeout / 2));
             zooKeeperAnswered |= finding.equals(ZOOKEEPER);
             lines.add(server + ": " + finding);
         }
@@ -74,8 +76,7 @@ final class ConnectDiagnosis {
             socket.getOutputStream().flush();
             byte[] reply = read(socket.getInputStream());
             if (reply.length == 0) {
-                InetSocketAddress address = new InetSocketAddress(server.host, server.port);
-                return TlsFailures.speaksTls(address, Duration.ofMillis(timeoutMillis))
+                return speaksTls(server, timeoutMillis)
                         ? TlsFailures.EXPECTS_TLS + ": it accepted the connection, closed it without an answer and"
                                 + " completes a TLS handshake (enable tls)"
                         : "accepted the connection and closed it without an answer (a TLS-only port,"
@@ -92,13 +93,22 @@ final class ConnectDiagnosis {
         } catch (ConnectException e) {
             return "connection refused";
         } catch (SocketTimeoutException e) {
-            return e.getMessage() != null
-                            && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("connect")
-                    ? "no answer to the TCP connection within " + timeoutMillis + "ms"
+            if (e.getMessage() != null
+                    && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("connect")) {
+                return "no answer to the TCP connection within " + timeoutMillis + "ms";
+            }
+            // a TLS port waits for the rest of a record that four plain bytes never complete
+            return speaksTls(server, timeoutMillis)
+                    ? TlsFailures.EXPECTS_TLS + ": it accepted the connection, did not answer and completes a TLS"
+                            + " handshake (enable tls)"
                     : "accepted the connection but did not answer within " + timeoutMillis + "ms";
         } catch (IOException e) {
             return e.toString();
         }
+    }
+
+    private static boolean speaksTls(ConnectString.Server server, int timeoutMillis) {
+        return TlsFailures.speaksTls(new InetSocketAddress(server.host, server.port), Duration.ofMillis(timeoutMillis));
     }
 
     /** The {@code srvr} probe over TLS with the engine's TLS settings, as ZooKeeper's client would connect. */
