@@ -245,14 +245,25 @@ final class ZooKeeperConnector {
 
     /** TLS from the builder's trust and key stores, handed to ZooKeeper's client as they are. */
     private static void storeTls(ZKClientConfig zk, ClientX509Util x509, ZooKeeperEngineConfig config) {
+        ZooKeeperEngineConfig.StoreSecrets stores = config.storeSecrets();
         config.trustStore().ifPresent(path -> zk.setProperty(x509.getSslTruststoreLocationProperty(), path.toString()));
-        config.trustStorePassword()
-                .ifPresent(secret -> zk.setProperty(x509.getSslTruststorePasswdProperty(), secret.reveal()));
-        config.trustStoreType().ifPresent(type -> zk.setProperty(x509.getSslTruststoreTypeProperty(), type));
+        if (stores.trustStorePassword() != null) {
+            zk.setProperty(
+                    x509.getSslTruststorePasswdProperty(),
+                    stores.trustStorePassword().reveal());
+        }
+        if (stores.trustStoreType() != null) {
+            zk.setProperty(x509.getSslTruststoreTypeProperty(), stores.trustStoreType());
+        }
         config.keyStore().ifPresent(path -> zk.setProperty(x509.getSslKeystoreLocationProperty(), path.toString()));
-        config.keyStorePassword()
-                .ifPresent(secret -> zk.setProperty(x509.getSslKeystorePasswdProperty(), secret.reveal()));
-        config.keyStoreType().ifPresent(type -> zk.setProperty(x509.getSslKeystoreTypeProperty(), type));
+        if (stores.keyStorePassword() != null) {
+            zk.setProperty(
+                    x509.getSslKeystorePasswdProperty(),
+                    stores.keyStorePassword().reveal());
+        }
+        if (stores.keyStoreType() != null) {
+            zk.setProperty(x509.getSslKeystoreTypeProperty(), stores.keyStoreType());
+        }
     }
 
     /** The ACL of the lock nodes (and their parents) the engine creates. */

@@ -203,20 +203,12 @@ public final class ZooKeeperEngineConfig {
         return hostnameVerification;
     }
 
-    Optional<Secret> trustStorePassword() {
-        return Optional.ofNullable(trustStorePassword);
-    }
+    /** The passwords and types of {@link #trustStore()} and {@link #keyStore()}, each possibly null. */
+    record StoreSecrets(
+            Secret trustStorePassword, String trustStoreType, Secret keyStorePassword, String keyStoreType) {}
 
-    Optional<String> trustStoreType() {
-        return Optional.ofNullable(trustStoreType);
-    }
-
-    Optional<Secret> keyStorePassword() {
-        return Optional.ofNullable(keyStorePassword);
-    }
-
-    Optional<String> keyStoreType() {
-        return Optional.ofNullable(keyStoreType);
+    StoreSecrets storeSecrets() {
+        return new StoreSecrets(trustStorePassword, trustStoreType, keyStorePassword, keyStoreType);
     }
 
     @Override
@@ -307,7 +299,7 @@ public final class ZooKeeperEngineConfig {
         /** The session timeout to ask for; the server may clamp it to its min/max (default 30 s). */
         public Builder sessionTimeout(Duration timeout) {
             once(this.sessionTimeout, "session timeout");
-            Duration value = millis(timeout, "session timeout");
+            Duration value = ZooKeeperConfigRules.millis(timeout, "session timeout");
             String problem = ZooKeeperConfigRules.sessionTimeoutProblem(value);
             if (problem != null) {
                 throw new IllegalArgumentException(
@@ -320,7 +312,7 @@ public final class ZooKeeperEngineConfig {
         /** How long an operation waits for a connection (default 10 s). */
         public Builder connectionTimeout(Duration timeout) {
             once(this.connectionTimeout, "connection timeout");
-            this.connectionTimeout = millis(timeout, "connection timeout");
+            this.connectionTimeout = ZooKeeperConfigRules.millis(timeout, "connection timeout");
             return this;
         }
 
@@ -328,7 +320,7 @@ public final class ZooKeeperEngineConfig {
         public Builder namespace(String namespace) {
             Objects.requireNonNull(namespace, "namespace");
             once(this.namespace, "namespace");
-            checkNamespace(namespace);
+            ZooKeeperConfigRules.checkNamespace(namespace);
             this.namespace = namespace;
             return this;
         }
@@ -336,8 +328,8 @@ public final class ZooKeeperEngineConfig {
         /** Curator's exponential backoff between retries of an operation that lost its connection. */
         public Builder retry(Duration baseSleep, Duration maxSleep, int maxRetries) {
             once(this.retryBaseSleep, "retry policy");
-            Duration base = millis(baseSleep, "retry base sleep");
-            Duration max = millis(maxSleep, "retry max sleep");
+            Duration base = ZooKeeperConfigRules.millis(baseSleep, "retry base sleep");
+            Duration max = ZooKeeperConfigRules.millis(maxSleep, "retry max sleep");
             String problem = ZooKeeperConfigRules.retryProblem(base, max);
             if (problem != null) {
                 throw new IllegalArgumentException(
@@ -486,36 +478,14 @@ public final class ZooKeeperEngineConfig {
             if (aclProblem != null) {
                 throw new IllegalStateException("acl was 'creator-only' but " + aclProblem);
             }
-            if (keyStore != null && tls == null) {
-                throw new IllegalStateException("a TLS key store was given but TLS is not enabled");
-            }
-            if ((keyStore != null || hostnameVerification != null) && tlsSettings != null) {
+            if ((keyStore != null || hostnameVerification != null) && (tls == null || tlsSettings != null)) {
                 throw new IllegalStateException(
-                        "the TLS settings were given whole: set the key store and hostname" + " verification in them");
-            }
-            if (hostnameVerification != null && tls == null) {
-                throw new IllegalStateException("hostname verification was set but TLS is not enabled");
+                        tls == null
+                                ? (keyStore != null ? "a TLS key store" : "hostname verification")
+                                        + " was set but TLS is not enabled"
+                                : "the TLS settings were given whole: set the key store and hostname verification in them");
             }
             return new ZooKeeperEngineConfig(this);
-        }
-
-        private static void checkNamespace(String namespace) {
-            String problem = ZooKeeperConfigRules.namespaceProblem(namespace);
-            if (problem != null) {
-                throw new IllegalArgumentException("namespace was '" + namespace + "' but " + problem);
-            }
-        }
-
-        private static Duration millis(Duration value, String what) {
-            Objects.requireNonNull(value, what);
-            if (value.toMillis() < 1) {
-                throw new IllegalArgumentException(what + " must be at least 1ms but was " + Durations.format(value));
-            }
-            if (value.toMillis() > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(
-                        what + " must be at most " + Integer.MAX_VALUE + "ms but was " + Durations.format(value));
-            }
-            return value;
         }
 
         private static void once(Object current, String what) {
