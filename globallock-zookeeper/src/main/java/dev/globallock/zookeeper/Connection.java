@@ -45,6 +45,9 @@ final class Connection {
     /** How long closing an owned client may block before it is interrupted. */
     private final Duration closeBound;
 
+    /** What the connector set up for the client and undoes at close (a temporary key store...). */
+    private final AutoCloseable resources;
+
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean abandoned;
 
@@ -54,7 +57,8 @@ final class Connection {
             boolean ownsClient,
             List<ACL> nodeAcl,
             String endpoint,
-            Duration closeBound) {
+            Duration closeBound,
+            AutoCloseable resources) {
         this.root = root;
         this.client = client;
         this.ownsClient = ownsClient;
@@ -64,6 +68,7 @@ final class Connection {
         String namespace = client.getNamespace();
         this.namespacePrefix = namespace == null || namespace.isEmpty() ? "" : ZKPaths.makePath(namespace, null);
         this.closeBound = closeBound;
+        this.resources = resources;
     }
 
     /**
@@ -79,6 +84,7 @@ final class Connection {
             root.getConnectionStateListenable().removeListener(listener);
             if (ownsClient) {
                 closeBounded(root, CLOSE_BOUND_AFTER_FAILURE);
+                releaseResources();
             }
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -189,6 +195,14 @@ final class Connection {
 
     // ------------------------------------------------------------------------------- ending
 
+    private void releaseResources() {
+        try {
+            resources.close();
+        } catch (Exception e) {
+            LOG.log(Level.DEBUG, () -> "could not release what the client was set up with: " + e);
+        }
+    }
+
     /** Marks the engine closed; false when it was closed already. */
     boolean markClosed() {
         return closed.compareAndSet(false, true);
@@ -251,6 +265,7 @@ final class Connection {
             } catch (RuntimeException e) {
                 LOG.log(Level.DEBUG, "closing the Curator client failed: " + e);
             }
+            releaseResources();
         }
     }
 

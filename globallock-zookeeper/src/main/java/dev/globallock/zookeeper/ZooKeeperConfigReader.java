@@ -4,7 +4,8 @@ import dev.globallock.Durations;
 import dev.globallock.Secret;
 import dev.globallock.spi.ConfigSection;
 import dev.globallock.spi.support.Redaction;
-import java.nio.file.Path;
+import dev.globallock.spi.support.SecretFiles;
+import dev.globallock.spi.support.TlsSettings;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -21,11 +22,12 @@ import java.util.Optional;
  *   connection-timeout: 10s
  *   namespace: globallock
  *   retry: { base-sleep: 100ms, max-sleep: 1s, max-retries: 3 }
- *   digest: { username: app, password: ${ZK_PASSWORD} }
+ *   digest: { username: app, password: ${ZK_PASSWORD} }   # or password-file
  *   acl: open                   # open | creator-only
  *   sasl: { enabled: false, login-context: Client, service-name: zookeeper }
- *   tls: { enabled: false, trust-store: ..., trust-store-password: ..., trust-store-type: PKCS12,
- *          key-store: ..., key-store-password: ..., key-store-type: PKCS12, hostname-verification: true }
+ *   # or SASL DIGEST-MD5 without a JAAS file: sasl: { username: app, password-file: /run/secrets/zk }
+ *   tls: { ca-file: ..., cert-file: ..., key-file: ..., hostname-verification: true }
+ *   # or trust-store / key-store (+ -password, -password-file, -type): the shared block, TlsSettings
  * }</pre>
  */
 final class ZooKeeperConfigReader {
@@ -77,8 +79,8 @@ final class ZooKeeperConfigReader {
 
         ConfigSection digest = section.section("digest");
         Optional<String> username = digest.string("username");
-        Optional<Secret> password = digest.secret("password");
-        if (username.isPresent() != password.isPresent()) {
+        Optional<Secret> password = SecretFiles.secret(digest, "password");
+        if (username.isPresent() != password.isPresent() && !digest.has("password-file")) {
             digest.missing(
                     username.isPresent() ? "password" : "username",
                     "digest authentication needs both a username and a password");
@@ -96,23 +98,32 @@ final class ZooKeeperConfigReader {
         boolean saslEnabled = sasl.bool("enabled", false);
         String loginContext = sasl.string("login-context", "Client");
         String serviceName = sasl.string("service-name", "zookeeper");
+        Optional<String> saslUser = sasl.string("username");
+        Optional<Secret> saslPassword = SecretFiles.secret(sasl, "password");
+        if (saslUser.isPresent() != saslPassword.isPresent() && !sasl.has("password-file")) {
+            sasl.missing(
+                    saslUser.isPresent() ? "password" : "username",
+                    "SASL DIGEST-MD5 as a user of the engine's own needs both a username and a password");
+        }
+        saslUser.map(ZooKeeperConfigRules::usernameProblem)
+                .ifPresent(problem -> sasl.problem("username", saslUser.get(), problem));
+        if (saslUser.isPresent() && sasl.has("login-context")) {
+            sasl.problem(
+                    "login-context",
+                    loginContext,
+                    "username is set too: the engine logs in with username and password through a login"
+                            + " context of its own; give the user either here or in the JVM's JAAS file");
+        }
+        if (saslUser.isPresent() && sasl.has("enabled") && !saslEnabled) {
+            sasl.problem("enabled", "false", "username is set: enable SASL or remove it");
+        }
+        saslEnabled |= saslUser.isPresent() && !sasl.has("enabled");
         String aclProblem = ZooKeeperConfigRules.aclProblem(acl, username.isPresent() || saslEnabled);
         if (aclProblem != null) {
             section.problem("acl", "creator-only", aclProblem);
         }
 
-        ConfigSection tls = section.section("tls");
-        boolean tlsEnabled = tls.bool("enabled", false);
-        Optional<String> trustStore = tls.string("trust-store");
-        Optional<Secret> trustStorePassword = tls.secret("trust-store-password");
-        Optional<String> trustStoreType = tls.string("trust-store-type");
-        Optional<String> keyStore = tls.string("key-store");
-        Optional<Secret> keyStorePassword = tls.secret("key-store-password");
-        Optional<String> keyStoreType = tls.string("key-store-type");
-        boolean hostnameVerification = tls.bool("hostname-verification", true);
-        if (!tlsEnabled && (trustStore.isPresent() || keyStore.isPresent())) {
-            tls.problem("enabled", "false", "trust-store or key-store is set: enable TLS or remove them");
-        }
+        TlsSettings tls = TlsSettings.read(section.section("tls"), false);
 
         section.validate();
 
@@ -126,19 +137,11 @@ final class ZooKeeperConfigReader {
         if (username.isPresent()) {
             builder.digest(username.get(), password.orElseThrow());
         }
-        if (saslEnabled) {
+        if (saslUser.isPresent()) {
+            builder.saslUser(saslUser.get(), saslPassword.orElseThrow(), serviceName);
+        } else if (saslEnabled) {
             builder.sasl(loginContext, serviceName);
         }
-        if (tlsEnabled) {
-            builder.tls(
-                    trustStore.map(Path::of).orElse(null),
-                    trustStorePassword.orElse(null),
-                    trustStoreType.orElse(null));
-            if (keyStore.isPresent()) {
-                builder.tlsKeyStore(Path.of(keyStore.get()), keyStorePassword.orElse(null), keyStoreType.orElse(null));
-            }
-            builder.hostnameVerification(hostnameVerification);
-        }
-        return builder.build();
+        return builder.tls(tls).build();
     }
 }

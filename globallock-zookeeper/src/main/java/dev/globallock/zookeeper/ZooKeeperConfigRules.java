@@ -2,6 +2,7 @@ package dev.globallock.zookeeper;
 
 import dev.globallock.Durations;
 import java.time.Duration;
+import java.util.Objects;
 import org.apache.zookeeper.common.PathUtils;
 
 /**
@@ -58,5 +59,26 @@ final class ZooKeeperConfigRules {
             return "it is reserved by ZooKeeper";
         }
         return null;
+    }
+
+    /** Throws when the namespace is unusable. */
+    static void checkNamespace(String namespace) {
+        String problem = namespaceProblem(namespace);
+        if (problem != null) {
+            throw new IllegalArgumentException("namespace was '" + namespace + "' but " + problem);
+        }
+    }
+
+    /** The duration, when ZooKeeper takes it: 1 ms to {@link Integer#MAX_VALUE} ms; else throws. */
+    static Duration millis(Duration value, String what) {
+        Objects.requireNonNull(value, what);
+        if (value.toMillis() < 1) {
+            throw new IllegalArgumentException(what + " must be at least 1ms but was " + Durations.format(value));
+        }
+        if (value.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(
+                    what + " must be at most " + Integer.MAX_VALUE + "ms but was " + Durations.format(value));
+        }
+        return value;
     }
 }

@@ -3,6 +3,7 @@ package dev.globallock.zookeeper;
 import dev.globallock.Durations;
 import dev.globallock.Secret;
 import dev.globallock.spi.support.Redaction;
+import dev.globallock.spi.support.TlsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -65,6 +66,9 @@ public final class ZooKeeperEngineConfig {
     private final Secret keyStorePassword;
     private final String keyStoreType;
     private final boolean hostnameVerification;
+    private final String saslUsername;
+    private final Secret saslPassword;
+    private final TlsSettings tlsSettings;
 
     private ZooKeeperEngineConfig(Builder b) {
         this.connectString = b.connectString;
@@ -84,13 +88,18 @@ public final class ZooKeeperEngineConfig {
         this.saslServiceName =
                 b.saslServiceName != null ? b.saslServiceName : ZKClientConfig.ZK_SASL_CLIENT_USERNAME_DEFAULT;
         this.tls = b.tls != null && b.tls;
+        this.saslUsername = b.saslUsername;
+        this.saslPassword = b.saslPassword;
+        this.tlsSettings = b.tlsSettings;
         this.trustStore = b.trustStore;
         this.trustStorePassword = b.trustStorePassword;
         this.trustStoreType = b.trustStoreType;
         this.keyStore = b.keyStore;
         this.keyStorePassword = b.keyStorePassword;
         this.keyStoreType = b.keyStoreType;
-        this.hostnameVerification = b.hostnameVerification == null || b.hostnameVerification;
+        this.hostnameVerification = b.tlsSettings != null
+                ? b.tlsSettings.hostnameVerification()
+                : b.hostnameVerification == null || b.hostnameVerification;
     }
 
     /** A builder; every value may be set once. */
@@ -160,6 +169,24 @@ public final class ZooKeeperEngineConfig {
         return saslServiceName;
     }
 
+    /**
+     * The SASL DIGEST-MD5 user the engine logs in as through a JAAS login context of its own, when
+     * one was given ({@link Builder#saslUser}); else SASL (if on) uses the JAAS login context {@link
+     * #saslLoginContext()} of the JVM's JAAS configuration.
+     */
+    public Optional<String> saslUsername() {
+        return Optional.ofNullable(saslUsername);
+    }
+
+    Optional<Secret> saslPassword() {
+        return Optional.ofNullable(saslPassword);
+    }
+
+    /** The shared {@code tls} block, when TLS was configured with it ({@link Builder#tls(TlsSettings)}). */
+    public Optional<TlsSettings> tlsSettings() {
+        return Optional.ofNullable(tlsSettings);
+    }
+
     public boolean tls() {
         return tls;
     }
@@ -176,20 +203,12 @@ public final class ZooKeeperEngineConfig {
         return hostnameVerification;
     }
 
-    Optional<Secret> trustStorePassword() {
-        return Optional.ofNullable(trustStorePassword);
-    }
+    /** The passwords and types of {@link #trustStore()} and {@link #keyStore()}, each possibly null. */
+    record StoreSecrets(
+            Secret trustStorePassword, String trustStoreType, Secret keyStorePassword, String keyStoreType) {}
 
-    Optional<String> trustStoreType() {
-        return Optional.ofNullable(trustStoreType);
-    }
-
-    Optional<Secret> keyStorePassword() {
-        return Optional.ofNullable(keyStorePassword);
-    }
-
-    Optional<String> keyStoreType() {
-        return Optional.ofNullable(keyStoreType);
+    StoreSecrets storeSecrets() {
+        return new StoreSecrets(trustStorePassword, trustStoreType, keyStorePassword, keyStoreType);
     }
 
     @Override
@@ -206,7 +225,7 @@ public final class ZooKeeperEngineConfig {
                 text.append(", digest=").append(digestUsername).append(":******");
             }
             if (sasl) {
-                text.append(", sasl=").append(saslLoginContext);
+                text.append(", sasl=").append(saslUsername != null ? "user " + saslUsername : saslLoginContext);
             }
             if (tls) {
                 text.append(", tls");
@@ -244,6 +263,9 @@ public final class ZooKeeperEngineConfig {
         private Secret keyStorePassword;
         private String keyStoreType;
         private Boolean hostnameVerification;
+        private String saslUsername;
+        private Secret saslPassword;
+        private TlsSettings tlsSettings;
 
         private Builder() {}
 
@@ -277,7 +299,7 @@ public final class ZooKeeperEngineConfig {
         /** The session timeout to ask for; the server may clamp it to its min/max (default 30 s). */
         public Builder sessionTimeout(Duration timeout) {
             once(this.sessionTimeout, "session timeout");
-            Duration value = millis(timeout, "session timeout");
+            Duration value = ZooKeeperConfigRules.millis(timeout, "session timeout");
             String problem = ZooKeeperConfigRules.sessionTimeoutProblem(value);
             if (problem != null) {
                 throw new IllegalArgumentException(
@@ -290,7 +312,7 @@ public final class ZooKeeperEngineConfig {
         /** How long an operation waits for a connection (default 10 s). */
         public Builder connectionTimeout(Duration timeout) {
             once(this.connectionTimeout, "connection timeout");
-            this.connectionTimeout = millis(timeout, "connection timeout");
+            this.connectionTimeout = ZooKeeperConfigRules.millis(timeout, "connection timeout");
             return this;
         }
 
@@ -298,7 +320,7 @@ public final class ZooKeeperEngineConfig {
         public Builder namespace(String namespace) {
             Objects.requireNonNull(namespace, "namespace");
             once(this.namespace, "namespace");
-            checkNamespace(namespace);
+            ZooKeeperConfigRules.checkNamespace(namespace);
             this.namespace = namespace;
             return this;
         }
@@ -306,8 +328,8 @@ public final class ZooKeeperEngineConfig {
         /** Curator's exponential backoff between retries of an operation that lost its connection. */
         public Builder retry(Duration baseSleep, Duration maxSleep, int maxRetries) {
             once(this.retryBaseSleep, "retry policy");
-            Duration base = millis(baseSleep, "retry base sleep");
-            Duration max = millis(maxSleep, "retry max sleep");
+            Duration base = ZooKeeperConfigRules.millis(baseSleep, "retry base sleep");
+            Duration max = ZooKeeperConfigRules.millis(maxSleep, "retry max sleep");
             String problem = ZooKeeperConfigRules.retryProblem(base, max);
             if (problem != null) {
                 throw new IllegalArgumentException(
@@ -365,6 +387,45 @@ public final class ZooKeeperEngineConfig {
             return this;
         }
 
+        /**
+         * SASL DIGEST-MD5 authentication as this user: the engine gives ZooKeeper a JAAS login context
+         * of its own ({@code DigestLoginModule} with the user and password), so the application sets
+         * no JAAS file; instead of {@link #sasl(String, String)}.
+         *
+         * @param serviceName the server principal's primary, {@code zookeeper} by default
+         */
+        public Builder saslUser(String username, Secret password, String serviceName) {
+            Objects.requireNonNull(username, "username");
+            Objects.requireNonNull(password, "password");
+            Objects.requireNonNull(serviceName, "serviceName");
+            once(this.sasl, "sasl");
+            String problem = ZooKeeperConfigRules.usernameProblem(username);
+            if (problem != null) {
+                throw new IllegalArgumentException("SASL user name was '" + username + "' but " + problem);
+            }
+            if (serviceName.isBlank()) {
+                throw new IllegalArgumentException("SASL service name must not be blank");
+            }
+            this.sasl = true;
+            this.saslUsername = username;
+            this.saslPassword = password;
+            this.saslServiceName = serviceName;
+            return this;
+        }
+
+        /**
+         * TLS as the shared {@code tls} block says ({@link TlsSettings#read}): trusted CAs as a PEM
+         * file or a trust store, a client certificate as PEM files or a key store, host name
+         * verification; instead of {@link #tls(Path, Secret, String)}. Disabled settings leave TLS off.
+         */
+        public Builder tls(TlsSettings settings) {
+            Objects.requireNonNull(settings, "settings");
+            once(this.tls, "tls");
+            this.tls = settings.enabled();
+            this.tlsSettings = settings.enabled() ? settings : null;
+            return this;
+        }
+
         /** TLS to the server (its secure client port), trusting the certificates in the trust store. */
         public Builder tls(Path trustStore, Secret trustStorePassword, String trustStoreType) {
             once(this.tls, "tls");
@@ -417,32 +478,14 @@ public final class ZooKeeperEngineConfig {
             if (aclProblem != null) {
                 throw new IllegalStateException("acl was 'creator-only' but " + aclProblem);
             }
-            if (keyStore != null && tls == null) {
-                throw new IllegalStateException("a TLS key store was given but TLS is not enabled");
-            }
-            if (hostnameVerification != null && tls == null) {
-                throw new IllegalStateException("hostname verification was set but TLS is not enabled");
+            if ((keyStore != null || hostnameVerification != null) && (tls == null || tlsSettings != null)) {
+                throw new IllegalStateException(
+                        tls == null
+                                ? (keyStore != null ? "a TLS key store" : "hostname verification")
+                                        + " was set but TLS is not enabled"
+                                : "the TLS settings were given whole: set the key store and hostname verification in them");
             }
             return new ZooKeeperEngineConfig(this);
-        }
-
-        private static void checkNamespace(String namespace) {
-            String problem = ZooKeeperConfigRules.namespaceProblem(namespace);
-            if (problem != null) {
-                throw new IllegalArgumentException("namespace was '" + namespace + "' but " + problem);
-            }
-        }
-
-        private static Duration millis(Duration value, String what) {
-            Objects.requireNonNull(value, what);
-            if (value.toMillis() < 1) {
-                throw new IllegalArgumentException(what + " must be at least 1ms but was " + Durations.format(value));
-            }
-            if (value.toMillis() > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(
-                        what + " must be at most " + Integer.MAX_VALUE + "ms but was " + Durations.format(value));
-            }
-            return value;
         }
 
         private static void once(Object current, String what) {
