@@ -36,7 +36,18 @@ final class TlsSettingsReader {
         Optional<Secret> keyStorePassword = SecretFiles.secret(tls, "key-store-password");
         Optional<String> trustStoreTypeText = tls.string("trust-store-type");
         Optional<String> keyStoreTypeText = tls.string("key-store-type");
-        StoreType trustStoreType = tls.choice("trust-store-type", StoreType.class, null);
+        // the ZooKeeper engine's older form: a PEM "trust store" is a ca-file
+        if (trustStoreTypeText
+                        .filter(type -> type.strip().equalsIgnoreCase("pem"))
+                        .isPresent()
+                && trustStore.isPresent()
+                && caFile.isEmpty()) {
+            caFile = trustStore;
+            trustStore = Optional.empty();
+            trustStoreTypeText = Optional.empty();
+        }
+        StoreType trustStoreType =
+                trustStoreTypeText.isEmpty() ? null : tls.choice("trust-store-type", StoreType.class, null);
         StoreType keyStoreType = tls.choice("key-store-type", StoreType.class, null);
         loaded.hostnameVerification = tls.bool("hostname-verification", true);
 

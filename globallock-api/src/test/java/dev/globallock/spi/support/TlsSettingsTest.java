@@ -127,6 +127,14 @@ class TlsSettingsTest {
         }
 
         @Test
+        void aPemTrustStoreIsTheZooKeeperEnginesOlderFormOfACaFile() throws IOException {
+            TlsSettings settings = read(keys("trust-store", PKI.ca.certFile, "trust-store-type", "PEM"), false);
+            assertThat(settings.caFile()).contains(PKI.ca.certFile);
+            assertThat(settings.trustStore()).isEmpty();
+            assertThat(handshake(settings, PKI.server, false, "localhost")).isEqualTo("ok");
+        }
+
+        @Test
         void aPkcs1RsaKeyIsReadToo() throws IOException {
             TlsSettings settings = read(
                     keys(
