@@ -161,14 +161,14 @@ public final class RateLimiterBenchmark {
                             Result result = measure(callers, warmup, measure, scriptCalls);
                             String row = String.format(
                                     Locale.ROOT,
-                                    "| %s | %d | %s | %.0f | %s | %s | %.1f%% | %s |",
+                                    "| %s | %d | %s | %.0f | %s | %s | %s | %s |",
                                     scenario.title(),
                                     threads,
                                     library,
                                     result.opsPerSecond(),
                                     micros(result.p50Micros()),
                                     micros(result.p99Micros()),
-                                    100.0 * result.granted() / Math.max(1, result.calls()),
+                                    share(result.granted(), result.calls()),
                                     Double.isNaN(result.scriptCallsPerCall())
                                             ? "—"
                                             : String.format(Locale.ROOT, "%.4f", result.scriptCallsPerCall()));
@@ -432,6 +432,13 @@ public final class RateLimiterBenchmark {
                     .append(n));
             return new Counted(sent / (double) calls, names.toString());
         }
+    }
+
+    /** A percentage, with the digits a small share needs (a limiter answering refusals locally grants few calls). */
+    private static String share(long part, long whole) {
+        double percent = 100.0 * part / Math.max(1, whole);
+        return String.format(Locale.ROOT, percent >= 0.1 ? "%.1f%%" : "%.4f%%", percent)
+                + (percent < 0.1 ? " (" + part + ")" : "");
     }
 
     private static String micros(double value) {

@@ -275,10 +275,19 @@ class RedisRateLimiterTest {
 
             own.process().restart();
 
-            assertThat(limiter.tryAcquire())
+            // a new handle: the one refused above remembers that refusal (see below)
+            RateLimiter fresh = manager.rateLimiter("restarted", 2, Duration.ofMinutes(1));
+            assertThat(fresh.tryAcquire())
                     .as("the first call after the restart: the stale pooled connection is replaced, history forgotten")
                     .isTrue();
-            assertThat(limiter.availablePermits()).isEqualTo(1);
+            assertThat(fresh.availablePermits()).isEqualTo(1);
+            assertThat(limiter.tryAcquire())
+                    .as("the handle refused before the restart refuses until the permit could fit by the old history:"
+                            + " it errs on refusing, never admits more")
+                    .isFalse();
+            assertThat(limiter.availablePermits())
+                    .as("its reads ask the server")
+                    .isEqualTo(1);
         }
     }
 
