@@ -20,6 +20,10 @@ import java.util.concurrent.TimeoutException;
  * The manager's side of one rate limiter: argument checks, the waits (sleep for the time the engine
  * reports, then ask again; never a fixed polling interval), interrupts, the operation timeout and
  * error translation. The engine's {@link RateLimiterEngine} makes each attempt. Thread-safe.
+ *
+ * <p>It remembers the latest refusal ({@link KnownRefusal}): until the refused permits could fit at
+ * the earliest, an attempt for as many or more that could not wait that long is refused here, with no
+ * round trip. Reads always ask the engine.
  */
 final class ManagedRateLimiter implements RateLimiter {
     /** Slept when an engine refuses without saying for how long (it should not): never a busy loop. */
@@ -31,6 +35,10 @@ final class ManagedRateLimiter implements RateLimiter {
     private final String described;
     private final Ticker ticker;
     private final long operationTimeoutNanos;
+    /** The longest interval a refusal is remembered for, whatever the engine said: two windows. */
+    private final long maxRefusalNanos;
+    /** The latest refusal the engine gave this handle, or null (after a grant it contradicted). */
+    private volatile KnownRefusal refusal;
 
     ManagedRateLimiter(RateLimiters limiters, RateLimiterEngine engine, RateLimit limit) {
         this.limiters = limiters;
@@ -39,6 +47,7 @@ final class ManagedRateLimiter implements RateLimiter {
         this.described = RateLimit.describe(limit.name());
         this.ticker = limiters.manager.ticker;
         this.operationTimeoutNanos = limiters.manager.settings.operationTimeout.toNanos();
+        this.maxRefusalNanos = 2 * limit.windowNanos();
     }
 
     @Override
@@ -79,16 +88,42 @@ final class ManagedRateLimiter implements RateLimiter {
                     + " nothing was sent to " + limiters.errors.engine());
         }
         long start = ticker.read();
+        long sent = start;
         while (true) {
+            if (KnownRefusal.refuses(refusal, permits, sent, waitNanos - (sent - start))) {
+                return false; // known not to fit within the wait: no round trip
+            }
             RateLimitState state = await(send(permits, true), permits, true);
             if (state.granted()) {
+                granted(permits);
                 return true;
             }
+            refused(permits, sent, state);
             long sleep = sleepFor(state);
             if (sleep > waitNanos - (ticker.read() - start)) {
                 return false; // the permits do not fit within the wait: say so now, not at its end
             }
             sleep(sleep);
+            sent = ticker.read();
+        }
+    }
+
+    /** Remembers a refusal of {@code permits} sent at {@code sent} (this manager's ticker). */
+    private void refused(int permits, long sent, RateLimitState state) {
+        long wait = state.nanosUntilAvailable();
+        if (wait > 0) {
+            refusal = KnownRefusal.of(permits, sent, Math.min(wait, maxRefusalNanos));
+        }
+    }
+
+    /**
+     * A grant the remembered refusal said could not happen yet (the backend forgot permits: a restart,
+     * a failover, a clock step): forget it.
+     */
+    private void granted(int permits) {
+        KnownRefusal known = refusal;
+        if (known != null && permits >= known.permits) {
+            refusal = null;
         }
     }
 
@@ -178,6 +213,8 @@ final class ManagedRateLimiter implements RateLimiter {
         volatile CompletableFuture<RateLimitState> inFlight;
         /** The sleep or the attempt's timeout timer, or null. */
         volatile ScheduledFuture<?> timer;
+        /** When the latest attempt was sent (the ticker's time). */
+        volatile long sent;
 
         AsyncWait(int permits, long waitNanos) {
             this.permits = permits;
@@ -188,6 +225,12 @@ final class ManagedRateLimiter implements RateLimiter {
             if (result.isDone()) {
                 return;
             }
+            long now = ticker.read();
+            if (KnownRefusal.refuses(refusal, permits, now, waitNanos - (now - start))) {
+                result.complete(false); // known not to fit within the wait: no round trip
+                return;
+            }
+            sent = now;
             CompletableFuture<RateLimitState> attempt;
             try {
                 attempt = send(permits, true);
@@ -221,9 +264,11 @@ final class ManagedRateLimiter implements RateLimiter {
                 return;
             }
             if (state.granted()) {
+                granted(permits);
                 result.complete(true);
                 return;
             }
+            refused(permits, sent, state);
             long sleep = sleepFor(state);
             if (sleep > waitNanos - (ticker.read() - start)) {
                 result.complete(false);

@@ -146,7 +146,10 @@ class RateLimiterWaitsWithoutPollingTest {
         assertThat(limiter.tryAcquire(1, Duration.ofSeconds(1))).isFalse();
         assertThat(millisSince(start)).as("not the whole second").isLessThan(900);
         assertThat(script.calls).hasSize(1);
-        assertThat(limiter.tryAcquire()).as("no wait: one attempt").isFalse();
+        // a fresh handle: this one remembers the refusal for 5s (RateLimiterRemembersRefusalsTest)
+        assertThat(locks.rateLimiter("api", 5, Duration.ofSeconds(1)).tryAcquire())
+                .as("no wait: one attempt")
+                .isFalse();
         assertThat(script.calls).hasSize(2);
         assertThat(limiter.timeUntilAvailable(2)).isEqualTo(Duration.ofMillis(250));
         assertThat(limiter.availablePermits()).isZero();

@@ -36,6 +36,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.redisson.Redisson;
 import org.redisson.api.RRateLimiter;
 import org.redisson.api.RateType;
@@ -144,8 +145,9 @@ public final class RateLimiterBenchmark {
                         .append(warmupSeconds)
                         .append(" s of warm-up; 8 threads = 4 on each of 2 clients\n\n");
 
-                out.append("| scenario | threads | library | tryAcquire ops/s | p50 | p99 | granted |\n");
-                out.append("|---|---:|---|---:|---:|---:|---:|\n");
+                out.append("| scenario | threads | library | tryAcquire ops/s | p50 | p99 | granted | script calls per"
+                        + " tryAcquire |\n");
+                out.append("|---|---:|---|---:|---:|---:|---:|---:|\n");
                 int run = 0;
                 for (Scenario scenario : SCENARIOS) {
                     for (int threads : new int[] {1, THREADS}) {
@@ -154,17 +156,22 @@ public final class RateLimiterBenchmark {
                             String library = LIBRARIES.get((k + run) % LIBRARIES.size());
                             String name = "bench-" + run + "-" + k + "-" + UUID.randomUUID();
                             List<BooleanSupplier> callers = callers(library, name, scenario, threads, clients);
-                            Result result = measure(callers, warmup, measure);
+                            // globallock and Redisson send nothing but script calls; Bucket4j sends GETs too
+                            LongSupplier scriptCalls = library.equals(BUCKET4J) ? null : () -> scriptCalls(admin);
+                            Result result = measure(callers, warmup, measure, scriptCalls);
                             String row = String.format(
                                     Locale.ROOT,
-                                    "| %s | %d | %s | %.0f | %s | %s | %.1f%% |",
+                                    "| %s | %d | %s | %.0f | %s | %s | %s | %s |",
                                     scenario.title(),
                                     threads,
                                     library,
                                     result.opsPerSecond(),
                                     micros(result.p50Micros()),
                                     micros(result.p99Micros()),
-                                    100.0 * result.granted() / Math.max(1, result.calls()));
+                                    share(result.granted(), result.calls()),
+                                    Double.isNaN(result.scriptCallsPerCall())
+                                            ? "—"
+                                            : String.format(Locale.ROOT, "%.4f", result.scriptCallsPerCall()));
                             System.out.println(row);
                             out.append(row).append('\n');
                         }
@@ -260,10 +267,31 @@ public final class RateLimiterBenchmark {
         return callers;
     }
 
-    private record Result(double opsPerSecond, double p50Micros, double p99Micros, long calls, long granted) {}
+    private record Result(
+            double opsPerSecond,
+            double p50Micros,
+            double p99Micros,
+            long calls,
+            long granted,
+            double scriptCallsPerCall) {}
 
-    private static Result measure(List<BooleanSupplier> callers, Duration warmup, Duration measure) throws Exception {
+    /** EVALSHA and EVAL calls the server ran so far, from {@code INFO commandstats}. */
+    private static long scriptCalls(RedisClient admin) {
+        long calls = 0;
+        for (String line : admin.info("commandstats").split("\r?\n")) {
+            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+                String count = line.substring(line.indexOf("calls=") + 6);
+                calls += Long.parseLong(count.substring(0, count.indexOf(',')));
+            }
+        }
+        return calls;
+    }
+
+    private static Result measure(
+            List<BooleanSupplier> callers, Duration warmup, Duration measure, LongSupplier scriptCalls)
+            throws Exception {
         run(callers, warmup, ignored -> null);
+        long scriptsBefore = scriptCalls == null ? 0 : scriptCalls.getAsLong();
         List<int[]> samples = new ArrayList<>();
         List<long[]> perThread = run(callers, measure, t -> {
             int[] mine = new int[SAMPLES_PER_THREAD];
@@ -272,6 +300,7 @@ public final class RateLimiterBenchmark {
             }
             return mine;
         });
+        long scripts = scriptCalls == null ? -1 : scriptCalls.getAsLong() - scriptsBefore;
         long calls = 0;
         long granted = 0;
         for (long[] c : perThread) {
@@ -292,7 +321,13 @@ public final class RateLimiterBenchmark {
         Arrays.sort(all);
         double p50 = all.length == 0 ? 0 : all[(int) (all.length * 0.50)] / 10.0;
         double p99 = all.length == 0 ? 0 : all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 10.0;
-        return new Result(calls / (measure.toNanos() / 1e9), p50, p99, calls, granted);
+        return new Result(
+                calls / (measure.toNanos() / 1e9),
+                p50,
+                p99,
+                calls,
+                granted,
+                scripts < 0 ? Double.NaN : scripts / (double) Math.max(1, calls));
     }
 
     /**
@@ -397,6 +432,13 @@ public final class RateLimiterBenchmark {
                     .append(n));
             return new Counted(sent / (double) calls, names.toString());
         }
+    }
+
+    /** A percentage, with the digits a small share needs (a limiter answering refusals locally grants few calls). */
+    private static String share(long part, long whole) {
+        double percent = 100.0 * part / Math.max(1, whole);
+        return String.format(Locale.ROOT, percent >= 0.1 ? "%.1f%%" : "%.4f%%", percent)
+                + (percent < 0.1 ? " (" + part + ")" : "");
     }
 
     private static String micros(double value) {

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -136,6 +138,64 @@ class RedisRateLimiterTest {
     }
 
     @Test
+    @DisplayName("a refusal is remembered: as many permits or more are refused without a command until they could fit;"
+            + " fewer permits and reads still ask")
+    void refusalsWithinTheReportedTimeSendNothing() throws Exception {
+        try (GlobalLockManager manager = manager(redis, prefix())) {
+            for (RateLimiter.Algorithm algorithm : RateLimiter.Algorithm.values()) {
+                RateLimiter limiter = manager.rateLimiter("refused-" + algorithm, 3, Duration.ofMinutes(1), algorithm);
+                assertThat(limiter.tryAcquire(2)).isTrue();
+                Map<String, Long> before = commands();
+                assertThat(limiter.tryAcquire(2)).as("full for 2").isFalse();
+                assertThat(sent(before, commands()))
+                        .as("the refusal itself: one command")
+                        .isEqualTo(1);
+
+                before = commands();
+                for (int i = 0; i < 20; i++) {
+                    assertThat(limiter.tryAcquire(2)).isFalse();
+                }
+                assertThat(limiter.tryAcquire(3)).isFalse();
+                assertThat(limiter.tryAcquire(2, Duration.ofSeconds(1))).isFalse();
+                assertThat(limiter.tryAcquireAsync(3, Duration.ZERO).get(5, TimeUnit.SECONDS))
+                        .isFalse();
+                assertThat(sent(before, commands()))
+                        .as("23 refusals of 2 or more permits within the minute, " + algorithm)
+                        .isZero();
+
+                before = commands();
+                assertThat(limiter.tryAcquire(1)).as("1 permit still fits").isTrue();
+                assertThat(limiter.availablePermits()).isZero();
+                assertThat(sent(before, commands()))
+                        .as("fewer permits than refused, and a read: asked")
+                        .isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("once the reported time passed, the limiter asks again and is granted as the window slid")
+    void asksAgainOnceTheReportedTimePassed() {
+        try (GlobalLockManager manager = manager(redis, prefix())) {
+            RateLimiter limiter = manager.rateLimiter("slides", 2, Duration.ofMillis(500));
+            assertThat(limiter.tryAcquire(2)).isTrue();
+            assertThat(limiter.tryAcquire()).isFalse();
+            Map<String, Long> before = commands();
+            AtomicInteger polls = new AtomicInteger();
+            Await.until(
+                    Duration.ofSeconds(5),
+                    () -> {
+                        polls.incrementAndGet();
+                        return limiter.tryAcquire();
+                    },
+                    () -> "a permit once the window slid");
+            assertThat(sent(before, commands()))
+                    .as("the polls before the permit could fit were answered here; " + polls + " polls")
+                    .isBetween(1L, 3L);
+        }
+    }
+
+    @Test
     @DisplayName("the exact log is stamped with the server's TIME in microseconds, never the client's clock")
     void serverClock() {
         String prefix = prefix();
@@ -215,10 +275,19 @@ class RedisRateLimiterTest {
 
             own.process().restart();
 
-            assertThat(limiter.tryAcquire())
+            // a new handle: the one refused above remembers that refusal (see below)
+            RateLimiter fresh = manager.rateLimiter("restarted", 2, Duration.ofMinutes(1));
+            assertThat(fresh.tryAcquire())
                     .as("the first call after the restart: the stale pooled connection is replaced, history forgotten")
                     .isTrue();
-            assertThat(limiter.availablePermits()).isEqualTo(1);
+            assertThat(fresh.availablePermits()).isEqualTo(1);
+            assertThat(limiter.tryAcquire())
+                    .as("the handle refused before the restart refuses until the permit could fit by the old history:"
+                            + " it errs on refusing, never admits more")
+                    .isFalse();
+            assertThat(limiter.availablePermits())
+                    .as("its reads ask the server")
+                    .isEqualTo(1);
         }
     }
 
