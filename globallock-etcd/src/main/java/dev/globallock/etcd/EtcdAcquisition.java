@@ -1,5 +1,6 @@
 package dev.globallock.etcd;
 
+import dev.globallock.LockBackendException;
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.support.CallbackPool;
@@ -360,6 +361,26 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
             mutex.unlock();
         }
         cleanUpThen(() -> result.deliverFailure(parts.failures().failed(operation, request.name(), failure)));
+    }
+
+    /**
+     * The channel cannot be used until an operator fixes something (a definite TLS failure): ends
+     * this acquisition now with {@code failure}, unless it was granted or has ended. The caller is
+     * told first; what the acquisition left on the server is removed afterwards, as far as the
+     * channel allows (its lease expires otherwise), so that no request to a broken channel holds it.
+     */
+    void endBy(LockBackendException failure) {
+        mutex.lock();
+        try {
+            if (finished) {
+                return;
+            }
+            finished = true;
+        } finally {
+            mutex.unlock();
+        }
+        result.deliverFailure(failure);
+        cleanUpThen(() -> {});
     }
 
     /** Stops everything after a cancellation: the watch, the keep-alives, the key. */

@@ -61,6 +61,21 @@ final class EtcdChannelState extends LoadBalancerProvider {
     /** A plain channel reached a server that speaks TLS. */
     private volatile boolean expectsTls;
 
+    /**
+     * The failure that ended the channel's last attempt to connect when it cannot be ridden out (a
+     * TLS handshake that failed for a reason only an operator can fix); null when the last attempt
+     * failed for a transient reason, or the channel connected since.
+     */
+    private volatile Definite definite;
+    /** Told, on gRPC's or the probe's thread, each time the channel notes a definite failure. */
+    private volatile Runnable onDefinite = () -> {};
+
+    /**
+     * A failure to connect that waiting cannot cure: its words ("the TLS handshake failed:
+     * certificate not trusted (…)") and its cause.
+     */
+    record Definite(String words, Throwable cause) {}
+
     EtcdChannelState(boolean tls, boolean clientCertificate, Duration probeTimeout) {
         this.tls = tls;
         this.clientCertificate = clientCertificate;
@@ -113,6 +128,56 @@ final class EtcdChannelState extends LoadBalancerProvider {
                                             + " protocol (gRPC over HTTP/2); is this an etcd client URL?"));
         }
         return Optional.empty();
+    }
+
+    /** {@code listener} is told (on gRPC's thread: it must only hand the news on) of definite failures. */
+    void onDefiniteFailure(Runnable listener) {
+        this.onDefinite = listener;
+    }
+
+    /**
+     * The failure that makes the channel unusable until an operator fixes something, or empty: the
+     * channel failed to connect to every endpoint (gRPC's pick_first reports a failure only once it
+     * has tried them all; one member with a bad certificate while another connects is no failure),
+     * and the last attempt's cause is a TLS handshake failure: a certificate not trusted, expired, not
+     * yet valid or for another host, a client certificate required or refused, no protocol in common,
+     * a server that expects TLS or does not speak it. Refused connections, timeouts and the like are
+     * never definite. Reads two volatile fields; no I/O.
+     */
+    Optional<Definite> definiteFailure() {
+        Definite known = definite;
+        return known != null && state == ConnectivityState.TRANSIENT_FAILURE ? Optional.of(known) : Optional.empty();
+    }
+
+    /** Whether the last attempt's failure is definite, once the channel as a whole failed; tells the listener. */
+    private void settle() {
+        if (state != ConnectivityState.TRANSIENT_FAILURE) {
+            if (state == ConnectivityState.READY) {
+                definite = null;
+            }
+            return;
+        }
+        Status failure = lastFailure;
+        Definite now = failure != null && definite(failure) ? new Definite(describe(failure), cause(failure)) : null;
+        definite = now;
+        if (now != null) {
+            onDefinite.run();
+        }
+    }
+
+    /** A TLS handshake failure in {@link TlsFailures}' words, or a plain client that met a TLS server. */
+    private boolean definite(Status status) {
+        Throwable cause = status.getCause();
+        if (tls) {
+            return (cause != null
+                            && TlsFailures.describe(cause, clientCertificate).isPresent())
+                    || String.valueOf(status.getDescription()).contains("while performing TLS negotiation");
+        }
+        return expectsTls && !refused(status);
+    }
+
+    private static Throwable cause(Status status) {
+        return status.getCause() != null ? status.getCause() : status.asRuntimeException();
     }
 
     /** A failed connection attempt in words: the cause gRPC found, such as a refused connection. */
@@ -228,6 +293,7 @@ final class EtcdChannelState extends LoadBalancerProvider {
         @Override
         public void updateBalancingState(ConnectivityState newState, LoadBalancer.SubchannelPicker picker) {
             channelState(newState);
+            settle();
             super.updateBalancingState(newState, picker);
         }
 
@@ -257,6 +323,7 @@ final class EtcdChannelState extends LoadBalancerProvider {
             if (!tls && !refused(info.getStatus())) {
                 probeForTls(subchannel);
             }
+            settle(); // a later attempt while the channel stays failed (pick_first keeps it so until READY)
         } else if (info.getState() == ConnectivityState.READY) {
             lastFailure = null;
         }
@@ -284,7 +351,10 @@ final class EtcdChannelState extends LoadBalancerProvider {
             return;
         }
         Thread probe = new Thread(
-                () -> expectsTls = TlsFailures.speaksTls((InetSocketAddress) address, probeTimeout),
+                () -> {
+                    expectsTls = TlsFailures.speaksTls((InetSocketAddress) address, probeTimeout);
+                    settle();
+                },
                 "globallock-etcd-tls-probe");
         probe.setDaemon(true);
         probe.start();

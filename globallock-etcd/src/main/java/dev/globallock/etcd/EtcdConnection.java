@@ -148,6 +148,22 @@ final class EtcdConnection {
         return channelState == null ? Optional.empty() : channelState.problem(connectTimeout);
     }
 
+    /**
+     * The failure that makes the own client's channel unusable until an operator fixes something (a
+     * TLS handshake failure on every endpoint, see {@link EtcdChannelState#definiteFailure()}), or
+     * empty; always empty with an application's client. No I/O.
+     */
+    Optional<EtcdChannelState.Definite> definiteFailure() {
+        return channelState == null ? Optional.empty() : channelState.definiteFailure();
+    }
+
+    /** {@code listener} is told, on gRPC's thread, when the own client's channel notes a definite failure. */
+    void onDefiniteFailure(Runnable listener) {
+        if (channelState != null) {
+            channelState.onDefiniteFailure(listener);
+        }
+    }
+
     /** Closes the client the engine built; an application's client stays open. */
     void close() {
         if (owned) {

@@ -44,6 +44,15 @@ final class EtcdFailures {
         return connection.problem().map(LockBackendException::new);
     }
 
+    /**
+     * The acquisition of lock {@code name} cannot succeed while the channel fails this way: engine,
+     * endpoint, lock and the cause in words, such as {@code engine 'etcd' at https://… failed to
+     * acquire lock 'report': the TLS handshake failed: certificate expired (…)}.
+     */
+    LockBackendException definite(String name, EtcdChannelState.Definite failure) {
+        return errors.failed("acquire", EngineErrors.lock(name), failure.words(), failure.cause());
+    }
+
     /** A failure as the exception the manager passes on: engine, endpoint, lock and reason. */
     LockBackendException failed(String operation, String name, Throwable failure) {
         Throwable cause = EtcdErrors.unwrap(failure);

@@ -111,6 +111,8 @@ public final class EtcdLockEngine implements LockEngine, Abandonable {
     public void start(EngineContext context) {
         runtime.start(context, this::tick, TICK_NANOS);
         connection.useClock(runtime.ticker()::read);
+        // news from gRPC's thread, handed to the manager's scheduler
+        connection.onDefiniteFailure(() -> runtime.schedule(this::endOnDefiniteFailure, 0));
     }
 
     @Override
@@ -153,11 +155,37 @@ public final class EtcdLockEngine implements LockEngine, Abandonable {
         return Optional.of(inspector);
     }
 
-    /** Every 200 ms on the manager's scheduler: the keep-alives that are due; every fifth time, stray keys. */
+    /**
+     * Every 200 ms on the manager's scheduler: the keep-alives that are due; every fifth time, stray
+     * keys; while the channel fails definitely, the acquisitions that came since it said so.
+     */
     private void tick() {
+        endOnDefiniteFailure();
         parts.sessions().keepAlive();
         if (++ticks % STRAY_SWEEP_EVERY_TICKS == 0) {
             parts.strayKeys().sweep();
+        }
+    }
+
+    /**
+     * While the channel fails in a way no wait can cure (a TLS handshake failure on every endpoint:
+     * see {@link EtcdChannelState#definiteFailure()}), every acquisition in flight ends now with it,
+     * instead of when its wait ends. Runs when the channel notes such a failure, and on each tick
+     * (for acquisitions that came since): never on an acquisition's path.
+     */
+    private void endOnDefiniteFailure() {
+        Optional<EtcdChannelState.Definite> failure = connection.definiteFailure();
+        if (failure.isEmpty() || runtime.stopped()) {
+            return;
+        }
+        try {
+            for (EtcdAcquisition acquisition : List.copyOf(inFlight)) {
+                acquisition.endBy(parts.failures().definite(acquisition.name(), failure.get()));
+            }
+        } catch (RuntimeException e) {
+            // never let it end the periodic tick
+            EtcdFailures.LOG.log(
+                    System.Logger.Level.WARNING, "etcd engine: ending acquisitions on a failed connection failed", e);
         }
     }
 

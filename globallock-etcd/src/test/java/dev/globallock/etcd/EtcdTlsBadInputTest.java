@@ -53,6 +53,16 @@ class EtcdTlsBadInputTest {
     private static final Duration WAIT_FOR_LOGIN = Duration.ofSeconds(10);
     /** The connect timeout, plus the wait's margin and scheduling on a loaded 2-core machine. */
     private static final long BOUND_MILLIS = CONNECT_TIMEOUT.toMillis() + 2500;
+    /**
+     * A wait far longer than the bound: a definite failure (TLS, authentication) ends the
+     * acquisition at once, not when the wait ends.
+     */
+    private static final Duration LONG_WAIT = Duration.ofSeconds(30);
+    /**
+     * The request timeout of the runs with a long or no wait: failures that are only retried give
+     * up after about three of them (9 s), well past the bound.
+     */
+    private static final String LONG_REQUEST_TIMEOUT = "3s";
 
     private static final TestCertificates certs = TestCertificates.get();
     /** TLS, client certificates required, authentication with user app. */
@@ -173,6 +183,36 @@ class EtcdTlsBadInputTest {
     }
 
     @Test
+    @DisplayName("endpoints where only the last one works: the lock is taken, the broken members are skipped")
+    void brokenMembersBeforeAWorkingOne() {
+        // a plain server's client and peer ports: neither speaks TLS
+        List<String> endpoints = List.of(
+                "https://127.0.0.1:" + plain.port(), "https://127.0.0.1:" + plain.peerPort(), mutual.endpoint());
+        Map<String, Object> auth = Map.of("user", TestCertificates.CLIENT_NAME, "password", APP_PASSWORD);
+        try (GlobalLockManager locks =
+                GlobalLockManager.create(config(endpoints, withCa(clientCertificate()), auth, LONG_REQUEST_TIMEOUT))) {
+            for (int i = 0; i < 3; i++) {
+                locks.lock("report", LockOptions.builder().waitTime(LONG_WAIT).build())
+                        .release();
+                locks.lock("report").release();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("no endpoint speaks TLS: the definite failure ends the acquisition at once")
+    void noEndpointCanBeUsed() {
+        List<String> endpoints = List.of("https://127.0.0.1:" + plain.port(), "https://127.0.0.1:" + plain.peerPort());
+        Map<String, Object> tls = Map.of("ca-file", certs.caFile().toString());
+        assertFailsFast(
+                endpoints,
+                config(endpoints, tls, Map.of(), LONG_REQUEST_TIMEOUT),
+                "server does not speak TLS",
+                "lock() without a bound",
+                locks -> locks.lock("report"));
+    }
+
+    @Test
     @DisplayName("a key file that cannot be read: a configuration problem naming the key")
     void unreadableKeyFile(@TempDir Path dir) throws Exception {
         Map<String, Object> tls = withCa(new LinkedHashMap<>());
@@ -214,10 +254,15 @@ class EtcdTlsBadInputTest {
     }
 
     private static Map<String, Object> config(String endpoint, Map<String, Object> tls, Map<String, Object> auth) {
+        return config(List.of(endpoint), tls, auth, "1s");
+    }
+
+    private static Map<String, Object> config(
+            List<String> endpoints, Map<String, Object> tls, Map<String, Object> auth, String requestTimeout) {
         Map<String, Object> etcd = new LinkedHashMap<>(auth);
-        etcd.put("endpoints", List.of(endpoint));
+        etcd.put("endpoints", endpoints);
         etcd.put("connect-timeout", "1s");
-        etcd.put("request-timeout", "1s");
+        etcd.put("request-timeout", requestTimeout);
         if (!tls.isEmpty()) {
             etcd.put("tls", tls);
         }
@@ -229,26 +274,58 @@ class EtcdTlsBadInputTest {
         assertBackendFailure(endpoint, tls, auth, words, WAIT);
     }
 
+    /**
+     * The failure comes within the bound with a wait of {@code waitTime}, and again with a wait far
+     * longer than the bound and with no bound at all ({@code lock()}): a definite failure does not
+     * wait for the wait to end.
+     */
     private static void assertBackendFailure(
             String endpoint, Map<String, Object> tls, Map<String, Object> auth, String words, Duration waitTime) {
         LockOptions wait = LockOptions.builder().waitTime(waitTime).build();
+        LockOptions longWait = LockOptions.builder().waitTime(LONG_WAIT).build();
+        List<String> endpoints = List.of(endpoint);
+        assertFailsFast(
+                endpoints, config(endpoint, tls, auth), words, "wait " + waitTime, locks -> locks.lock("report", wait));
+        assertFailsFast(
+                endpoints,
+                config(endpoints, tls, auth, LONG_REQUEST_TIMEOUT),
+                words,
+                "wait " + LONG_WAIT,
+                locks -> locks.lock("report", longWait));
+        assertFailsFast(
+                endpoints,
+                config(endpoints, tls, auth, LONG_REQUEST_TIMEOUT),
+                words,
+                "lock() without a bound",
+                locks -> locks.lock("report"));
+    }
+
+    /** One way of asking for a lock. */
+    @FunctionalInterface
+    private interface Attempt {
+        void run(GlobalLockManager locks) throws Exception;
+    }
+
+    private static void assertFailsFast(
+            List<String> endpoints, Map<String, Object> config, String words, String how, Attempt attempt) {
         Throwable failure;
         String log;
         long elapsed;
         try (CapturedOutput output = CapturedOutput.start()) {
-            try (GlobalLockManager locks = GlobalLockManager.create(config(endpoint, tls, auth))) {
+            try (GlobalLockManager locks = GlobalLockManager.create(config)) {
                 long start = System.nanoTime();
-                failure = catchThrowable(() -> locks.lock("report", wait));
+                failure = catchThrowable(() -> attempt.run(locks));
                 elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             }
             log = output.text();
         }
-        System.out.println(endpoint + " after " + elapsed + " ms: " + failure);
+        System.out.println(endpoints + ", " + how + ", after " + elapsed + " ms: " + failure);
         assertThat(failure)
+                .as(how)
                 .isInstanceOf(LockBackendException.class)
-                .hasMessageContaining("engine 'etcd' at " + endpoint)
+                .hasMessageContaining("engine 'etcd' at " + String.join(",", endpoints))
                 .hasMessageContaining(words);
-        assertThat(elapsed).as("ends within the connect timeout").isLessThan(BOUND_MILLIS);
+        assertThat(elapsed).as("ends within the connect timeout (" + how + ")").isLessThan(BOUND_MILLIS);
         assertNoSecret(CapturedOutput.shown(failure) + log);
     }
 
