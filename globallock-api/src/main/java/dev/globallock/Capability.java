@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the globallock authors.
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package dev.globallock;
 
 /** What an engine can do natively. The manager refuses options that need a missing capability. */

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the globallock authors.
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package dev.globallock;
 
 /** Validates lock names: not blank, no control characters, valid Unicode, within the engine's key length. */

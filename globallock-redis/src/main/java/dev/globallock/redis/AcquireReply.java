@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the globallock authors.
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package dev.globallock.redis;
 
 /** What one acquire attempt found: the lock granted with a token, or taken with the holder's remaining lease. */
