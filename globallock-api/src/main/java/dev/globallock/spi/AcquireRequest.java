@@ -2,6 +2,7 @@ package dev.globallock.spi;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One request to acquire a lock, as the manager hands it to the engine. Immutable; made with
@@ -9,8 +10,13 @@ import java.util.Objects;
  *
  * <p>The manager has already validated the name, applied the key prefix and defaults, and checked
  * the lease time against the engine's {@link dev.globallock.EngineCapabilities}.
+ *
+ * <p>The {@link #mode()} says what is asked for: the lock ({@link AcquireMode#EXCLUSIVE}, the
+ * default), a side of a read-write lock, or one of N permits of a semaphore. A request of another
+ * mode than {@code EXCLUSIVE} is an instance of a private subclass that carries the mode, so the
+ * lock's request stays as small as it was (the lock path allocates nothing more for the modes).
  */
-public final class AcquireRequest {
+public sealed class AcquireRequest {
     private final String name;
     private final String key;
     private final Duration leaseTime;
@@ -33,6 +39,40 @@ public final class AcquireRequest {
         this.listener = listener;
     }
 
+    /** The same request in another mode; for the builder. */
+    private static final class Moded extends AcquireRequest {
+        private final AcquireMode mode;
+        private final int permits;
+        private final LockGrant downgrading;
+
+        Moded(AcquireRequest base, AcquireMode mode, int permits, LockGrant downgrading) {
+            super(base.name, base.key, base.leaseTime, base.watchdog, base.singleAttempt, base.listener);
+            this.mode = mode;
+            this.permits = permits;
+            this.downgrading = downgrading;
+        }
+
+        @Override
+        public AcquireMode mode() {
+            return mode;
+        }
+
+        @Override
+        public int permits() {
+            return permits;
+        }
+
+        @Override
+        public Optional<LockGrant> downgrading() {
+            return Optional.ofNullable(downgrading);
+        }
+
+        @Override
+        public AcquireRequest withListener(LeaseListener listener) {
+            return new Moded(super.withListener(listener), mode, permits, downgrading);
+        }
+    }
+
     /** A builder: name, lease ({@code leaseTime} or {@code watchdogLease}) and listener are required. */
     public static Builder builder() {
         return new Builder();
@@ -45,6 +85,26 @@ public final class AcquireRequest {
     public AcquireRequest withListener(LeaseListener listener) {
         return new AcquireRequest(
                 name, key, leaseTime, watchdog, singleAttempt, Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** What is asked for; {@link AcquireMode#EXCLUSIVE} (the lock) unless the builder said otherwise. */
+    public AcquireMode mode() {
+        return AcquireMode.EXCLUSIVE;
+    }
+
+    /** The semaphore's number of permits for {@link AcquireMode#PERMIT}; 1 for the other modes. */
+    public int permits() {
+        return 1;
+    }
+
+    /**
+     * For {@link AcquireMode#READ}: the write grant of the same key that the requester holds and
+     * downgrades (the same thread holds the write lock and asks for the read lock). The engine grants
+     * the read at once, whoever waits, since the only holder is the requester's own writer; the write
+     * grant stays held until it is released on its own. Empty otherwise.
+     */
+    public Optional<LockGrant> downgrading() {
+        return Optional.empty();
     }
 
     /** The application's lock name (without the prefix): use it in messages. */
@@ -82,7 +142,11 @@ public final class AcquireRequest {
 
     @Override
     public String toString() {
-        return "AcquireRequest{name='" + name + "', key='" + key + "', lease=" + leaseTime
+        return "AcquireRequest{name='" + name + "', key='" + key + "'"
+                + (mode() == AcquireMode.EXCLUSIVE
+                        ? ""
+                        : ", " + mode() + (mode() == AcquireMode.PERMIT ? " of " + permits() : ""))
+                + ", lease=" + leaseTime
                 + (watchdog ? " (watchdog)" : "") + (singleAttempt ? ", single attempt" : "") + "}";
     }
 
@@ -97,8 +161,51 @@ public final class AcquireRequest {
         private boolean watchdog;
         private boolean singleAttempt;
         private LeaseListener listener;
+        private AcquireMode mode = AcquireMode.EXCLUSIVE;
+        private int permits = 1;
+        private LockGrant downgrading;
 
         private Builder() {}
+
+        /** The read side of the key's read-write lock ({@link AcquireMode#READ}). */
+        public Builder read() {
+            return mode(AcquireMode.READ, 1);
+        }
+
+        /**
+         * The read side, downgrading the requester's own write grant of the same key: see {@link
+         * AcquireRequest#downgrading()}.
+         */
+        public Builder readDowngrading(LockGrant writeGrant) {
+            this.downgrading = Objects.requireNonNull(writeGrant, "writeGrant");
+            return read();
+        }
+
+        /** The write side of the key's read-write lock ({@link AcquireMode#WRITE}). */
+        public Builder write() {
+            return mode(AcquireMode.WRITE, 1);
+        }
+
+        /**
+         * One of {@code permits} permits of the key's semaphore ({@link AcquireMode#PERMIT}).
+         *
+         * @throws IllegalArgumentException when {@code permits} is below 1
+         */
+        public Builder permitOf(int permits) {
+            if (permits < 1) {
+                throw new IllegalArgumentException("permits must be at least 1 but was " + permits);
+            }
+            return mode(AcquireMode.PERMIT, permits);
+        }
+
+        private Builder mode(AcquireMode mode, int permits) {
+            if (this.mode != AcquireMode.EXCLUSIVE) {
+                throw new IllegalStateException("the mode was already set (" + this.mode + ")");
+            }
+            this.mode = mode;
+            this.permits = permits;
+            return this;
+        }
 
         /** The application's lock name, for messages. Required. */
         public Builder name(String name) {
@@ -160,7 +267,9 @@ public final class AcquireRequest {
                         + " and a listener; missing: " + (name == null ? "name " : "")
                         + (leaseTime == null ? "lease " : "") + (listener == null ? "listener" : ""));
             }
-            return new AcquireRequest(name, key != null ? key : name, leaseTime, watchdog, singleAttempt, listener);
+            AcquireRequest request =
+                    new AcquireRequest(name, key != null ? key : name, leaseTime, watchdog, singleAttempt, listener);
+            return mode == AcquireMode.EXCLUSIVE ? request : new Moded(request, mode, permits, downgrading);
         }
 
         private Duration lease(Duration lease) {

@@ -78,6 +78,10 @@ final class KitContext {
         return kit.patience();
     }
 
+    boolean detectsPermitsDisagreement() {
+        return kit.detectsPermitsDisagreement();
+    }
+
     Duration crashRecoveryBound(Duration watchdogLease) {
         return kit.crashRecoveryBound(watchdogLease);
     }
