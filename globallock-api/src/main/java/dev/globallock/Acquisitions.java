@@ -263,22 +263,15 @@ final class Acquisitions {
             if (waitTime != null && waitTime.isZero()) {
                 builder.singleAttempt();
             }
-            if (mode != AcquireMode.EXCLUSIVE) {
-                moded(builder, mode, permits, downgrading);
-            }
-            this.request = builder.build();
+            AcquireRequest built = builder.build();
+            this.request = mode == AcquireMode.EXCLUSIVE ? built : moded(built, mode, permits, downgrading);
         }
 
-        private void moded(AcquireRequest.Builder builder, AcquireMode mode, int permits, LockGrant downgrading) {
+        private AcquireRequest moded(AcquireRequest request, AcquireMode mode, int permits, LockGrant downgrading) {
             if (mode == AcquireMode.PERMIT) {
-                builder.permitOf(permits);
-            } else if (mode == AcquireMode.WRITE) {
-                builder.write();
-            } else if (downgrading != null) {
-                builder.readDowngrading(downgrading);
-            } else {
-                builder.read();
+                return request.withPermits(permits);
             }
+            return downgrading != null ? request.withDowngrade(downgrading) : request.withMode(mode);
         }
 
         CompletableFuture<LockGrant> send() {

@@ -12,9 +12,11 @@ import java.util.Optional;
  * the lease time against the engine's {@link dev.globallock.EngineCapabilities}.
  *
  * <p>The {@link #mode()} says what is asked for: the lock ({@link AcquireMode#EXCLUSIVE}, the
- * default), a side of a read-write lock, or one of N permits of a semaphore. A request of another
- * mode than {@code EXCLUSIVE} is an instance of a private subclass that carries the mode, so the
- * lock's request stays as small as it was (the lock path allocates nothing more for the modes).
+ * default, as the builder makes it), a side of a read-write lock ({@link #withMode}, {@link
+ * #withDowngrade}), or one of N permits of a semaphore ({@link #withPermits}). A request of another
+ * mode is an instance of a private subclass that carries the mode, and the builder knows nothing of
+ * modes, so the lock's request and builder stay as small as they were: the lock path allocates
+ * nothing more for the modes.
  */
 public sealed class AcquireRequest {
     private final String name;
@@ -39,7 +41,7 @@ public sealed class AcquireRequest {
         this.listener = listener;
     }
 
-    /** The same request in another mode; for the builder. */
+    /** The same request in another mode: what withMode, withPermits and withDowngrade make. */
     private static final class Moded extends AcquireRequest {
         private final AcquireMode mode;
         private final int permits;
@@ -87,7 +89,51 @@ public sealed class AcquireRequest {
                 name, key, leaseTime, watchdog, singleAttempt, Objects.requireNonNull(listener, "listener"));
     }
 
-    /** What is asked for; {@link AcquireMode#EXCLUSIVE} (the lock) unless the builder said otherwise. */
+    /**
+     * This request in {@link AcquireMode#READ} or {@link AcquireMode#WRITE} mode (or back in {@link
+     * AcquireMode#EXCLUSIVE}); for a permit see {@link #withPermits}.
+     *
+     * @throws IllegalArgumentException for {@link AcquireMode#PERMIT}, which needs the permits
+     */
+    public AcquireRequest withMode(AcquireMode mode) {
+        Objects.requireNonNull(mode, "mode");
+        if (mode == AcquireMode.PERMIT) {
+            throw new IllegalArgumentException("a PERMIT request needs its permits: use withPermits(permits)");
+        }
+        AcquireRequest base = plain();
+        return mode == AcquireMode.EXCLUSIVE ? base : new Moded(base, mode, 1, null);
+    }
+
+    /**
+     * This request for one of {@code permits} permits of the key's semaphore ({@link
+     * AcquireMode#PERMIT}).
+     *
+     * @throws IllegalArgumentException when {@code permits} is below 1
+     */
+    public AcquireRequest withPermits(int permits) {
+        if (permits < 1) {
+            throw new IllegalArgumentException("permits must be at least 1 but was " + permits);
+        }
+        return new Moded(plain(), AcquireMode.PERMIT, permits, null);
+    }
+
+    /**
+     * This request for the key's read lock, downgrading the requester's own write grant of the same
+     * key ({@link AcquireMode#READ}; see {@link #downgrading()}).
+     */
+    public AcquireRequest withDowngrade(LockGrant writeGrant) {
+        Objects.requireNonNull(writeGrant, "writeGrant");
+        return new Moded(plain(), AcquireMode.READ, 1, writeGrant);
+    }
+
+    /** This request without a mode of its own. */
+    private AcquireRequest plain() {
+        return getClass() == AcquireRequest.class
+                ? this
+                : new AcquireRequest(name, key, leaseTime, watchdog, singleAttempt, listener);
+    }
+
+    /** What is asked for; {@link AcquireMode#EXCLUSIVE} (the lock) unless made with {@link #withMode} or the like. */
     public AcquireMode mode() {
         return AcquireMode.EXCLUSIVE;
     }
@@ -161,51 +207,8 @@ public sealed class AcquireRequest {
         private boolean watchdog;
         private boolean singleAttempt;
         private LeaseListener listener;
-        private AcquireMode mode = AcquireMode.EXCLUSIVE;
-        private int permits = 1;
-        private LockGrant downgrading;
 
         private Builder() {}
-
-        /** The read side of the key's read-write lock ({@link AcquireMode#READ}). */
-        public Builder read() {
-            return mode(AcquireMode.READ, 1);
-        }
-
-        /**
-         * The read side, downgrading the requester's own write grant of the same key: see {@link
-         * AcquireRequest#downgrading()}.
-         */
-        public Builder readDowngrading(LockGrant writeGrant) {
-            this.downgrading = Objects.requireNonNull(writeGrant, "writeGrant");
-            return read();
-        }
-
-        /** The write side of the key's read-write lock ({@link AcquireMode#WRITE}). */
-        public Builder write() {
-            return mode(AcquireMode.WRITE, 1);
-        }
-
-        /**
-         * One of {@code permits} permits of the key's semaphore ({@link AcquireMode#PERMIT}).
-         *
-         * @throws IllegalArgumentException when {@code permits} is below 1
-         */
-        public Builder permitOf(int permits) {
-            if (permits < 1) {
-                throw new IllegalArgumentException("permits must be at least 1 but was " + permits);
-            }
-            return mode(AcquireMode.PERMIT, permits);
-        }
-
-        private Builder mode(AcquireMode mode, int permits) {
-            if (this.mode != AcquireMode.EXCLUSIVE) {
-                throw new IllegalStateException("the mode was already set (" + this.mode + ")");
-            }
-            this.mode = mode;
-            this.permits = permits;
-            return this;
-        }
 
         /** The application's lock name, for messages. Required. */
         public Builder name(String name) {
@@ -267,9 +270,7 @@ public sealed class AcquireRequest {
                         + " and a listener; missing: " + (name == null ? "name " : "")
                         + (leaseTime == null ? "lease " : "") + (listener == null ? "listener" : ""));
             }
-            AcquireRequest request =
-                    new AcquireRequest(name, key != null ? key : name, leaseTime, watchdog, singleAttempt, listener);
-            return mode == AcquireMode.EXCLUSIVE ? request : new Moded(request, mode, permits, downgrading);
+            return new AcquireRequest(name, key != null ? key : name, leaseTime, watchdog, singleAttempt, listener);
         }
 
         private Duration lease(Duration lease) {

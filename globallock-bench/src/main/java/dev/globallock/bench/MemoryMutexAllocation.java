@@ -24,7 +24,7 @@ public final class MemoryMutexAllocation {
             for (int i = 0; i < 50_000; i++) {
                 locks.lock("alloc", options).close();
             }
-            long[] runs = new long[5];
+            long[] runs = new long[9];
             for (int run = 0; run < runs.length; run++) {
                 long before = threads.getThreadAllocatedBytes(thread);
                 for (int i = 0; i < cycles; i++) {
@@ -32,7 +32,10 @@ public final class MemoryMutexAllocation {
                 }
                 runs[run] = (threads.getThreadAllocatedBytes(thread) - before) / cycles;
             }
-            System.out.println("bytes allocated by the caller per lock+release cycle (5 runs of " + cycles + "): "
+            long[] sorted = runs.clone();
+            java.util.Arrays.sort(sorted);
+            System.out.println("bytes allocated by the caller per lock+release cycle (" + runs.length + " runs of "
+                    + cycles + "): min " + sorted[0] + ", median " + sorted[runs.length / 2] + " "
                     + java.util.Arrays.toString(runs));
         }
     }
