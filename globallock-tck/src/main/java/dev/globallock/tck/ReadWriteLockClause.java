@@ -29,6 +29,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -230,6 +231,26 @@ abstract class ReadWriteLockClause {
             assertThat(millisSince(crashedAt))
                     .isLessThanOrEqualTo(kit.crashRecoveryBound(lease).toMillis());
         }
+    }
+
+    @Test
+    @DisplayName("the watchdog keeps a live reader's lock past its lease")
+    void watchdogKeepsTheReadLock() {
+        Duration lease = kit.shortLease();
+        LockHandle read = lockOf(kit.managerWithWatchdogLease(lease), "renewed")
+                .readLock()
+                .lock(waitAtMost(kit.patience()));
+        LockReadWrite other = lockOf("renewed");
+        long until = System.nanoTime() + lease.multipliedBy(3).toNanos();
+        while (System.nanoTime() - until < 0) {
+            assertThat(other.writeLock().tryLock().isLocked())
+                    .as("no writer while the reader is renewed")
+                    .isFalse();
+            assertThat(read.isLocked()).isTrue();
+            LockSupport.parkNanos(lease.toNanos() / 8);
+        }
+        read.release();
+        assertThat(other.writeLock().tryLock().isLocked()).isTrue();
     }
 
     @Test

@@ -26,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -151,6 +152,24 @@ abstract class SemaphoreClause {
             assertThat(millisSince(crashedAt))
                     .isLessThanOrEqualTo(kit.crashRecoveryBound(lease).toMillis());
         }
+    }
+
+    @Test
+    @DisplayName("the watchdog keeps a live holder's permit past its lease")
+    void watchdogKeepsThePermit() {
+        Duration lease = kit.shortLease();
+        GlobalLockManager holder = kit.managerWithWatchdogLease(lease);
+        assumeTrue(holder.capabilities().has(Capability.SEMAPHORE), "no semaphores");
+        LockHandle permit = holder.semaphore("renewed", 1).acquire(waitAtMost(kit.patience()));
+        LockSemaphore other = kit.manager().semaphore("renewed", 1);
+        long until = System.nanoTime() + lease.multipliedBy(3).toNanos();
+        while (System.nanoTime() - until < 0) {
+            assertThat(other.tryAcquire().isLocked()).as("taken while renewed").isFalse();
+            assertThat(permit.isLocked()).isTrue();
+            LockSupport.parkNanos(lease.toNanos() / 8);
+        }
+        permit.release();
+        assertThat(other.tryAcquire().isLocked()).isTrue();
     }
 
     @Test
