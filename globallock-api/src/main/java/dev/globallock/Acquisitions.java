@@ -220,8 +220,9 @@ final class Acquisitions {
         final AcquireRequest request;
         long sentAtNanos;
 
-        /** Validates and resolves one request; nothing is sent yet. */
         /**
+         * Validates and resolves one request; nothing is sent yet.
+         *
          * @param thread the thread whose reentrancy entry the lease becomes, or null
          * @param downgrading for {@link AcquireMode#READ}: the thread's own write grant of the key
          */
