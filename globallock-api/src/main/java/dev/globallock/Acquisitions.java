@@ -4,6 +4,7 @@
  */
 package dev.globallock;
 
+import dev.globallock.spi.AcquireMode;
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.support.CallerRunsFuture;
@@ -29,6 +30,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * wait: {@link #acquire} blocks on the engine's future with the remaining wait as its bound, on the
  * caller's thread (so an engine runs its I/O there; nothing else is scheduled), and {@link
  * #acquireAsync} arms a timer that cancels it. Thread-safe.
+ *
+ * <p>Semaphores and read-write locks take the same path with another {@link AcquireMode} on the
+ * request: only reentrancy differs (permits have none; a read-write lock's sides are reentrant per
+ * thread, a write holder's read is a downgrade, a reader's write is refused).
  */
 final class Acquisitions {
     private final ManagerContext manager;
@@ -57,7 +62,40 @@ final class Acquisitions {
     LockHandle acquire(String name, LockOptions options, boolean throwOnTimeout) {
         Objects.requireNonNull(options, "options");
         Thread thread = Thread.currentThread();
-        Attempt attempt = new Attempt(name, options, thread, throwOnTimeout);
+        return acquire(
+                new Attempt(name, options, thread, true, throwOnTimeout, AcquireMode.EXCLUSIVE, 1, null), thread);
+    }
+
+    /**
+     * {@link #acquire(String, LockOptions, boolean)} for a semaphore's permit or a read-write lock's
+     * side, with their reentrancy rules.
+     *
+     * @throws IllegalStateException for the write side when the thread holds only the read side
+     */
+    LockHandle acquire(String name, LockOptions options, boolean throwOnTimeout, AcquireMode mode, int permits) {
+        Objects.requireNonNull(options, "options");
+        Thread thread = Thread.currentThread();
+        if (mode == AcquireMode.PERMIT) {
+            return acquire(new Attempt(name, options, null, true, throwOnTimeout, mode, permits, null), thread);
+        }
+        String key = manager.keyFor(name);
+        LockGrant downgrading = null;
+        if (reentrancy.live(new Reentrancy.Holds(thread, key, mode)) == null) {
+            Reentrancy.Holds other = reentrancy.live(
+                    new Reentrancy.Holds(thread, key, mode == AcquireMode.READ ? AcquireMode.WRITE : AcquireMode.READ));
+            if (other != null && mode == AcquireMode.WRITE) {
+                throw new IllegalStateException("thread '" + thread.getName() + "' holds the read lock of "
+                        + EngineErrors.lock(name) + " and asked for its write lock: an upgrade would wait for its"
+                        + " own read lock forever; release the read lock first (a writer may take the read lock,"
+                        + " not the other way round)");
+            }
+            downgrading = other == null ? null : other.lease().grant();
+        }
+        return acquire(new Attempt(name, options, thread, true, throwOnTimeout, mode, 1, downgrading), thread);
+    }
+
+    private LockHandle acquire(Attempt attempt, Thread thread) {
+        String name = attempt.name;
         if (thread.isInterrupted()) {
             // as lockInterruptibly: an interrupted thread does not start a wait, not even a reentrant one
             throw manager.failures.interruptedBefore(thread, name);
@@ -112,8 +150,13 @@ final class Acquisitions {
      * cancelling the result cancels the acquisition. The handle belongs to no thread.
      */
     CompletableFuture<LockHandle> acquireAsync(String name, LockOptions options) {
+        return acquireAsync(name, options, AcquireMode.EXCLUSIVE, 1);
+    }
+
+    /** {@link #acquireAsync(String, LockOptions)} in another mode: no reentrancy, no downgrade. */
+    CompletableFuture<LockHandle> acquireAsync(String name, LockOptions options, AcquireMode mode, int permits) {
         Objects.requireNonNull(options, "options");
-        Attempt attempt = new Attempt(name, options, null, true);
+        Attempt attempt = new Attempt(name, options, null, false, true, mode, permits, null);
         CompletableFuture<LockHandle> result = new CompletableFuture<>();
         CompletableFuture<LockGrant> acquiring = attempt.send();
         CallerRunsFuture.dispatch(acquiring); // nobody blocks on it: the engine's work starts now
@@ -171,15 +214,31 @@ final class Acquisitions {
         final Duration bound;
 
         final boolean throwOnTimeout;
+        /** The caller blocks on the outcome ({@code lock}, {@code tryLock}), rather than {@code lockAsync}. */
+        final boolean blocking;
+
         final HeldLock lease;
-        /** The blocking caller's reentrancy entry to be; null for an asynchronous acquisition. */
+        /** The blocking caller's reentrancy entry to be; null for an asynchronous acquisition or a permit. */
         final Reentrancy.Holds holds;
 
         final AcquireRequest request;
         long sentAtNanos;
 
-        /** Validates and resolves one request; nothing is sent yet. */
-        Attempt(String name, LockOptions options, Thread thread, boolean throwOnTimeout) {
+        /**
+         * Validates and resolves one request; nothing is sent yet.
+         *
+         * @param thread the thread whose reentrancy entry the lease becomes, or null
+         * @param downgrading for {@link AcquireMode#READ}: the thread's own write grant of the key
+         */
+        Attempt(
+                String name,
+                LockOptions options,
+                Thread thread,
+                boolean blocking,
+                boolean throwOnTimeout,
+                AcquireMode mode,
+                int permits,
+                LockGrant downgrading) {
             String key = manager.keyFor(name);
             ManagerSettings settings = manager.settings;
             this.name = name;
@@ -190,13 +249,14 @@ final class Acquisitions {
                             : options.waitTime().orElseThrow();
             this.bound = waitTime == null ? null : waitTime.isZero() ? settings.operationTimeout : waitTime;
             this.throwOnTimeout = throwOnTimeout;
+            this.blocking = blocking;
             Duration explicitLease = options.leaseTime().orElse(settings.defaultLeaseTime);
             if (explicitLease != null) {
                 manager.leases.checkLease(name, explicitLease);
             }
             boolean watchdogLease = explicitLease == null;
             Duration leaseTime = watchdogLease ? manager.leases.watchdogLease() : explicitLease;
-            this.holds = thread == null ? null : new Reentrancy.Holds(thread, key);
+            this.holds = thread == null ? null : new Reentrancy.Holds(thread, key, mode);
             this.lease = new HeldLock(name, key, watchdogLease, leaseTime.toNanos(), manager.ticker, manager.scheduler);
             AcquireRequest.Builder builder =
                     AcquireRequest.builder().name(name).key(key).listener(lease);
@@ -208,7 +268,15 @@ final class Acquisitions {
             if (waitTime != null && waitTime.isZero()) {
                 builder.singleAttempt();
             }
-            this.request = builder.build();
+            AcquireRequest built = builder.build();
+            this.request = mode == AcquireMode.EXCLUSIVE ? built : moded(built, mode, permits, downgrading);
+        }
+
+        private AcquireRequest moded(AcquireRequest request, AcquireMode mode, int permits, LockGrant downgrading) {
+            if (mode == AcquireMode.PERMIT) {
+                return request.withPermits(permits);
+            }
+            return downgrading != null ? request.withDowngrade(downgrading) : request.withMode(mode);
         }
 
         CompletableFuture<LockGrant> send() {
@@ -265,7 +333,7 @@ final class Acquisitions {
          * been a backend failure; lockAsync reports it as the other waits.
          */
         LockHandle timedOut() {
-            if (holds != null && request.singleAttempt()) {
+            if (blocking && request.singleAttempt()) {
                 throw failed(manager.failures.attemptNotAnswered(name));
             }
             LockBackendException unreachable = manager.failures.unreachableAfterWait(name, bound);

@@ -22,5 +22,15 @@ public enum Capability {
      * The engine keeps rate limiters on its backend ({@code GlobalLockManager.rateLimiter}); see
      * {@link dev.globallock.spi.LockEngine#rateLimiter()}.
      */
-    RATE_LIMITER
+    RATE_LIMITER,
+    /**
+     * The engine keeps semaphores ({@code GlobalLockManager.semaphore}): it grants requests of
+     * {@link dev.globallock.spi.AcquireMode#PERMIT}.
+     */
+    SEMAPHORE,
+    /**
+     * The engine keeps read-write locks ({@code GlobalLockManager.readWriteLock}): it grants requests
+     * of {@link dev.globallock.spi.AcquireMode#READ} and {@link dev.globallock.spi.AcquireMode#WRITE}.
+     */
+    READ_WRITE_LOCK
 }

@@ -31,8 +31,12 @@ final class EngineFailures {
         return errors.engine();
     }
 
-    /** An engine failure as an exception that carries the caller's stack and names the lock. */
-    GlobalLockException translate(Throwable failure, String name, String operation) {
+    /**
+     * An engine failure as an exception that carries the caller's stack and names the lock: a
+     * {@link GlobalLockException}, or an {@link IllegalArgumentException} when the engine refused the
+     * request itself (a semaphore's permits that disagree with its other users').
+     */
+    RuntimeException translate(Throwable failure, String name, String operation) {
         Throwable cause = EngineErrors.unwrap(failure);
         if (cause instanceof LockBackendException) {
             return new LockBackendException(cause.getMessage(), cause);
@@ -42,6 +46,10 @@ final class EngineFailures {
         }
         if (cause instanceof GlobalLockException) {
             return (GlobalLockException) cause;
+        }
+        if (cause instanceof IllegalArgumentException) {
+            // the backend refused the request itself (a semaphore's permits that disagree with its users')
+            return new IllegalArgumentException(cause.getMessage(), cause);
         }
         return errors.failed(operation, EngineErrors.lock(name), String.valueOf(cause), cause);
     }

@@ -22,14 +22,18 @@ package dev.globallock;
  *       control character, is not valid Unicode or is too long for the engine; a key prefix that
  *       breaks the same character rule; a negative wait time or a lease time that is not positive,
  *       shorter than the engine's minimum or that the engine cannot honour; rate limiter permits
- *       below 1 or above the limiter's, a window outside 1ms to 365d.
+ *       below 1 or above the limiter's, a window outside 1ms to 365d; semaphore permits below 1, or
+ *       that disagree with the permits the semaphore is held with (where the engine can tell).
  *   <li>{@link IllegalStateException}: a call out of sequence: any call on a closed manager
  *       (including a blocking wait that the manager's {@code close()} ended), {@code release()} on
  *       a handle that was never acquired or was already released, {@code fencingToken()} on a
  *       handle that was never acquired, a builder value set twice, {@code build()} without a
- *       configuration or an engine.
+ *       configuration or an engine; a thread that holds only a read lock asking for its write lock
+ *       (an upgrade, which would wait for itself forever).
  *   <li>{@link UnsupportedOperationException}: a primitive the engine does not offer, such as a
- *       rate limiter on an engine without {@link Capability#RATE_LIMITER}.
+ *       rate limiter on an engine without {@link Capability#RATE_LIMITER}, a semaphore or a
+ *       read-write lock on an engine without {@link Capability#SEMAPHORE} or {@link
+ *       Capability#READ_WRITE_LOCK}.
  * </ul>
  *
  * <p>The futures of {@code lockAsync} complete exceptionally with these same exceptions, and with

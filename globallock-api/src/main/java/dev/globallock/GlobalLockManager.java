@@ -64,6 +64,7 @@ public final class GlobalLockManager implements AutoCloseable {
     private final Releases releases;
     private final Acquisitions acquisitions;
     private final RateLimiters rateLimiters;
+    private final Primitives primitives;
 
     private GlobalLockManager(LockEngine engine, ManagerSettings settings, Ticker ticker, LockEventListener events) {
         this.manager = new ManagerContext(engine, settings, ticker, events);
@@ -74,6 +75,7 @@ public final class GlobalLockManager implements AutoCloseable {
         this.releases = new Releases(manager, held, reentrancy, waits);
         this.acquisitions = new Acquisitions(manager, watchdog, held, reentrancy, releases);
         this.rateLimiters = new RateLimiters(manager);
+        this.primitives = new Primitives(manager, acquisitions, waits);
         engine.start(manager.engineContext());
         watchdog.events(manager.events);
         watchdog.start(manager.scheduler);
@@ -235,6 +237,38 @@ public final class GlobalLockManager implements AutoCloseable {
             return Optional.empty();
         }
         return Optional.of(waits.await(inspector.get().inspect(name, key), name, "inspect"));
+    }
+
+    // ----------------------------------------------------------------------------- semaphores, read-write locks
+
+    /**
+     * A distributed semaphore of {@code permits} permits: at most that many holders of the name at
+     * once across every manager on the same backend and key prefix; each permit is a {@link
+     * LockHandle} with a lock's lease, watchdog, fencing token and lost-lease signal. See {@link
+     * LockSemaphore}. Cheap: nothing is sent until a permit is asked for.
+     *
+     * @throws IllegalArgumentException for an invalid name or {@code permits} below 1
+     * @throws UnsupportedOperationException when the engine lacks {@link Capability#SEMAPHORE}; the
+     *     message names the engine and those on the class path that have it
+     * @throws IllegalStateException when the manager is closed
+     */
+    public LockSemaphore semaphore(String name, int permits) {
+        return primitives.semaphore(name, permits);
+    }
+
+    /**
+     * A distributed read-write lock: many readers or one writer across every manager on the same
+     * backend and key prefix, a waiting writer blocking new readers. See {@link LockReadWrite} for
+     * its reentrancy rules (a writer may take the read lock; a reader asking for the write lock is
+     * an {@link IllegalStateException}). Cheap: nothing is sent until a side is locked.
+     *
+     * @throws IllegalArgumentException for an invalid name
+     * @throws UnsupportedOperationException when the engine lacks {@link Capability#READ_WRITE_LOCK};
+     *     the message names the engine and those on the class path that have it
+     * @throws IllegalStateException when the manager is closed
+     */
+    public LockReadWrite readWriteLock(String name) {
+        return primitives.readWriteLock(name);
     }
 
     // ----------------------------------------------------------------------------- rate limiters

@@ -4,6 +4,7 @@
  */
 package dev.globallock;
 
+import dev.globallock.spi.AcquireMode;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +16,9 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * without a round trip; the lease is let go of when the last hold is released, from whichever
  * thread. Leases acquired asynchronously belong to no thread: they have no {@link Holds} and one
  * hold. Thread-safe: the owner thread adds holds, any thread may drop them.
+ *
+ * <p>Entries are per thread, key and mode: a thread's lock, read lock and write lock of one key are
+ * three entries (semaphore permits are not reentrant and have none).
  */
 final class Reentrancy {
     /** Each entry is its own key: a thread's holds on one key, equal by thread and key. */
@@ -31,14 +35,17 @@ final class Reentrancy {
 
         private final Thread thread;
         private final String key;
+        /** {@link AcquireMode#EXCLUSIVE} for a lock, READ or WRITE for a read-write lock's sides. */
+        private final AcquireMode mode;
         /** Set once, before the entry is published in the table. */
         private HeldLock lease;
 
         private volatile int count;
 
-        Holds(Thread thread, String key) {
+        Holds(Thread thread, String key, AcquireMode mode) {
             this.thread = thread;
             this.key = key;
+            this.mode = mode;
         }
 
         /** The lease these holds share; set once it was granted. */
@@ -79,7 +86,10 @@ final class Reentrancy {
 
         @Override
         public boolean equals(Object other) {
-            return other instanceof Holds && ((Holds) other).thread == thread && ((Holds) other).key.equals(key);
+            return other instanceof Holds
+                    && ((Holds) other).thread == thread
+                    && ((Holds) other).mode == mode
+                    && ((Holds) other).key.equals(key);
         }
 
         @Override
@@ -94,6 +104,9 @@ final class Reentrancy {
      * from the table, and the caller acquires anew).
      */
     Holds reenter(Holds probe) {
+        if (probe == null) {
+            return null;
+        }
         Holds existing = table.get(probe);
         if (existing == null) {
             return null;
@@ -103,6 +116,15 @@ final class Reentrancy {
         }
         table.remove(existing, existing);
         return null;
+    }
+
+    /**
+     * The live entry of {@code probe}'s thread, key and mode, without adding a hold; null when there
+     * is none (or its lease is gone).
+     */
+    Holds live(Holds probe) {
+        Holds existing = table.get(probe);
+        return existing != null && existing.count > 0 && existing.lease.state().isLocked() ? existing : null;
     }
 
     /** The lease acquired with {@code holds} as its key was granted: its first hold, in the table. */

@@ -6,7 +6,9 @@ package dev.globallock.memory;
 
 import dev.globallock.Capability;
 import dev.globallock.EngineCapabilities;
+import dev.globallock.LockInfo;
 import dev.globallock.Ticker;
+import dev.globallock.spi.AcquireMode;
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.EngineContext;
 import dev.globallock.spi.LockEngine;
@@ -38,10 +40,13 @@ public final class MemoryLockEngine implements LockEngine, Abandonable {
             Capability.FENCING_TOKENS,
             Capability.WAIT_NOTIFICATION,
             Capability.LOCAL_ONLY,
-            Capability.RATE_LIMITER);
+            Capability.RATE_LIMITER,
+            Capability.SEMAPHORE,
+            Capability.READ_WRITE_LOCK);
 
     private final String namespace;
     private final MemoryLockTable table;
+    private final MemorySharedTable shared;
     private final EngineErrors errors = EngineErrors.of("memory", this::describeEndpoint);
     private volatile boolean abandoned;
     /** The manager's clock, for the grants' confirmation times. */
@@ -50,6 +55,7 @@ public final class MemoryLockEngine implements LockEngine, Abandonable {
     private MemoryLockEngine(String namespace) {
         this.namespace = namespace;
         this.table = MemoryLockTable.named(namespace);
+        this.shared = MemorySharedTable.named(namespace);
     }
 
     /** An engine on the named in-JVM lock table. */
@@ -91,6 +97,9 @@ public final class MemoryLockEngine implements LockEngine, Abandonable {
         if (abandoned) {
             return unreachable("acquire lock '" + request.name() + "'");
         }
+        if (request.mode() != AcquireMode.EXCLUSIVE) {
+            return shared.acquire(request, ticker, describeEndpoint());
+        }
         return table.acquire(request, ticker);
     }
 
@@ -99,7 +108,11 @@ public final class MemoryLockEngine implements LockEngine, Abandonable {
         if (abandoned) {
             return unreachable("release");
         }
-        table.release((MemoryLockTable.Grant) grant);
+        if (grant instanceof MemoryLockTable.Grant) {
+            table.release((MemoryLockTable.Grant) grant);
+        } else {
+            shared.release((MemorySharedTable.Grant) grant);
+        }
         return CompletableFuture.completedFuture(null);
     }
 
@@ -110,7 +123,10 @@ public final class MemoryLockEngine implements LockEngine, Abandonable {
         }
         Set<LockGrant> lost = new HashSet<>();
         for (LockGrant grant : grants) {
-            if (!table.renew((MemoryLockTable.Grant) grant)) {
+            boolean held = grant instanceof MemoryLockTable.Grant
+                    ? table.renew((MemoryLockTable.Grant) grant)
+                    : shared.renew((MemorySharedTable.Grant) grant);
+            if (!held) {
                 lost.add(grant);
             }
         }
@@ -119,7 +135,19 @@ public final class MemoryLockEngine implements LockEngine, Abandonable {
 
     @Override
     public Optional<LockInspector> inspector() {
-        return Optional.of((name, key) -> CompletableFuture.completedFuture(table.inspect(name, key)));
+        return Optional.of(new LockInspector() {
+            @Override
+            public CompletableFuture<LockInfo> inspect(String name, String key) {
+                return CompletableFuture.completedFuture(table.inspect(name, key));
+            }
+
+            @Override
+            public CompletableFuture<LockInfo> inspect(String name, String key, AcquireMode mode) {
+                return mode == AcquireMode.EXCLUSIVE
+                        ? inspect(name, key)
+                        : CompletableFuture.completedFuture(shared.inspect(name, mode, key));
+            }
+        });
     }
 
     /** Rate limiters on the namespace's table, aged by this JVM's monotonic clock. */

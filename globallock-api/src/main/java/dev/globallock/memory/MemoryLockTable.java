@@ -32,7 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class MemoryLockTable {
     private static final Map<String, MemoryLockTable> TABLES = new ConcurrentHashMap<>();
-    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "globallock-memory-timer");
         thread.setDaemon(true);
         return thread;

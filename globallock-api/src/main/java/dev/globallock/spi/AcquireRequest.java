@@ -6,6 +6,7 @@ package dev.globallock.spi;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One request to acquire a lock, as the manager hands it to the engine. Immutable; made with
@@ -13,8 +14,15 @@ import java.util.Objects;
  *
  * <p>The manager has already validated the name, applied the key prefix and defaults, and checked
  * the lease time against the engine's {@link dev.globallock.EngineCapabilities}.
+ *
+ * <p>The {@link #mode()} says what is asked for: the lock ({@link AcquireMode#EXCLUSIVE}, the
+ * default, as the builder makes it), a side of a read-write lock ({@link #withMode}, {@link
+ * #withDowngrade}), or one of N permits of a semaphore ({@link #withPermits}). A request of another
+ * mode is an instance of a private subclass that carries the mode, and the builder knows nothing of
+ * modes, so the lock's request and builder stay as small as they were: the lock path allocates
+ * nothing more for the modes.
  */
-public final class AcquireRequest {
+public sealed class AcquireRequest {
     private final String name;
     private final String key;
     private final Duration leaseTime;
@@ -37,6 +45,40 @@ public final class AcquireRequest {
         this.listener = listener;
     }
 
+    /** The same request in another mode: what withMode, withPermits and withDowngrade make. */
+    private static final class Moded extends AcquireRequest {
+        private final AcquireMode mode;
+        private final int permits;
+        private final LockGrant downgrading;
+
+        Moded(AcquireRequest base, AcquireMode mode, int permits, LockGrant downgrading) {
+            super(base.name, base.key, base.leaseTime, base.watchdog, base.singleAttempt, base.listener);
+            this.mode = mode;
+            this.permits = permits;
+            this.downgrading = downgrading;
+        }
+
+        @Override
+        public AcquireMode mode() {
+            return mode;
+        }
+
+        @Override
+        public int permits() {
+            return permits;
+        }
+
+        @Override
+        public Optional<LockGrant> downgrading() {
+            return Optional.ofNullable(downgrading);
+        }
+
+        @Override
+        public AcquireRequest withListener(LeaseListener listener) {
+            return new Moded(super.withListener(listener), mode, permits, downgrading);
+        }
+    }
+
     /** A builder: name, lease ({@code leaseTime} or {@code watchdogLease}) and listener are required. */
     public static Builder builder() {
         return new Builder();
@@ -49,6 +91,70 @@ public final class AcquireRequest {
     public AcquireRequest withListener(LeaseListener listener) {
         return new AcquireRequest(
                 name, key, leaseTime, watchdog, singleAttempt, Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * This request in {@link AcquireMode#READ} or {@link AcquireMode#WRITE} mode (or back in {@link
+     * AcquireMode#EXCLUSIVE}); for a permit see {@link #withPermits}.
+     *
+     * @throws IllegalArgumentException for {@link AcquireMode#PERMIT}, which needs the permits
+     */
+    public AcquireRequest withMode(AcquireMode mode) {
+        Objects.requireNonNull(mode, "mode");
+        if (mode == AcquireMode.PERMIT) {
+            throw new IllegalArgumentException("a PERMIT request needs its permits: use withPermits(permits)");
+        }
+        AcquireRequest base = plain();
+        return mode == AcquireMode.EXCLUSIVE ? base : new Moded(base, mode, 1, null);
+    }
+
+    /**
+     * This request for one of {@code permits} permits of the key's semaphore ({@link
+     * AcquireMode#PERMIT}).
+     *
+     * @throws IllegalArgumentException when {@code permits} is below 1
+     */
+    public AcquireRequest withPermits(int permits) {
+        if (permits < 1) {
+            throw new IllegalArgumentException("permits must be at least 1 but was " + permits);
+        }
+        return new Moded(plain(), AcquireMode.PERMIT, permits, null);
+    }
+
+    /**
+     * This request for the key's read lock, downgrading the requester's own write grant of the same
+     * key ({@link AcquireMode#READ}; see {@link #downgrading()}).
+     */
+    public AcquireRequest withDowngrade(LockGrant writeGrant) {
+        Objects.requireNonNull(writeGrant, "writeGrant");
+        return new Moded(plain(), AcquireMode.READ, 1, writeGrant);
+    }
+
+    /** This request without a mode of its own. */
+    private AcquireRequest plain() {
+        return getClass() == AcquireRequest.class
+                ? this
+                : new AcquireRequest(name, key, leaseTime, watchdog, singleAttempt, listener);
+    }
+
+    /** What is asked for; {@link AcquireMode#EXCLUSIVE} (the lock) unless made with {@link #withMode} or the like. */
+    public AcquireMode mode() {
+        return AcquireMode.EXCLUSIVE;
+    }
+
+    /** The semaphore's number of permits for {@link AcquireMode#PERMIT}; 1 for the other modes. */
+    public int permits() {
+        return 1;
+    }
+
+    /**
+     * For {@link AcquireMode#READ}: the write grant of the same key that the requester holds and
+     * downgrades (the same thread holds the write lock and asks for the read lock). The engine grants
+     * the read at once, whoever waits, since the only holder is the requester's own writer; the write
+     * grant stays held until it is released on its own. Empty otherwise.
+     */
+    public Optional<LockGrant> downgrading() {
+        return Optional.empty();
     }
 
     /** The application's lock name (without the prefix): use it in messages. */
@@ -86,7 +192,11 @@ public final class AcquireRequest {
 
     @Override
     public String toString() {
-        return "AcquireRequest{name='" + name + "', key='" + key + "', lease=" + leaseTime
+        return "AcquireRequest{name='" + name + "', key='" + key + "'"
+                + (mode() == AcquireMode.EXCLUSIVE
+                        ? ""
+                        : ", " + mode() + (mode() == AcquireMode.PERMIT ? " of " + permits() : ""))
+                + ", lease=" + leaseTime
                 + (watchdog ? " (watchdog)" : "") + (singleAttempt ? ", single attempt" : "") + "}";
     }
 

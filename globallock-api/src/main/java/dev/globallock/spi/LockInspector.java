@@ -21,6 +21,21 @@ public interface LockInspector {
     CompletableFuture<LockInfo> inspect(String name, String key);
 
     /**
+     * Reads the holders of a semaphore ({@link AcquireMode#PERMIT}) or a read-write lock ({@link
+     * AcquireMode#READ} or {@link AcquireMode#WRITE}: the same lock) of the key, as {@link
+     * LockInfo#heldBy}; {@link AcquireMode#EXCLUSIVE} is {@link #inspect(String, String)}. The
+     * default, for engines without those primitives, fails with {@link
+     * UnsupportedOperationException}.
+     */
+    default CompletableFuture<LockInfo> inspect(String name, String key, AcquireMode mode) {
+        if (mode == AcquireMode.EXCLUSIVE) {
+            return inspect(name, key);
+        }
+        return CompletableFuture.failedFuture(
+                new UnsupportedOperationException("this engine cannot inspect " + mode + " holders of '" + name + "'"));
+    }
+
+    /**
      * Deletes what the backend keeps for a lock key between acquisitions (the Redis engine's
      * fencing counter), so that a name used once, such as the scratch lock of {@code globallock
      * check}, leaves nothing behind. Does nothing while the key is held. A later acquisition of the

@@ -7,7 +7,9 @@ package dev.globallock.file;
 import dev.globallock.Capability;
 import dev.globallock.EngineCapabilities;
 import dev.globallock.LockBackendException;
+import dev.globallock.LockInfo;
 import dev.globallock.Ticker;
+import dev.globallock.spi.AcquireMode;
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.EngineContext;
 import dev.globallock.spi.LockEngine;
@@ -19,7 +21,10 @@ import dev.globallock.spi.support.EngineErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -48,11 +53,17 @@ import java.util.concurrent.TimeoutException;
 public final class FileLockEngine implements LockEngine, Abandonable {
     /** What the file engine supports; the provider declares the same. */
     static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
-            Capability.FENCING_TOKENS, Capability.WAIT_NOTIFICATION, Capability.SESSION_BOUND, Capability.RATE_LIMITER);
+            Capability.FENCING_TOKENS,
+            Capability.WAIT_NOTIFICATION,
+            Capability.SESSION_BOUND,
+            Capability.RATE_LIMITER,
+            Capability.SEMAPHORE,
+            Capability.READ_WRITE_LOCK);
 
     private final FileEngineConfig config;
     private final Path directory;
     private final FileLockTable table;
+    private final FileSharedTable shared;
     private final EngineErrors errors;
     private volatile boolean abandoned;
     private volatile boolean closed;
@@ -62,6 +73,7 @@ public final class FileLockEngine implements LockEngine, Abandonable {
         this.config = config;
         this.directory = directory;
         this.table = FileLockTable.of(directory);
+        this.shared = FileSharedTable.of(directory);
         this.errors = errors(directory);
     }
 
@@ -140,6 +152,9 @@ public final class FileLockEngine implements LockEngine, Abandonable {
         if (abandoned || closed) {
             return unusable("acquire lock '" + request.name() + "'");
         }
+        if (request.mode() != AcquireMode.EXCLUSIVE) {
+            return shared.acquire(request, this);
+        }
         return table.acquire(request, this);
     }
 
@@ -147,6 +162,9 @@ public final class FileLockEngine implements LockEngine, Abandonable {
     public CompletableFuture<Void> release(LockGrant grant) {
         if (abandoned) {
             return unusable("release");
+        }
+        if (grant instanceof SharedGrant) {
+            return shared.release((SharedGrant) grant);
         }
         return table.release((FileGrant) grant);
     }
@@ -156,12 +174,42 @@ public final class FileLockEngine implements LockEngine, Abandonable {
         if (abandoned || closed) {
             return unusable("renew");
         }
-        return table.renew(grants);
+        List<LockGrant> locks = new ArrayList<>(grants.size());
+        List<SharedGrant> others = new ArrayList<>();
+        for (LockGrant grant : grants) {
+            if (grant instanceof SharedGrant) {
+                others.add((SharedGrant) grant);
+            } else {
+                locks.add(grant);
+            }
+        }
+        if (others.isEmpty()) {
+            return table.renew(locks);
+        }
+        CompletableFuture<Set<LockGrant>> sharedLost = shared.renew(others);
+        if (locks.isEmpty()) {
+            return sharedLost;
+        }
+        return table.renew(locks).thenCombine(sharedLost, (a, b) -> {
+            Set<LockGrant> lost = new HashSet<>(a);
+            lost.addAll(b);
+            return lost;
+        });
     }
 
     @Override
     public Optional<LockInspector> inspector() {
-        return Optional.of(table::inspect);
+        return Optional.of(new LockInspector() {
+            @Override
+            public CompletableFuture<LockInfo> inspect(String name, String key) {
+                return table.inspect(name, key);
+            }
+
+            @Override
+            public CompletableFuture<LockInfo> inspect(String name, String key, AcquireMode mode) {
+                return mode == AcquireMode.EXCLUSIVE ? table.inspect(name, key) : shared.inspect(name, key, mode);
+            }
+        });
     }
 
     /**
@@ -182,6 +230,7 @@ public final class FileLockEngine implements LockEngine, Abandonable {
     public void abandon() {
         abandoned = true;
         await(table.dropAll(this, true));
+        await(shared.dropAll(this));
     }
 
     /** Releases what this engine still holds and ends its waits. Idempotent. */
@@ -192,6 +241,7 @@ public final class FileLockEngine implements LockEngine, Abandonable {
         }
         closed = true;
         await(table.dropAll(this, false));
+        await(shared.dropAll(this));
     }
 
     private static void await(CompletableFuture<Void> done) {

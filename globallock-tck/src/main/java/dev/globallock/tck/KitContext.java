@@ -82,6 +82,10 @@ final class KitContext {
         return kit.patience();
     }
 
+    boolean detectsPermitsDisagreement() {
+        return kit.detectsPermitsDisagreement();
+    }
+
     Duration crashRecoveryBound(Duration watchdogLease) {
         return kit.crashRecoveryBound(watchdogLease);
     }

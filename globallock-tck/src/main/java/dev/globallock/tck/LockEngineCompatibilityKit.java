@@ -71,6 +71,15 @@ public abstract class LockEngineCompatibilityKit {
         return watchdogLease.plus(Duration.ofSeconds(3));
     }
 
+    /**
+     * Whether the engine tells a semaphore user whose permits disagree with the holders' (an {@link
+     * IllegalArgumentException}); an engine whose backend cannot tell overrides it with false and
+     * says so in its documentation.
+     */
+    protected boolean detectsPermitsDisagreement() {
+        return true;
+    }
+
     @BeforeEach
     void newPrefix() {
         context().newPrefix();
@@ -206,6 +215,22 @@ public abstract class LockEngineCompatibilityKit {
     @DisplayName("11. rate limiter (engines with the RATE_LIMITER capability; the others: a clear error)")
     class RateLimiting extends RateLimiterClause {
         RateLimiting() {
+            super(LockEngineCompatibilityKit.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("12. semaphores (engines with the SEMAPHORE capability; the others: a clear error)")
+    class Semaphores extends SemaphoreClause {
+        Semaphores() {
+            super(LockEngineCompatibilityKit.this);
+        }
+    }
+
+    @Nested
+    @DisplayName("13. read-write locks (engines with the READ_WRITE_LOCK capability; the others: a clear error)")
+    class ReadWriteLocks extends ReadWriteLockClause {
+        ReadWriteLocks() {
             super(LockEngineCompatibilityKit.this);
         }
     }
