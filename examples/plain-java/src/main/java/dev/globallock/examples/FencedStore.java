@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the globallock authors.
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package dev.globallock.examples;
 
 import java.util.Optional;
