@@ -36,7 +36,8 @@ import javax.net.ssl.SSLException;
  *       under TLS 1.3, {@code bad_certificate} from Java, {@code handshake_failure} from OpenSSL under
  *       TLS 1.2, so the caller says whether it presented one);
  *   <li>{@value #CLIENT_CERTIFICATE_REFUSED}: the server does not accept the client certificate
- *       (unknown CA, expired, ...);
+ *       (unknown CA, expired, ...; also a {@code certificate_required} alert to a client that had a
+ *       certificate: it found none the server's CAs accept, so it sent none);
  *   <li>{@value #HANDSHAKE_REFUSED}: the server ended the handshake for another reason;
  *   <li>{@value #NOT_TLS}: a TLS client reached a server that answered without TLS, or closed the
  *       connection during the handshake;
@@ -111,7 +112,10 @@ public final class TlsFailures {
             }
             // alerts the server sent about the client's certificate
             if (message.contains("received fatal alert: certificate_required")) {
-                return Optional.of(CLIENT_CERTIFICATE_REQUIRED);
+                // a client that had a certificate sends none the server's CAs accept (JDK 21+ servers
+                // list their CAs and answer so): to the client, its certificate was refused
+                return Optional.of(
+                        presentedClientCertificate ? CLIENT_CERTIFICATE_REFUSED : CLIENT_CERTIFICATE_REQUIRED);
             }
             if (!presentedClientCertificate
                     && (message.contains("received fatal alert: bad_certificate")
