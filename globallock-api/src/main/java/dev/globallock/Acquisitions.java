@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The manager's acquisition path. Each acquisition is an {@link Attempt}: it resolves the options,
@@ -41,6 +42,8 @@ final class Acquisitions {
     private final Set<HeldLock> held;
     private final Reentrancy reentrancy;
     private final Releases releases;
+    /** One per manager: what a lease whose deadline passed calls to be let go of on the backend. */
+    private final Consumer<HeldLock> releaseGoneLease;
     /** Acquisitions sent and not yet settled, so that closing cancels them. */
     private final Set<CompletableFuture<LockGrant>> pending = ConcurrentHashMap.newKeySet();
 
@@ -51,6 +54,7 @@ final class Acquisitions {
         this.held = held;
         this.reentrancy = reentrancy;
         this.releases = releases;
+        this.releaseGoneLease = releases::releaseGoneLease;
     }
 
     /**
@@ -257,7 +261,8 @@ final class Acquisitions {
             boolean watchdogLease = explicitLease == null;
             Duration leaseTime = watchdogLease ? manager.leases.watchdogLease() : explicitLease;
             this.holds = thread == null ? null : new Reentrancy.Holds(thread, key, mode);
-            this.lease = new HeldLock(name, key, watchdogLease, leaseTime.toNanos(), manager.ticker, manager.scheduler);
+            this.lease = new HeldLock(
+                    name, key, watchdogLease, leaseTime.toNanos(), manager.ticker, manager.scheduler, releaseGoneLease);
             AcquireRequest.Builder builder =
                     AcquireRequest.builder().name(name).key(key).listener(lease);
             if (watchdogLease) {

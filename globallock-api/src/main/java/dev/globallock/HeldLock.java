@@ -16,6 +16,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * One lease as the manager sees it: the engine's grant, the state, the deadline and its lost-lease
@@ -85,17 +86,31 @@ final class HeldLock implements LeaseListener {
 
     private long grantedAtNanos;
     private ScheduledFuture<?> expiryTimer;
+    /** Whether the grant is let go of on the backend already (at the deadline, or by the holder). */
+    private boolean backendReleaseClaimed;
+
+    private final Consumer<HeldLock> deadlinePassed;
 
     /** A lease whose listeners run on the thread that notices the loss. */
     HeldLock(String name, String key, boolean watchdog, long leaseNanos, Ticker ticker) {
-        this(name, key, watchdog, leaseNanos, ticker, Runnable::run);
+        this(name, key, watchdog, leaseNanos, ticker, Runnable::run, null);
     }
 
     /**
      * @param listenerExecutor where listeners run when an application thread (not a timer) notices
      *     that the deadline passed
+     * @param deadlinePassed told (with the listeners) when the deadline marks the lease gone, so that
+     *     the grant is let go of on the backend; null for none
      */
-    HeldLock(String name, String key, boolean watchdog, long leaseNanos, Ticker ticker, Executor listenerExecutor) {
+    HeldLock(
+            String name,
+            String key,
+            boolean watchdog,
+            long leaseNanos,
+            Ticker ticker,
+            Executor listenerExecutor,
+            Consumer<HeldLock> deadlinePassed) {
+        this.deadlinePassed = deadlinePassed;
         this.ticker = ticker;
         this.listenerExecutor = listenerExecutor;
         this.marginNanos = driftMarginNanos(leaseNanos);
@@ -229,6 +244,23 @@ final class HeldLock implements LeaseListener {
             if (lost != null) {
                 lost.cancel(false);
             }
+        }
+    }
+
+    /**
+     * Claims the one release of the grant on the backend: true for the first caller (the deadline's
+     * background release or the holder's release), false after.
+     */
+    boolean claimBackendRelease() {
+        mutex.lock();
+        try {
+            if (backendReleaseClaimed) {
+                return false;
+            }
+            backendReleaseClaimed = true;
+            return true;
+        } finally {
+            mutex.unlock();
         }
     }
 
@@ -418,6 +450,11 @@ final class HeldLock implements LeaseListener {
             return null;
         }
         List<Runnable> toRun = markGone(watchdog ? LockState.LOST : LockState.EXPIRED);
+        if (toRun != null && deadlinePassed != null) {
+            // the backend may still hold it (a server that was frozen, a session that survived): let
+            // it go there too, or nobody gets the lock until the backend's own lease or session ends
+            toRun.add(() -> deadlinePassed.accept(this));
+        }
         if (watchdog && toRun != null) {
             long sinceConfirmed = now - (validUntilNanos - leaseNanos);
             toRun.add(

@@ -52,7 +52,9 @@ final class Releases implements LockRelease {
         // thread) and set again afterwards, also if an interrupt arrived during the release.
         boolean interrupted = Thread.interrupted();
         try {
-            interrupted |= waits.awaitUninterruptibly(manager.engine.release(grant), lease.name, "release");
+            if (lease.claimBackendRelease()) {
+                interrupted |= waits.awaitUninterruptibly(manager.engine.release(grant), lease.name, "release");
+            }
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -66,9 +68,28 @@ final class Releases implements LockRelease {
         }
     }
 
+    /**
+     * A lease whose deadline passed: lets go of its grant on the backend in the background (the
+     * holder's own release later sends nothing more). A failure is left to the backend's own lease
+     * or session, which ends it anyway.
+     */
+    void releaseGoneLease(HeldLock lease) {
+        LockGrant grant = lease.grant();
+        if (grant != null && lease.claimBackendRelease()) {
+            CallerRunsFuture.dispatch(manager.engine.release(grant)).whenComplete((ignored, failure) -> {
+                if (failure != null) {
+                    LOG.log(
+                            Level.DEBUG,
+                            () -> "releasing lock '" + lease.name + "' after its lease deadline passed failed: "
+                                    + failure);
+                }
+            });
+        }
+    }
+
     /** Drops one hold; when it was the last, releases the lease on the backend without waiting. */
     void releaseWithoutWaiting(HeldLock lease, Reentrancy.Holds holds) {
-        if (letGo(lease, holds) != null) {
+        if (letGo(lease, holds) != null && lease.claimBackendRelease()) {
             CallerRunsFuture.dispatch(manager.engine.release(lease.grant()));
         }
     }
@@ -103,7 +124,7 @@ final class Releases implements LockRelease {
             LockGrant grant = lease.grant();
             lease.forceReleased();
             held.remove(lease);
-            if (grant != null) {
+            if (grant != null && lease.claimBackendRelease()) {
                 releases.add(CallerRunsFuture.dispatch(manager.engine.release(grant)));
             }
         }

@@ -70,6 +70,16 @@ class LeaseDeadlineTest {
         };
     }
 
+    /** Renewals and releases are sent and never answered. */
+    private static LockEngine renewalsAndReleasesHang(LockEngine engine) {
+        return new ForwardingLockEngine(renewalsHang(engine)) {
+            @Override
+            public CompletableFuture<Void> release(LockGrant grant) {
+                return new CompletableFuture<>();
+            }
+        };
+    }
+
     @Test
     void aWatchdogLeaseIsLostAtItsDeadlineWithoutAnyThreadHavingRun() {
         GlobalLockManager locks = manager(LeaseDeadlineTest::renewalsHang);
@@ -135,14 +145,15 @@ class LeaseDeadlineTest {
 
     @Test
     void aLeasePastItsDeadlineIsNotReenteredAndListenersAddedLateRunAtOnce() {
-        GlobalLockManager locks = manager(LeaseDeadlineTest::renewalsHang);
+        GlobalLockManager locks = manager(LeaseDeadlineTest::renewalsAndReleasesHang);
         LockHandle held = locks.lock("reentered");
         advance(LEASE);
         AtomicInteger told = new AtomicInteger();
         held.onLost(told::incrementAndGet);
         assertThat(told).as("a listener added after the deadline").hasValue(1);
         try (LockHandle again = locks.tryLock("reentered")) {
-            // the backend still has the first grant (its own clock did not move): no reentry onto
+            // the backend still has the first grant (its own clock did not move, and the manager's
+            // release of the gone lease never completes): no reentry onto
             // a lease that may be gone, so this is a fresh attempt, which finds the lock taken
             assertThat(again.isLocked()).isFalse();
         }
@@ -180,5 +191,43 @@ class LeaseDeadlineTest {
                 .as("onLost of a handle that was open when its loss was noticed, released before the listener ran")
                 .isTrue();
         first.close();
+    }
+
+    @Test
+    void aLeaseGoneByItsDeadlineIsLetGoOfOnTheBackendOnce() throws Exception {
+        String namespace = "deadline-release-" + UUID.randomUUID();
+        AtomicInteger releases = new AtomicInteger();
+        manager = GlobalLockManager.builder()
+                .engine(MemoryLockEngine.open(namespace))
+                .ticker(ticker)
+                .watchdogLease(LEASE)
+                .decorateEngine(engine -> new ForwardingLockEngine(renewalsHang(engine)) {
+                    @Override
+                    public CompletableFuture<Void> release(LockGrant grant) {
+                        releases.incrementAndGet();
+                        return super.release(grant);
+                    }
+                })
+                .build();
+        LockHandle held = manager.lock("stuck");
+        advance(LEASE);
+        assertThat(held.isLocked()).as("past the deadline").isFalse();
+
+        // the memory engine keeps the grant for the whole 30 s lease unless the manager lets it go
+        try (GlobalLockManager other = GlobalLockManager.builder()
+                        .engine(MemoryLockEngine.open(namespace))
+                        .build();
+                LockHandle taken = other.lock(
+                        "stuck",
+                        LockOptions.builder().waitTime(Duration.ofSeconds(10)).build())) {
+            assertThat(taken.isLocked())
+                    .as("free on the backend soon after the deadline")
+                    .isTrue();
+            assertThatThrownBy(held::release).isInstanceOf(LockLostException.class);
+            assertThat(releases.get())
+                    .as("releases sent: the deadline's, not the holder's")
+                    .isEqualTo(1);
+            assertThat(taken.isLocked()).isTrue();
+        }
     }
 }
