@@ -21,7 +21,6 @@ import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,8 +28,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The locks of one lock directory as this JVM sees them, shared by every file engine opened on
@@ -49,13 +46,12 @@ import java.util.concurrent.TimeUnit;
  * writes the file when it releases), and otherwise after a back-off of 2 ms doubling up to {@code
  * max-poll-interval}, which catches a holder that crashed (its OS lock vanishes silently).
  */
-final class FileLockTable extends FileIoTable {
+final class FileLockTable extends FileIoTable<FileLockTable.Entry> {
     private static final System.Logger LOG = System.getLogger(FileLockTable.class.getName());
     private static final Map<Path, FileLockTable> TABLES = new ConcurrentHashMap<>();
 
     // ---- confined to the I/O thread
     private final Map<String, Entry> entries = new HashMap<>();
-    private final Set<Entry> polling = new LinkedHashSet<>();
 
     private FileLockTable(Path directory) {
         super(directory, "globallock-file-io");
@@ -82,7 +78,7 @@ final class FileLockTable extends FileIoTable {
     }
 
     /** One lock file as this JVM uses it. */
-    private final class Entry {
+    final class Entry extends Polled {
         final String key;
         final Path file;
         final String fileName;
@@ -95,9 +91,6 @@ final class FileLockTable extends FileIoTable {
         boolean stale;
         /** Free the lock without marking the file free, as a crash would. */
         boolean quiet;
-
-        ScheduledFuture<?> retry;
-        long backoffNanos;
 
         Entry(String key) {
             this.key = key;
@@ -278,12 +271,7 @@ final class FileLockTable extends FileIoTable {
                 }
             }
         } else if (hasLiveWaiters(entry)) {
-            if (entry.retry == null) {
-                entry.backoffNanos = FIRST_POLL_NANOS;
-                polling.add(entry);
-                watch.start();
-                entry.retry = io.schedule(() -> poll(entry), FIRST_POLL_NANOS, TimeUnit.NANOSECONDS);
-            }
+            startPolling(entry);
             return;
         }
         stopPolling(entry);
@@ -311,7 +299,8 @@ final class FileLockTable extends FileIoTable {
         return !entry.waiters.isEmpty();
     }
 
-    private void poll(Entry entry) {
+    @Override
+    void poll(Entry entry) {
         entry.retry = null;
         if (entries.get(entry.key) != entry) {
             polling.remove(entry);
@@ -337,9 +326,7 @@ final class FileLockTable extends FileIoTable {
             settle(entry);
             return;
         }
-        long cap = maxPollNanos(entry);
-        entry.backoffNanos = Math.min(Math.max(FIRST_POLL_NANOS, entry.backoffNanos * 2), cap);
-        entry.retry = io.schedule(() -> poll(entry), entry.backoffNanos, TimeUnit.NANOSECONDS);
+        pollAgain(entry, maxPollNanos(entry));
     }
 
     private long maxPollNanos(Entry entry) {
@@ -348,14 +335,6 @@ final class FileLockTable extends FileIoTable {
             cap = Math.min(cap, waiter.engine.config().maxPollInterval().toNanos());
         }
         return cap == Long.MAX_VALUE ? FileEngineConfig.DEFAULT_MAX_POLL_INTERVAL.toNanos() : cap;
-    }
-
-    private void stopPolling(Entry entry) {
-        if (entry.retry != null) {
-            entry.retry.cancel(false);
-            entry.retry = null;
-        }
-        polling.remove(entry);
     }
 
     /** A notification for these file names (or all, after an overflow): try the waiting entries at once. */

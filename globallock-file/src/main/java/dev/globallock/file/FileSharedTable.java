@@ -17,14 +17,12 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The semaphores and read-write locks of one lock directory as this JVM sees them, shared by every
@@ -35,14 +33,13 @@ import java.util.concurrent.TimeUnit;
  * max-poll-interval}, which catches a holder that crashed. Everything runs on one I/O thread per
  * directory; futures complete on the {@link CallbackPool}.
  */
-final class FileSharedTable extends FileIoTable {
+final class FileSharedTable extends FileIoTable<SharedEntry> {
     private static final Map<Path, FileSharedTable> TABLES = new ConcurrentHashMap<>();
     static final String SEMAPHORE_SUFFIX = ".sem";
     static final String READ_WRITE_SUFFIX = ".rwlock";
 
     // ---- confined to the I/O thread
     private final Map<String, SharedEntry> entries = new HashMap<>();
-    private final Set<SharedEntry> polling = new LinkedHashSet<>();
 
     private FileSharedTable(Path directory) {
         super(directory, "globallock-file-shared-io");
@@ -237,12 +234,7 @@ final class FileSharedTable extends FileIoTable {
         SharedEntry.Waiter head = entry.waiters.peekFirst();
         changed |= entry.dropUnneededLocks(head != null && SharedEntry.isWrite(head));
         if (!entry.waiters.isEmpty()) {
-            if (entry.retry == null) {
-                entry.backoffNanos = FIRST_POLL_NANOS;
-                polling.add(entry);
-                watch.start();
-                entry.retry = io.schedule(() -> poll(entry), FIRST_POLL_NANOS, TimeUnit.NANOSECONDS);
-            }
+            startPolling(entry);
         } else {
             stopPolling(entry);
             if (entry.idle()) {
@@ -255,7 +247,8 @@ final class FileSharedTable extends FileIoTable {
         }
     }
 
-    private void poll(SharedEntry entry) {
+    @Override
+    void poll(SharedEntry entry) {
         entry.retry = null;
         if (entries.get(entry.fileName) != entry) {
             polling.remove(entry);
@@ -264,19 +257,10 @@ final class FileSharedTable extends FileIoTable {
         settle(entry, false);
         if (entry.retry != null && !entry.waiters.isEmpty()) {
             entry.retry.cancel(false);
-            long cap =
-                    entry.waiters.peekFirst().engine.config().maxPollInterval().toNanos();
-            entry.backoffNanos = Math.min(Math.max(FIRST_POLL_NANOS, entry.backoffNanos * 2), cap);
-            entry.retry = io.schedule(() -> poll(entry), entry.backoffNanos, TimeUnit.NANOSECONDS);
+            pollAgain(
+                    entry,
+                    entry.waiters.peekFirst().engine.config().maxPollInterval().toNanos());
         }
-    }
-
-    private void stopPolling(SharedEntry entry) {
-        if (entry.retry != null) {
-            entry.retry.cancel(false);
-            entry.retry = null;
-        }
-        polling.remove(entry);
     }
 
     @Override
