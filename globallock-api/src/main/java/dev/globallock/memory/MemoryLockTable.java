@@ -52,51 +52,18 @@ final class MemoryLockTable {
     private static final class Entry {
         Grant holder;
         long expiresAtNanos;
-        final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    }
-
-    private static final class Waiter {
-        final AcquireRequest request;
-        final Ticker managerTicker;
-        final CompletableFuture<LockGrant> future;
-
-        Waiter(AcquireRequest request, Ticker managerTicker, CompletableFuture<LockGrant> future) {
-            this.request = request;
-            this.managerTicker = managerTicker;
-            this.future = future;
-        }
+        final ArrayDeque<MemoryWaiter> waiters = new ArrayDeque<>();
     }
 
     /** A grant in this table. */
-    static final class Grant implements LockGrant {
-        final String key;
-        final long token;
-        final long leaseNanos;
-        final AcquireRequest request;
-        /** The holder manager's ticker when the table granted it: the lease starts then. */
-        final long grantedAtNanos;
-
+    static final class Grant extends MemoryGrant {
         Grant(String key, long token, AcquireRequest request, long grantedAtNanos) {
-            this.key = key;
-            this.token = token;
-            this.leaseNanos = request.leaseTime().toNanos();
-            this.request = request;
-            this.grantedAtNanos = grantedAtNanos;
-        }
-
-        @Override
-        public long fencingToken() {
-            return token;
-        }
-
-        @Override
-        public OptionalLong leaseConfirmedAtNanos() {
-            return OptionalLong.of(grantedAtNanos);
+            super(key, token, request, grantedAtNanos);
         }
 
         @Override
         public String toString() {
-            return "MemoryGrant{" + key + ", token=" + token + "}";
+            return "MemoryGrant{" + id + ", token=" + token + "}";
         }
     }
 
@@ -113,7 +80,7 @@ final class MemoryLockTable {
             } else if (request.singleAttempt()) {
                 future.complete(null);
             } else {
-                Waiter waiter = new Waiter(request, managerTicker, future);
+                MemoryWaiter waiter = new MemoryWaiter(request, managerTicker, future);
                 entry.waiters.addLast(waiter);
                 future.whenComplete((g, e) -> {
                     if (future.isCancelled()) {
@@ -133,10 +100,10 @@ final class MemoryLockTable {
         List<Runnable> after = new ArrayList<>();
         mutex.lock();
         try {
-            Entry entry = entries.get(grant.key);
+            Entry entry = entries.get(grant.id);
             if (entry != null && entry.holder == grant) {
                 entry.holder = null;
-                handOff(grant.key, entry, after);
+                handOff(grant.id, entry, after);
             }
         } finally {
             mutex.unlock();
@@ -150,7 +117,7 @@ final class MemoryLockTable {
         boolean held;
         mutex.lock();
         try {
-            Entry entry = entries.get(grant.key);
+            Entry entry = entries.get(grant.id);
             if (entry != null) {
                 expireIfDue(entry, after);
             }
@@ -204,7 +171,7 @@ final class MemoryLockTable {
         return info;
     }
 
-    private void abandon(String key, Waiter waiter) {
+    private void abandon(String key, MemoryWaiter waiter) {
         List<Runnable> after = new ArrayList<>();
         mutex.lock();
         try {
@@ -238,7 +205,7 @@ final class MemoryLockTable {
         List<Runnable> after = new ArrayList<>();
         mutex.lock();
         try {
-            Entry entry = entries.get(grant.key);
+            Entry entry = entries.get(grant.id);
             if (entry == null || entry.holder != grant) {
                 return;
             }
@@ -265,13 +232,13 @@ final class MemoryLockTable {
                 .listener()
                 .leaseLost(new LockLostException(
                         holder.request.name(), "the lease of lock '" + holder.request.name() + "' expired")));
-        handOff(holder.key, entry, after);
+        handOff(holder.id, entry, after);
     }
 
     /** Called with the mutex held and no holder: grants the lock to the first live waiter. */
     private void handOff(String key, Entry entry, List<Runnable> after) {
         while (!entry.waiters.isEmpty()) {
-            Waiter next = entry.waiters.pollFirst();
+            MemoryWaiter next = entry.waiters.pollFirst();
             if (next.future.isDone()) {
                 continue;
             }

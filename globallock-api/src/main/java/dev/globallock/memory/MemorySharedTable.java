@@ -56,7 +56,7 @@ final class MemorySharedTable {
         final Map<Grant, Long> holders = new LinkedHashMap<>();
 
         Grant writer;
-        final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+        final ArrayDeque<MemoryWaiter> waiters = new ArrayDeque<>();
 
         Entry(String id, int permits) {
             this.id = id;
@@ -64,42 +64,10 @@ final class MemorySharedTable {
         }
     }
 
-    private static final class Waiter {
-        final AcquireRequest request;
-        final Ticker managerTicker;
-        final CompletableFuture<LockGrant> future;
-
-        Waiter(AcquireRequest request, Ticker managerTicker, CompletableFuture<LockGrant> future) {
-            this.request = request;
-            this.managerTicker = managerTicker;
-            this.future = future;
-        }
-    }
-
     /** A permit, a read or a write grant in this table. */
-    static final class Grant implements LockGrant {
-        final String id;
-        final long token;
-        final AcquireRequest request;
-        final long leaseNanos;
-        final long grantedAtNanos;
-
+    static final class Grant extends MemoryGrant {
         Grant(String id, long token, AcquireRequest request, long grantedAtNanos) {
-            this.id = id;
-            this.token = token;
-            this.request = request;
-            this.leaseNanos = request.leaseTime().toNanos();
-            this.grantedAtNanos = grantedAtNanos;
-        }
-
-        @Override
-        public long fencingToken() {
-            return token;
-        }
-
-        @Override
-        public OptionalLong leaseConfirmedAtNanos() {
-            return OptionalLong.of(grantedAtNanos);
+            super(id, token, request, grantedAtNanos);
         }
 
         @Override
@@ -132,7 +100,7 @@ final class MemorySharedTable {
                 future.complete(null);
                 removeIfIdle(entry);
             } else {
-                Waiter waiter = new Waiter(request, managerTicker, future);
+                MemoryWaiter waiter = new MemoryWaiter(request, managerTicker, future);
                 entry.waiters.addLast(waiter);
                 future.whenComplete((g, e) -> {
                     if (future.isCancelled()) {
@@ -211,7 +179,7 @@ final class MemorySharedTable {
         }
     }
 
-    private void abandon(String id, Waiter waiter) {
+    private void abandon(String id, MemoryWaiter waiter) {
         List<Runnable> after = new ArrayList<>();
         mutex.lock();
         try {
@@ -307,7 +275,7 @@ final class MemorySharedTable {
     /** Called with the mutex held: grants the waiters at the head of the queue that fit, in order. */
     private void handOff(Entry entry, List<Runnable> after) {
         while (!entry.waiters.isEmpty()) {
-            Waiter next = entry.waiters.peekFirst();
+            MemoryWaiter next = entry.waiters.peekFirst();
             if (next.future.isDone()) {
                 entry.waiters.pollFirst();
                 continue;

@@ -76,6 +76,15 @@ public final class RateLimit {
         return algorithm;
     }
 
+    /**
+     * What one call on this limiter is about, for an engine's messages: {@code 3 permit(s) of rate
+     * limiter 'name'} for a call that takes permits ({@code take}), {@code rate limiter 'name'} for one
+     * that only reads.
+     */
+    public String describe(int permits, boolean take) {
+        return take ? permits + " permit(s) of " + describe(name) : describe(name);
+    }
+
     /** {@code rate limiter 'name'}: how every message names a limiter. */
     public static String describe(String name) {
         return "rate limiter '" + name + "'";

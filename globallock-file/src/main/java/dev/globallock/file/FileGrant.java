@@ -5,34 +5,14 @@
 package dev.globallock.file;
 
 import dev.globallock.spi.AcquireRequest;
-import dev.globallock.spi.LockGrant;
-import java.util.OptionalLong;
 
 /** A file engine's grant: the key, its token, and the request and engine it was made for. Immutable. */
-final class FileGrant implements LockGrant {
+final class FileGrant extends AbstractFileGrant {
     final String key;
-    final long token;
-    final AcquireRequest request;
-    final FileLockEngine engine;
-    /** The manager's ticker when the lock was granted: the OS lock was held then. */
-    final long grantedAtNanos;
 
     FileGrant(String key, long token, AcquireRequest request, FileLockEngine engine, long grantedAtNanos) {
+        super(token, request, engine, grantedAtNanos);
         this.key = key;
-        this.token = token;
-        this.request = request;
-        this.engine = engine;
-        this.grantedAtNanos = grantedAtNanos;
-    }
-
-    @Override
-    public long fencingToken() {
-        return token;
-    }
-
-    @Override
-    public OptionalLong leaseConfirmedAtNanos() {
-        return OptionalLong.of(grantedAtNanos);
     }
 
     @Override

@@ -21,7 +21,6 @@ import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,10 +28,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The locks of one lock directory as this JVM sees them, shared by every file engine opened on
@@ -51,33 +46,15 @@ import java.util.concurrent.TimeUnit;
  * writes the file when it releases), and otherwise after a back-off of 2 ms doubling up to {@code
  * max-poll-interval}, which catches a holder that crashed (its OS lock vanishes silently).
  */
-final class FileLockTable {
+final class FileLockTable extends FileIoTable<FileLockTable.Entry> {
     private static final System.Logger LOG = System.getLogger(FileLockTable.class.getName());
     private static final Map<Path, FileLockTable> TABLES = new ConcurrentHashMap<>();
-    private static final long FIRST_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
-    /** Completes futures away from the I/O thread. */
-    private static final Executor CALLBACKS = CallbackPool.shared();
-
-    private final Path directory;
-    private final EngineErrors errors;
-    private final ScheduledThreadPoolExecutor io;
     // ---- confined to the I/O thread
     private final Map<String, Entry> entries = new HashMap<>();
-    private final Set<Entry> polling = new LinkedHashSet<>();
-    private final DirectoryWatch watch;
 
     private FileLockTable(Path directory) {
-        this.directory = directory;
-        String endpoint = "file:" + directory;
-        this.errors = EngineErrors.of("file", () -> endpoint);
-        this.io = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "globallock-file-io");
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.io.setRemoveOnCancelPolicy(true);
-        this.watch = new DirectoryWatch(directory, io, this::wake);
+        super(directory, "globallock-file-io");
     }
 
     /** The table of a directory, given as its real path (symbolic links resolved). */
@@ -101,7 +78,7 @@ final class FileLockTable {
     }
 
     /** One lock file as this JVM uses it. */
-    private final class Entry {
+    final class Entry extends Polled {
         final String key;
         final Path file;
         final String fileName;
@@ -114,9 +91,6 @@ final class FileLockTable {
         boolean stale;
         /** Free the lock without marking the file free, as a crash would. */
         boolean quiet;
-
-        ScheduledFuture<?> retry;
-        long backoffNanos;
 
         Entry(String key) {
             this.key = key;
@@ -297,12 +271,7 @@ final class FileLockTable {
                 }
             }
         } else if (hasLiveWaiters(entry)) {
-            if (entry.retry == null) {
-                entry.backoffNanos = FIRST_POLL_NANOS;
-                polling.add(entry);
-                watch.start();
-                entry.retry = io.schedule(() -> poll(entry), FIRST_POLL_NANOS, TimeUnit.NANOSECONDS);
-            }
+            startPolling(entry);
             return;
         }
         stopPolling(entry);
@@ -330,7 +299,8 @@ final class FileLockTable {
         return !entry.waiters.isEmpty();
     }
 
-    private void poll(Entry entry) {
+    @Override
+    void poll(Entry entry) {
         entry.retry = null;
         if (entries.get(entry.key) != entry) {
             polling.remove(entry);
@@ -356,9 +326,7 @@ final class FileLockTable {
             settle(entry);
             return;
         }
-        long cap = maxPollNanos(entry);
-        entry.backoffNanos = Math.min(Math.max(FIRST_POLL_NANOS, entry.backoffNanos * 2), cap);
-        entry.retry = io.schedule(() -> poll(entry), entry.backoffNanos, TimeUnit.NANOSECONDS);
+        pollAgain(entry, maxPollNanos(entry));
     }
 
     private long maxPollNanos(Entry entry) {
@@ -369,16 +337,9 @@ final class FileLockTable {
         return cap == Long.MAX_VALUE ? FileEngineConfig.DEFAULT_MAX_POLL_INTERVAL.toNanos() : cap;
     }
 
-    private void stopPolling(Entry entry) {
-        if (entry.retry != null) {
-            entry.retry.cancel(false);
-            entry.retry = null;
-        }
-        polling.remove(entry);
-    }
-
     /** A notification for these file names (or all, after an overflow): try the waiting entries at once. */
-    private void wake(Set<String> fileNames, boolean all) {
+    @Override
+    void wake(Set<String> fileNames, boolean all) {
         for (Entry entry : List.copyOf(polling)) {
             if (all || fileNames.contains(entry.fileName)) {
                 if (entry.retry != null) {
@@ -420,7 +381,8 @@ final class FileLockTable {
         CALLBACKS.execute(() -> waiter.future.completeExceptionally(failure));
     }
 
-    private LockBackendException failure(String operation, String what, Exception cause) {
+    @Override
+    LockBackendException failure(String operation, String what, Exception cause) {
         String lock = what.endsWith(")") ? what : EngineErrors.lock(what);
         return errors.failed(operation, lock, describe(cause), cause);
     }
@@ -431,27 +393,6 @@ final class FileLockTable {
         }
         String message = e.getMessage();
         return message == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": " + message;
-    }
-
-    @FunctionalInterface
-    private interface IoTask<T> {
-        T run() throws IOException;
-    }
-
-    private <T> CompletableFuture<T> onIo(String operation, String what, IoTask<T> task) {
-        CompletableFuture<T> future = new CompletableFuture<>();
-        io.execute(() -> {
-            T result;
-            try {
-                result = task.run();
-            } catch (IOException | RuntimeException e) {
-                LockBackendException failure = failure(operation, what, e);
-                CALLBACKS.execute(() -> future.completeExceptionally(failure));
-                return;
-            }
-            CALLBACKS.execute(() -> future.complete(result));
-        });
-        return future;
     }
 
     @Override

@@ -118,8 +118,7 @@ final class FileRateLimiter implements RateLimiterEngine {
     }
 
     private CompletableFuture<RateLimitState> call(RateLimit limit, int permits, boolean take) {
-        String what =
-                take ? permits + " permit(s) of " + RateLimit.describe(limit.name()) : RateLimit.describe(limit.name());
+        String what = limit.describe(permits, take);
         String state = unusable.get();
         if (state != null) {
             return CompletableFuture.failedFuture(errors.unusable(state, (take ? "take " : "read ") + what));

@@ -17,16 +17,12 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The semaphores and read-write locks of one lock directory as this JVM sees them, shared by every
@@ -37,32 +33,16 @@ import java.util.concurrent.TimeUnit;
  * max-poll-interval}, which catches a holder that crashed. Everything runs on one I/O thread per
  * directory; futures complete on the {@link CallbackPool}.
  */
-final class FileSharedTable {
+final class FileSharedTable extends FileIoTable<SharedEntry> {
     private static final Map<Path, FileSharedTable> TABLES = new ConcurrentHashMap<>();
-    private static final long FIRST_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-    private static final Executor CALLBACKS = CallbackPool.shared();
     static final String SEMAPHORE_SUFFIX = ".sem";
     static final String READ_WRITE_SUFFIX = ".rwlock";
 
-    private final Path directory;
-    private final EngineErrors errors;
-    private final ScheduledThreadPoolExecutor io;
     // ---- confined to the I/O thread
     private final Map<String, SharedEntry> entries = new HashMap<>();
-    private final Set<SharedEntry> polling = new LinkedHashSet<>();
-    private final DirectoryWatch watch;
 
     private FileSharedTable(Path directory) {
-        this.directory = directory;
-        String endpoint = "file:" + directory;
-        this.errors = EngineErrors.of("file", () -> endpoint);
-        this.io = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "globallock-file-shared-io");
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.io.setRemoveOnCancelPolicy(true);
-        this.watch = new DirectoryWatch(directory, io, this::wake);
+        super(directory, "globallock-file-shared-io");
     }
 
     static FileSharedTable of(Path realDirectory) {
@@ -254,12 +234,7 @@ final class FileSharedTable {
         SharedEntry.Waiter head = entry.waiters.peekFirst();
         changed |= entry.dropUnneededLocks(head != null && SharedEntry.isWrite(head));
         if (!entry.waiters.isEmpty()) {
-            if (entry.retry == null) {
-                entry.backoffNanos = FIRST_POLL_NANOS;
-                polling.add(entry);
-                watch.start();
-                entry.retry = io.schedule(() -> poll(entry), FIRST_POLL_NANOS, TimeUnit.NANOSECONDS);
-            }
+            startPolling(entry);
         } else {
             stopPolling(entry);
             if (entry.idle()) {
@@ -272,7 +247,8 @@ final class FileSharedTable {
         }
     }
 
-    private void poll(SharedEntry entry) {
+    @Override
+    void poll(SharedEntry entry) {
         entry.retry = null;
         if (entries.get(entry.fileName) != entry) {
             polling.remove(entry);
@@ -281,22 +257,14 @@ final class FileSharedTable {
         settle(entry, false);
         if (entry.retry != null && !entry.waiters.isEmpty()) {
             entry.retry.cancel(false);
-            long cap =
-                    entry.waiters.peekFirst().engine.config().maxPollInterval().toNanos();
-            entry.backoffNanos = Math.min(Math.max(FIRST_POLL_NANOS, entry.backoffNanos * 2), cap);
-            entry.retry = io.schedule(() -> poll(entry), entry.backoffNanos, TimeUnit.NANOSECONDS);
+            pollAgain(
+                    entry,
+                    entry.waiters.peekFirst().engine.config().maxPollInterval().toNanos());
         }
     }
 
-    private void stopPolling(SharedEntry entry) {
-        if (entry.retry != null) {
-            entry.retry.cancel(false);
-            entry.retry = null;
-        }
-        polling.remove(entry);
-    }
-
-    private void wake(Set<String> fileNames, boolean all) {
+    @Override
+    void wake(Set<String> fileNames, boolean all) {
         for (SharedEntry entry : List.copyOf(polling)) {
             if (all || fileNames.contains(entry.fileName)) {
                 if (entry.retry != null) {
@@ -317,7 +285,8 @@ final class FileSharedTable {
         CALLBACKS.execute(() -> waiter.future.completeExceptionally(failure));
     }
 
-    private LockBackendException failure(String operation, String what, Exception cause) {
+    @Override
+    LockBackendException failure(String operation, String what, Exception cause) {
         String lock = what.endsWith(")") || what.startsWith("every") ? what : EngineErrors.lock(what);
         String message = cause.getMessage();
         return errors.failed(
@@ -327,27 +296,6 @@ final class FileSharedTable {
                         ? cause.getClass().getSimpleName()
                         : cause.getClass().getSimpleName() + ": " + message,
                 cause);
-    }
-
-    @FunctionalInterface
-    private interface IoTask<T> {
-        T run() throws IOException;
-    }
-
-    private <T> CompletableFuture<T> onIo(String operation, String what, IoTask<T> task) {
-        CompletableFuture<T> future = new CompletableFuture<>();
-        io.execute(() -> {
-            T result;
-            try {
-                result = task.run();
-            } catch (IOException | RuntimeException e) {
-                LockBackendException failure = failure(operation, what, e);
-                CALLBACKS.execute(() -> future.completeExceptionally(failure));
-                return;
-            }
-            CALLBACKS.execute(() -> future.complete(result));
-        });
-        return future;
     }
 
     @Override

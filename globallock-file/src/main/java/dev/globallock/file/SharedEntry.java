@@ -14,14 +14,13 @@ import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * One semaphore or read-write lock as this JVM uses it: the file, the OS locks the JVM holds on it,
  * the JVM's holders and its FIFO queue of waiters. Decides one grant at a time ({@link #tryGrant});
  * the table runs the queue, the polling and the futures. Confined to the table's I/O thread.
  */
-final class SharedEntry {
+final class SharedEntry extends FileIoTable.Polled {
     final String fileName;
     final SharedLockFile file;
     /** The semaphore's permits as this JVM's users asked (0 for a read-write lock). */
@@ -37,9 +36,6 @@ final class SharedEntry {
     private FileLock gate;
     /** The data lock: shared while this JVM's readers hold, exclusive while its writer does. */
     private FileLock data;
-
-    ScheduledFuture<?> retry;
-    long backoffNanos;
 
     SharedEntry(Path file, String fileName, int permits) {
         this.file = new SharedLockFile(file);

@@ -5,17 +5,11 @@
 package dev.globallock.file;
 
 import dev.globallock.spi.AcquireRequest;
-import dev.globallock.spi.LockGrant;
 import java.nio.channels.FileLock;
-import java.util.OptionalLong;
 
 /** A file engine's grant of a semaphore permit, a read or a write. Immutable. */
-final class SharedGrant implements LockGrant {
+final class SharedGrant extends AbstractFileGrant {
     final String fileName;
-    final long token;
-    final AcquireRequest request;
-    final FileLockEngine engine;
-    final long grantedAtNanos;
     /** The permit's slot lock; null for a read or a write (their locks are the file's, shared by the JVM). */
     final FileLock slot;
 
@@ -26,22 +20,9 @@ final class SharedGrant implements LockGrant {
             FileLockEngine engine,
             long grantedAtNanos,
             FileLock slot) {
+        super(token, request, engine, grantedAtNanos);
         this.fileName = fileName;
-        this.token = token;
-        this.request = request;
-        this.engine = engine;
-        this.grantedAtNanos = grantedAtNanos;
         this.slot = slot;
-    }
-
-    @Override
-    public long fencingToken() {
-        return token;
-    }
-
-    @Override
-    public OptionalLong leaseConfirmedAtNanos() {
-        return OptionalLong.of(grantedAtNanos);
     }
 
     @Override

@@ -102,8 +102,7 @@ final class RedisRateLimiter implements RateLimiterEngine {
     }
 
     private CompletableFuture<RateLimitState> call(RateLimit limit, int permits, boolean take) {
-        String what =
-                take ? permits + " permit(s) of " + RateLimit.describe(limit.name()) : RateLimit.describe(limit.name());
+        String what = limit.describe(permits, take);
         if (closed) {
             return CompletableFuture.failedFuture(errors.unusable("was closed", (take ? "take " : "read ") + what));
         }

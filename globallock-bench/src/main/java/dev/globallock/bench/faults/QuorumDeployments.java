@@ -12,6 +12,7 @@ import dev.globallock.bench.faults.Form.Deployment;
 import dev.globallock.bench.faults.Form.Step;
 import dev.globallock.tck.fixture.Await;
 import dev.globallock.tck.fixture.EtcdCluster;
+import dev.globallock.tck.fixture.ServerProcess;
 import dev.globallock.tck.fixture.ZooKeeperEnsemble;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -22,13 +23,74 @@ import java.util.Map;
 final class QuorumDeployments {
     private QuorumDeployments() {}
 
-    static final class Etcd implements Deployment {
+    /**
+     * What both consensus deployments do the same way: the schedule, and killing or freezing the
+     * leader of members of type {@code M} until another member leads.
+     */
+    abstract static class Quorum<M> implements Deployment {
+        final Settings settings;
+
+        Quorum(Settings settings) {
+            this.settings = settings;
+        }
+
+        abstract M leader();
+
+        abstract M awaitLeaderOtherThan(M former);
+
+        abstract ServerProcess process(M member);
+
+        /** Waits until every member serves again. */
+        abstract void awaitRecovered();
+
+        /** A member's name for the report. */
+        abstract String label(M member);
+
+        @Override
+        public final List<Step> schedule() {
+            return List.of(
+                    Step.killHolder(),
+                    Step.freezeHolder(),
+                    Step.server("SIGKILL the leader", this::killLeader),
+                    Step.killHolder(),
+                    Step.server("SIGSTOP the leader past the lease", this::freezeLeader),
+                    Step.freezeHolder());
+        }
+
+        private String killLeader() {
+            M leader = leader();
+            long start = System.nanoTime();
+            process(leader).kill();
+            M next = awaitLeaderOtherThan(leader);
+            String elected = since(start);
+            process(leader).restart();
+            awaitRecovered();
+            return "killed " + label(leader) + "; " + label(next) + " leads " + elected + " after the kill; "
+                    + label(leader) + " rejoined " + since(start) + " after";
+        }
+
+        private String freezeLeader() {
+            M leader = leader();
+            long start = System.nanoTime();
+            process(leader).pause();
+            M next = awaitLeaderOtherThan(leader);
+            String elected = since(start);
+            Await.pause(
+                    Duration.ofNanos(Math.max(0, settings.freeze().toNanos() - (System.nanoTime() - start))),
+                    "the leader stays frozen past the lease");
+            process(leader).resume();
+            awaitRecovered();
+            return "froze " + label(leader) + " for " + since(start) + "; " + label(next) + " led " + elected
+                    + " after the SIGSTOP";
+        }
+    }
+
+    static final class Etcd extends Quorum<EtcdCluster.Member> {
         private final EtcdCluster etcd;
-        private final Settings settings;
 
         Etcd(EtcdCluster etcd, Settings settings) {
+            super(settings);
             this.etcd = etcd;
-            this.settings = settings;
         }
 
         @Override
@@ -44,41 +106,28 @@ final class QuorumDeployments {
         }
 
         @Override
-        public List<Step> schedule() {
-            return List.of(
-                    Step.killHolder(),
-                    Step.freezeHolder(),
-                    Step.server("SIGKILL the leader", this::killLeader),
-                    Step.killHolder(),
-                    Step.server("SIGSTOP the leader past the lease", this::freezeLeader),
-                    Step.freezeHolder());
+        EtcdCluster.Member leader() {
+            return etcd.leader();
         }
 
-        private String killLeader() {
-            EtcdCluster.Member leader = etcd.leader();
-            long start = System.nanoTime();
-            leader.process().kill();
-            EtcdCluster.Member next = etcd.awaitLeaderOtherThan(leader, RECOVERY);
-            String elected = since(start);
-            leader.process().restart();
-            etcd.awaitHealthy(RECOVERY);
-            return "killed " + leader.name() + "; " + next.name() + " leads " + elected + " after the kill; "
-                    + leader.name() + " rejoined " + since(start) + " after";
+        @Override
+        EtcdCluster.Member awaitLeaderOtherThan(EtcdCluster.Member former) {
+            return etcd.awaitLeaderOtherThan(former, RECOVERY);
         }
 
-        private String freezeLeader() {
-            EtcdCluster.Member leader = etcd.leader();
-            long start = System.nanoTime();
-            leader.process().pause();
-            EtcdCluster.Member next = etcd.awaitLeaderOtherThan(leader, RECOVERY);
-            String elected = since(start);
-            Await.pause(
-                    Duration.ofNanos(Math.max(0, settings.freeze().toNanos() - (System.nanoTime() - start))),
-                    "the leader stays frozen past the lease");
-            leader.process().resume();
+        @Override
+        ServerProcess process(EtcdCluster.Member member) {
+            return member.process();
+        }
+
+        @Override
+        void awaitRecovered() {
             etcd.awaitHealthy(RECOVERY);
-            return "froze " + leader.name() + " for " + since(start) + "; " + next.name() + " led " + elected
-                    + " after the SIGSTOP";
+        }
+
+        @Override
+        String label(EtcdCluster.Member member) {
+            return member.name();
         }
 
         @Override
@@ -87,13 +136,12 @@ final class QuorumDeployments {
         }
     }
 
-    static final class ZooKeeper implements Deployment {
+    static final class ZooKeeper extends Quorum<ZooKeeperEnsemble.Member> {
         private final ZooKeeperEnsemble zk;
-        private final Settings settings;
 
         ZooKeeper(ZooKeeperEnsemble zk, Settings settings) {
+            super(settings);
             this.zk = zk;
-            this.settings = settings;
         }
 
         @Override
@@ -110,41 +158,28 @@ final class QuorumDeployments {
         }
 
         @Override
-        public List<Step> schedule() {
-            return List.of(
-                    Step.killHolder(),
-                    Step.freezeHolder(),
-                    Step.server("SIGKILL the leader", this::killLeader),
-                    Step.killHolder(),
-                    Step.server("SIGSTOP the leader past the lease", this::freezeLeader),
-                    Step.freezeHolder());
+        ZooKeeperEnsemble.Member leader() {
+            return zk.leader();
         }
 
-        private String killLeader() {
-            ZooKeeperEnsemble.Member leader = zk.leader();
-            long start = System.nanoTime();
-            leader.process().kill();
-            ZooKeeperEnsemble.Member next = zk.awaitLeaderOtherThan(leader, RECOVERY);
-            String elected = since(start);
-            leader.process().restart();
-            zk.awaitServing(RECOVERY);
-            return "killed server." + leader.id() + "; server." + next.id() + " leads " + elected
-                    + " after the kill; server." + leader.id() + " rejoined " + since(start) + " after";
+        @Override
+        ZooKeeperEnsemble.Member awaitLeaderOtherThan(ZooKeeperEnsemble.Member former) {
+            return zk.awaitLeaderOtherThan(former, RECOVERY);
         }
 
-        private String freezeLeader() {
-            ZooKeeperEnsemble.Member leader = zk.leader();
-            long start = System.nanoTime();
-            leader.process().pause();
-            ZooKeeperEnsemble.Member next = zk.awaitLeaderOtherThan(leader, RECOVERY);
-            String elected = since(start);
-            Await.pause(
-                    Duration.ofNanos(Math.max(0, settings.freeze().toNanos() - (System.nanoTime() - start))),
-                    "the leader stays frozen past the lease");
-            leader.process().resume();
+        @Override
+        ServerProcess process(ZooKeeperEnsemble.Member member) {
+            return member.process();
+        }
+
+        @Override
+        void awaitRecovered() {
             zk.awaitServing(RECOVERY);
-            return "froze server." + leader.id() + " for " + since(start) + "; server." + next.id() + " led " + elected
-                    + " after the SIGSTOP";
+        }
+
+        @Override
+        String label(ZooKeeperEnsemble.Member member) {
+            return "server." + member.id();
         }
 
         @Override
