@@ -54,6 +54,12 @@ import java.util.function.LongSupplier;
  * backend has answered, a waiter takes the connection failures of a failover for a passing outage:
  * it tries again with a backoff (and is woken by its channel on the new master) until its wait ends.
  *
+ * <h2>Semaphores and read-write locks</h2>
+ *
+ * Permits, reads and writes are holders in sorted sets beside the lock's keys (see {@code
+ * LockKeys.shared} and {@code SharedScripts}): one script call per attempt and per release, the same
+ * waiters and wait room, renewed in the lock's batches. Not in Redlock mode.
+ *
  * <h2>Threads</h2>
  *
  * Jedis calls block, so they never run on the manager's scheduler: they run on the engine's I/O
