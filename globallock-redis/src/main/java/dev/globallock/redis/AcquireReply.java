@@ -10,11 +10,30 @@ final class AcquireReply {
     final long token;
     /** The holder's remaining lease in ms; negative when unknown (no expiry). */
     final long pttl;
+    /** A semaphore's holders gave other permits: theirs (else 0), and how many hold. */
+    final long heldPermits;
+
+    final long holders;
 
     private AcquireReply(boolean acquired, long token, long pttl) {
+        this(acquired, token, pttl, 0, 0);
+    }
+
+    private AcquireReply(boolean acquired, long token, long pttl, long heldPermits, long holders) {
         this.acquired = acquired;
         this.token = token;
         this.pttl = pttl;
+        this.heldPermits = heldPermits;
+        this.holders = holders;
+    }
+
+    /** Decodes a shared mode's acquire script: as {@link #decode}, or {permits, holders} for a disagreement. */
+    static AcquireReply decodeShared(Object reply) {
+        if (reply instanceof java.util.List) {
+            java.util.List<?> list = (java.util.List<?>) reply;
+            return new AcquireReply(false, 0, 0, asLong(list.get(0)), asLong(list.get(1)));
+        }
+        return decode(reply);
     }
 
     static AcquireReply granted(long token) {

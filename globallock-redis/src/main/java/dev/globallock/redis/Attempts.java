@@ -64,7 +64,9 @@ final class Attempts implements Waiter.Runner {
         long sentAt = threads.ticker().read(); // the lease starts no earlier on the server: the grant counts from here
         AcquireReply reply;
         try {
-            reply = backend.acquire(waiter.keys, waiter.owner, waiter.leaseMillis);
+            reply = waiter.modeArgument == null
+                    ? backend.acquire(waiter.keys, waiter.owner, waiter.leaseMillis)
+                    : SharedModes.acquire(backend, waiter.keys, waiter.owner, waiter.leaseMillis, waiter.modeArgument);
         } catch (RuntimeException e) {
             failed(waiter, e);
             return;
@@ -79,6 +81,14 @@ final class Attempts implements Waiter.Runner {
                 leases.forget(grant);
                 undo.release(grant.keys, grant.owner, waiter.leaseMillis);
             }
+            return;
+        }
+        if (reply.heldPermits > 0) {
+            room.leaveIfRegistered(waiter);
+            waiter.future.completeExceptionally(new IllegalArgumentException("permits of semaphore '"
+                    + waiter.request.name() + "' was '" + waiter.request.permits() + "' but engine 'redis' at "
+                    + backend.describe() + " holds it with " + reply.heldPermits + " permits (" + reply.holders
+                    + " taken): every user of a semaphore must give the same permits"));
             return;
         }
         if (waiter.request.singleAttempt()) {

@@ -28,6 +28,20 @@ interface Backend {
     /** Extends the leases in as few script calls as the topology allows; returns the grants no longer held. */
     Set<RedisGrant> renew(List<RedisGrant> grants);
 
+    /**
+     * One call of a semaphore's or read-write lock's script ({@link SharedScripts}) on the node of
+     * the keys' slot. The backends of one master or a cluster run them; Redlock offers neither
+     * primitive (see {@code RedisLockEngine}).
+     */
+    default Object evalShared(LockKeys keys, RedisScripts.Script script, int numKeys, byte[]... params) {
+        throw new UnsupportedOperationException("semaphores and read-write locks are not offered by " + describe());
+    }
+
+    /** The command a release publishes with: PUBLISH, or SPUBLISH in a cluster. */
+    default byte[] publishCommand() {
+        return Redis.PUBLISH;
+    }
+
     /** Reads the lock's holder and remaining lease. */
     LockInfo inspect(String name, LockKeys keys);
 

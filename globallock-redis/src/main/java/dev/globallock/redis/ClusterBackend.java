@@ -89,6 +89,16 @@ final class ClusterBackend implements Backend {
     }
 
     @Override
+    public Object evalShared(LockKeys keys, RedisScripts.Script script, int numKeys, byte[]... params) {
+        return onSlotOf(keys.lock, connection -> Redis.eval(connection, script, numKeys, params));
+    }
+
+    @Override
+    public byte[] publishCommand() {
+        return Redis.SPUBLISH;
+    }
+
+    @Override
     public void discardFence(LockKeys keys) {
         onSlotOf(
                 keys.lock,

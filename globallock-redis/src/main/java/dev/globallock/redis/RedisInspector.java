@@ -5,6 +5,7 @@
 package dev.globallock.redis;
 
 import dev.globallock.LockInfo;
+import dev.globallock.spi.AcquireMode;
 import dev.globallock.spi.LockInspector;
 import dev.globallock.spi.support.CallerRunsFuture;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +39,27 @@ final class RedisInspector implements LockInspector {
                         future.complete(topology.idempotent(() -> backend.inspect(name, LockKeys.of(key))));
                     } catch (RuntimeException e) {
                         future.completeExceptionally(state.failure("inspect", "lock '" + name + "'", e));
+                    }
+                })
+                .dispatch();
+    }
+
+    /** The live holders of the key's semaphore or read-write lock; the lock's for {@link AcquireMode#EXCLUSIVE}. */
+    @Override
+    public CompletableFuture<LockInfo> inspect(String name, String key, AcquireMode mode) {
+        if (mode == AcquireMode.EXCLUSIVE) {
+            return inspect(name, key);
+        }
+        if (state.isClosed()) {
+            return CompletableFuture.failedFuture(state.closed("inspect '" + name + "'"));
+        }
+        LockKeys keys = LockKeys.shared(key, mode == AcquireMode.WRITE ? AcquireMode.READ : mode);
+        CallerRunsFuture<LockInfo> future = threads.future();
+        return future.defer(onCaller -> {
+                    try {
+                        future.complete(topology.idempotent(() -> SharedModes.inspect(backend, name, keys)));
+                    } catch (RuntimeException e) {
+                        future.completeExceptionally(state.failure("inspect", "'" + name + "'", e));
                     }
                 })
                 .dispatch();

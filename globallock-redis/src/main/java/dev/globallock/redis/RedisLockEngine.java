@@ -7,6 +7,7 @@ package dev.globallock.redis;
 import dev.globallock.Capability;
 import dev.globallock.EngineCapabilities;
 import dev.globallock.LockBackendException;
+import dev.globallock.spi.AcquireMode;
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.EngineContext;
 import dev.globallock.spi.LeaseListener;
@@ -53,6 +54,12 @@ import java.util.function.LongSupplier;
  * backend has answered, a waiter takes the connection failures of a failover for a passing outage:
  * it tries again with a backoff (and is woken by its channel on the new master) until its wait ends.
  *
+ * <h2>Semaphores and read-write locks</h2>
+ *
+ * Permits, reads and writes are holders in sorted sets beside the lock's keys (see {@code
+ * LockKeys.shared} and {@code SharedScripts}): one script call per attempt and per release, the same
+ * waiters and wait room, renewed in the lock's batches. Not in Redlock mode.
+ *
  * <h2>Threads</h2>
  *
  * Jedis calls block, so they never run on the manager's scheduler: they run on the engine's I/O
@@ -80,7 +87,9 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
                     Capability.LEASE_TIME,
                     Capability.FENCING_TOKENS,
                     Capability.WAIT_NOTIFICATION,
-                    Capability.RATE_LIMITER)
+                    Capability.RATE_LIMITER,
+                    Capability.SEMAPHORE,
+                    Capability.READ_WRITE_LOCK)
             .withMinimumLeaseTime(Duration.ofMillis(10));
 
     private final RedisEngineConfig config;
@@ -94,13 +103,18 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
     private final Leases leases;
     private final WaitRoom room;
     private final Attempts attempts;
+    private final Undo undo;
     private final RedisInspector inspector;
 
     private RedisLockEngine(
             RedisEngineConfig config, BiFunction<Subscriber.Listener, LongSupplier, Backend> backendFactory) {
         this.config = config;
         this.capabilities = config.mode() == RedisMode.REDLOCK
-                ? CAPABILITIES.withMinimumLeaseTime(Duration.ofMillis(100)).without(Capability.RATE_LIMITER)
+                ? CAPABILITIES
+                        .withMinimumLeaseTime(Duration.ofMillis(100))
+                        .without(Capability.RATE_LIMITER)
+                        .without(Capability.SEMAPHORE)
+                        .without(Capability.READ_WRITE_LOCK)
                 : CAPABILITIES;
         this.threads = new EngineThreads(config);
         this.backend = backendFactory.apply(
@@ -108,7 +122,7 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
         this.state = new EngineState(config, backend::describe);
         this.topology = new Topology(backend::refreshTopology, threads::execute);
         this.rideThrough = new RideThrough(config.failoverTimeout());
-        Undo undo = new Undo(backend, threads, state, config.failoverTimeout());
+        this.undo = new Undo(backend, threads, state, config.failoverTimeout());
         this.leases = new Leases(config.mode(), backend, topology, threads, state);
         this.room = new WaitRoom(backend::subscribersFor, threads, topology, undo);
         this.attempts = new Attempts(backend, room, leases, rideThrough, undo, topology, threads, state);
@@ -172,8 +186,33 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
             return CompletableFuture.failedFuture(state.closed("acquire lock '" + request.name() + "'"));
         }
         CallerRunsFuture<LockGrant> future = threads.future();
+        if (request.mode() != AcquireMode.EXCLUSIVE) {
+            return acquireShared(request, future);
+        }
         Waiter waiter = new Waiter(request, names.keysOf(request.key()), names.newOwner(), future, attempts);
         future.onCancel(() -> room.cancelled(waiter));
+        return future.defer(waiter);
+    }
+
+    /**
+     * A permit, a read or a write grant: the same waiter and wait room as the lock, with the mode's
+     * keys and scripts. A writer that stops waiting also leaves the waiting writers, so the readers
+     * it kept out enter at once.
+     */
+    private CompletableFuture<LockGrant> acquireShared(AcquireRequest request, CallerRunsFuture<LockGrant> future) {
+        byte[] downgrading = null;
+        if (request.downgrading().isPresent()) {
+            downgrading = own(request.downgrading().get()).owner;
+        }
+        byte[] argument = SharedModes.argument(request.mode(), request.permits(), downgrading, request.singleAttempt());
+        LockKeys keys = LockKeys.shared(request.key(), request.mode());
+        Waiter waiter = new Waiter(request, keys, names.newOwner(), argument, future, attempts);
+        future.onCancel(() -> {
+            room.cancelled(waiter);
+            if (keys.queue != null) {
+                undo.release(keys.queue, waiter.owner, waiter.leaseMillis);
+            }
+        });
         return future.defer(waiter);
     }
 
@@ -188,7 +227,7 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
         CallerRunsFuture<Void> future = threads.future();
         return future.defer(onCaller -> {
             try {
-                topology.idempotent(() -> backend.release(redisGrant.keys, redisGrant.owner));
+                topology.idempotent(() -> SharedModes.release(backend, redisGrant.keys, redisGrant.owner));
                 future.complete(null);
             } catch (RuntimeException e) {
                 topology.refreshSoon();

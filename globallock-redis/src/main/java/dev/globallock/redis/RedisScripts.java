@@ -66,18 +66,34 @@ final class RedisScripts {
                     + "return 0\n");
 
     private static final String RENEW_BODY = "local lost = {}\n"
+            + "local now\n"
             + "for i = 1, #KEYS do\n"
-            + "  if redis.call('GET', KEYS[i]) == ARGV[2 * i - 1] then\n"
-            + "    redis.call('PEXPIRE', KEYS[i], ARGV[2 * i])\n"
+            + "  if string.byte(ARGV[2 * i]) ~= 45 then\n"
+            + "    if redis.call('GET', KEYS[i]) == ARGV[2 * i - 1] then\n"
+            + "      redis.call('PEXPIRE', KEYS[i], ARGV[2 * i])\n"
+            + "    else\n"
+            + "      lost[#lost + 1] = i\n"
+            + "    end\n"
             + "  else\n"
-            + "    lost[#lost + 1] = i\n"
+            + "    if not now then\n"
+            + "      local t = redis.call('TIME')\n"
+            + "      now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+            + "    end\n"
+            + "    local s = redis.call('ZSCORE', KEYS[i], ARGV[2 * i - 1])\n"
+            + "    if s and tonumber(s) > now then\n"
+            + "      redis.call('ZADD', KEYS[i], 'XX', now - tonumber(ARGV[2 * i]), ARGV[2 * i - 1])\n"
+            + "    else\n"
+            + "      lost[#lost + 1] = i\n"
+            + "    end\n"
             + "  end\n"
             + "end\n"
             + "return lost\n";
 
     /**
      * KEYS: many locks. ARGV: owner and lease ms for each. Extends the leases this engine still
-     * holds; returns the 1-based positions of the locks no longer held by their owner.
+     * holds; returns the 1-based positions of the locks no longer held by their owner. A negative
+     * lease marks a holder in a sorted set (a permit, a read or a write grant, see {@link
+     * SharedScripts}): its score is moved to the end of the new lease if it has not ended yet.
      */
     static final Script RENEW = new Script("renew", RENEW_BODY);
 

@@ -101,6 +101,16 @@ final class StandaloneBackend implements Backend {
     }
 
     @Override
+    public Object evalShared(LockKeys keys, RedisScripts.Script script, int numKeys, byte[]... params) {
+        try (Connection connection = connections.get()) {
+            Object reply = Redis.eval(connection, script, numKeys, params);
+            identity.answered();
+            identity.observeOnce(connection);
+            return reply;
+        }
+    }
+
+    @Override
     public List<NodeIdentity> nodes() {
         return List.of(identity);
     }
@@ -158,7 +168,7 @@ final class StandaloneBackend implements Backend {
             RedisGrant grant = batch.get(i);
             params[i] = grant.keys.lockBytes;
             params[n + 2 * i] = grant.owner;
-            params[n + 2 * i + 1] = Redis.number(grant.leaseMillis);
+            params[n + 2 * i + 1] = Redis.number(grant.keys.mode == null ? grant.leaseMillis : -grant.leaseMillis);
         }
         return params;
     }

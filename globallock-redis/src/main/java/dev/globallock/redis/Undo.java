@@ -41,7 +41,7 @@ final class Undo {
         try {
             threads.execute(() -> {
                 try {
-                    backend.release(keys, owner);
+                    SharedModes.release(backend, keys, owner);
                 } catch (RuntimeException e) {
                     if (!state.isClosed()
                             && threads.started()

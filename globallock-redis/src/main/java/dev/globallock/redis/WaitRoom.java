@@ -5,6 +5,7 @@
 package dev.globallock.redis;
 
 import dev.globallock.redis.Waiter.Channel;
+import dev.globallock.spi.AcquireMode;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -338,6 +339,7 @@ final class WaitRoom implements Subscriber.Listener {
     @Override
     public void message(Subscriber subscriber, String channelName, String payload) {
         Channel channel;
+        List<Waiter> toWake = null;
         lock.lock();
         try {
             channel = channels.get(channelName);
@@ -346,8 +348,16 @@ final class WaitRoom implements Subscriber.Listener {
             }
             channel.lastPayload = payload;
             channel.sequence++;
+            if (channel.keys.mode == AcquireMode.READ || channel.keys.mode == AcquireMode.WRITE) {
+                // a writer gone may let every reader in, a reader gone the writer: all of them try
+                toWake = new ArrayList<>(channel.waiters);
+            }
         } finally {
             lock.unlock();
+        }
+        if (toWake != null) {
+            toWake.forEach(this::wake);
+            return;
         }
         wakeOne(channel);
     }

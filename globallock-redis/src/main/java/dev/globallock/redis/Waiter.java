@@ -32,6 +32,9 @@ final class Waiter implements CallerRunsFuture.Task {
     final byte[] owner;
     final long leaseMillis;
     final CallerRunsFuture<LockGrant> future;
+    /** A semaphore's or read-write lock's argument to every attempt (see {@link SharedModes#argument}); null for the lock. */
+    final byte[] modeArgument;
+
     private final Runner runner;
 
     // the wait room's: written with its lock held
@@ -56,6 +59,17 @@ final class Waiter implements CallerRunsFuture.Task {
     int failures;
 
     Waiter(AcquireRequest request, LockKeys keys, byte[] owner, CallerRunsFuture<LockGrant> future, Runner runner) {
+        this(request, keys, owner, null, future, runner);
+    }
+
+    Waiter(
+            AcquireRequest request,
+            LockKeys keys,
+            byte[] owner,
+            byte[] modeArgument,
+            CallerRunsFuture<LockGrant> future,
+            Runner runner) {
+        this.modeArgument = modeArgument;
         this.request = request;
         this.keys = keys;
         this.owner = owner;

@@ -33,7 +33,10 @@ class RedisTlsAclLockEngineCompatibilityTest extends LockEngineCompatibilityKit 
         redis = RedisServer.start(RedisServer.Options.builder()
                 .tls(ServerTls.of(ClientAuth.REQUIRED))
                 .password(ADMIN_PASSWORD)
-                .aclUser("app", APP_PASSWORD, RedisServer.LOCK_USER_ACL_RULES + RedisServer.RATE_LIMITER_ACL_RULES)
+                .aclUser(
+                        "app",
+                        APP_PASSWORD,
+                        RedisServer.LOCK_USER_ACL_RULES + RedisServer.RATE_LIMITER_ACL_RULES + " +zscore +zrem")
                 .build());
     }
 
