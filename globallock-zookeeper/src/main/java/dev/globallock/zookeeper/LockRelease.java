@@ -5,6 +5,7 @@
 package dev.globallock.zookeeper;
 
 import dev.globallock.LockBackendException;
+import dev.globallock.spi.AcquireMode;
 import dev.globallock.spi.support.CallerRunsFuture;
 import dev.globallock.spi.support.EngineErrors;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +32,30 @@ final class LockRelease {
     }
 
     CompletableFuture<Void> release(ZooKeeperGrant grant) {
+        if (grant.request.mode() != AcquireMode.EXCLUSIVE) {
+            return releaseShared(grant);
+        }
+        return releaseNode(grant);
+    }
+
+    /**
+     * A read, write or permit: a write whose downgraded read still holds keeps its node (deleted
+     * with the read's), a read that downgraded a released write deletes that write's node too.
+     */
+    private CompletableFuture<Void> releaseShared(ZooKeeperGrant grant) {
+        if (grant.request.mode() == AcquireMode.WRITE && grant.keepsNodeOnRelease()) {
+            held.remove(grant);
+            grant.finish();
+            return CompletableFuture.completedFuture(null);
+        }
+        String write = grant.request.mode() == AcquireMode.READ ? grant.pinnedWriteNode() : null;
+        if (write != null && connection.usable()) {
+            connection.deleteQuietly(write); // the read is over: a queued writer may go once both are gone
+        }
+        return releaseNode(grant);
+    }
+
+    private CompletableFuture<Void> releaseNode(ZooKeeperGrant grant) {
         held.remove(grant);
         grant.finish();
         if (!connection.usable()) {
