@@ -35,7 +35,7 @@ final class LockRelease {
         if (grant.request.mode() != AcquireMode.EXCLUSIVE) {
             return releaseShared(grant);
         }
-        return releaseNode(grant);
+        return releaseNode(grant, true);
     }
 
     /**
@@ -52,10 +52,13 @@ final class LockRelease {
         if (write != null && connection.usable()) {
             connection.deleteQuietly(write); // the read is over: a queued writer may go once both are gone
         }
-        return releaseNode(grant);
+        // not remembered: the no-listing shortcut is only sound after the release of a node that was
+        // first in line, and a reader's or a permit's node need not have been
+        return releaseNode(grant, false);
     }
 
-    private CompletableFuture<Void> releaseNode(ZooKeeperGrant grant) {
+    /** Deletes the grant's node; {@code remember}: note its czxid for the no-listing shortcut. */
+    private CompletableFuture<Void> releaseNode(ZooKeeperGrant grant, boolean remember) {
         held.remove(grant);
         grant.finish();
         if (!connection.usable()) {
@@ -64,19 +67,21 @@ final class LockRelease {
         }
         CallerRunsFuture<Void> released = new CallerRunsFuture<>(Callbacks.CALLER_RUNS);
         return released.defer(onCaller -> {
-            if (onCaller && driver.connected() && deleteOnCaller(grant)) {
+            if (onCaller && driver.connected() && deleteOnCaller(grant, remember)) {
                 released.complete(null);
             } else {
-                deleteInBackground(grant, released);
+                deleteInBackground(grant, remember, released);
             }
         });
     }
 
     /** A blocking delete of a released node; false when it is not known to be gone. */
-    private boolean deleteOnCaller(ZooKeeperGrant grant) {
+    private boolean deleteOnCaller(ZooKeeperGrant grant, boolean remember) {
         try {
             driver.delete(grant.node);
-            held.released(grant);
+            if (remember) {
+                held.released(grant);
+            }
             return true;
         } catch (KeeperException.NoNodeException e) {
             return true;
@@ -88,7 +93,7 @@ final class LockRelease {
         }
     }
 
-    private void deleteInBackground(ZooKeeperGrant grant, CallerRunsFuture<Void> released) {
+    private void deleteInBackground(ZooKeeperGrant grant, boolean remember, CallerRunsFuture<Void> released) {
         try {
             connection
                     .client()
@@ -96,7 +101,7 @@ final class LockRelease {
                     .guaranteed()
                     .inBackground((c, event) -> {
                         Code code = Code.get(event.getResultCode());
-                        if (code == Code.OK) {
+                        if (code == Code.OK && remember) {
                             held.released(grant);
                         }
                         if (code == Code.OK || code == Code.NONODE) {

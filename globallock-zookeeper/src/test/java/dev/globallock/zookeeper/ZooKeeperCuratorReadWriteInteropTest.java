@@ -5,11 +5,13 @@
 package dev.globallock.zookeeper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.globallock.GlobalLockManager;
 import dev.globallock.LockHandle;
 import dev.globallock.LockOptions;
 import dev.globallock.LockReadWrite;
+import dev.globallock.LockTimeoutException;
 import dev.globallock.tck.fixture.Await;
 import dev.globallock.tck.fixture.ZooKeeperServer;
 import java.time.Duration;
@@ -212,5 +214,68 @@ class ZooKeeperCuratorReadWriteInteropTest {
         assertThat(curatorWriter).isNotDone();
         read.release();
         assertThat(curatorWriter.get(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    }
+
+    /**
+     * A writer whose node was queued before the holder downgraded waits behind the write's node,
+     * not the later read node: the write's node stays until the downgraded read is released.
+     */
+    @Test
+    void aDowngradedReadKeepsWritersQueuedBeforeItOut() throws Exception {
+        LockReadWrite ours = manager.readWriteLock(name);
+        LockHandle write = ours.writeLock().tryLock();
+        assertThat(write.isLocked()).isTrue();
+        try (GlobalLockManager other = GlobalLockManager.builder()
+                .config(TestingServers.config(server.connectString()))
+                .build()) {
+            CompletableFuture<LockHandle> queuedWriter =
+                    other.readWriteLock(name).writeLock().lockAsync(waitAtMost(PATIENCE));
+            Await.until(
+                    PATIENCE,
+                    () -> writerNodes() == 2,
+                    () -> "the queued writer's node under "
+                            + LockPaths.readWrite(name, true).parent());
+            LockHandle read = ours.readLock().tryLock();
+            assertThat(read.isLocked()).as("downgrade granted at once").isTrue();
+            write.release();
+            InterProcessMutex theirWrite = theirs.writeLock();
+            assertThat(theirWrite.acquire(REFUSED_MILLIS, TimeUnit.MILLISECONDS))
+                    .as("a Curator writer while the downgraded read holds")
+                    .isFalse();
+            assertThat(queuedWriter)
+                    .as("the writer queued before the downgrade waits for the read")
+                    .isNotDone();
+            read.release();
+            queuedWriter.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).release();
+        }
+    }
+
+    private long writerNodes() {
+        try {
+            return curator.getChildren().forPath(LockPaths.readWrite(name, true).parent()).stream()
+                    .filter(LockPaths::isWriter)
+                    .count();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The engine's no-listing shortcut after its own release (a new node two zxids after the
+     * released one is alone) holds for the lock's holder only: a reader released while an earlier
+     * reader (here Curator's) still holds leaves that reader in place, so the next writer lists.
+     */
+    @Test
+    void aReleasedReaderIsNoShortcutForTheNextWriter() throws Exception {
+        InterProcessMutex theirRead = theirs.readLock();
+        assertThat(theirRead.acquire(PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+                .isTrue();
+        LockReadWrite ours = manager.readWriteLock(name);
+        LockHandle read = ours.readLock().lock(waitAtMost(PATIENCE));
+        read.release();
+        assertThatThrownBy(() -> ours.writeLock().lock(waitAtMost(Duration.ofMillis(REFUSED_MILLIS))))
+                .as("no writer while Curator's earlier reader holds")
+                .isInstanceOf(LockTimeoutException.class);
+        theirRead.release();
     }
 }
