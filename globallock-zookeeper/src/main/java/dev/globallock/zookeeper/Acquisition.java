@@ -4,6 +4,7 @@
  */
 package dev.globallock.zookeeper;
 
+import dev.globallock.spi.AcquireMode;
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.support.CallerRunsFuture;
@@ -208,6 +209,7 @@ final class Acquisition extends AcquisitionState implements LockNodeDriver.Answe
                 case STAT -> statRead(r, code, stat, after);
                 case OWN_WATCH -> ownWatchSet(code, after);
                 case PREDECESSOR_WATCH -> predecessorWatchSet(r, s, code, after);
+                case WATCHED_LISTING -> watchedListing(r, s, code, children, after);
                 default -> throw new IllegalArgumentException(call.name());
             }
         } finally {
@@ -340,6 +342,10 @@ final class Acquisition extends AcquisitionState implements LockNodeDriver.Answe
             }
             return;
         }
+        if (request.mode() != AcquireMode.EXCLUSIVE) {
+            evaluateShared(r, children, mine, after);
+            return;
+        }
         List<String> ordered = LockPaths.inSequence(children);
         int index = ordered.indexOf(mine);
         if (index == 0) {
@@ -350,6 +356,112 @@ final class Acquisition extends AcquisitionState implements LockNodeDriver.Answe
             after.add(() -> connection.deleteThen(path, () -> owner.notAcquired(this)));
         } else {
             watchPredecessor(r, ordered.get(index - 1), index == 1, after);
+        }
+    }
+
+    /**
+     * Called with the mutex held: decides a read, a write or a permit from a listing that holds our
+     * node. A writer holds when its node is the first (and waits behind its immediate predecessor);
+     * a reader when no writer's node is before it (and waits behind the last such writer), or at
+     * once when it downgrades its owner's write grant, whose node is still there; a permit when
+     * fewer than {@code permits} nodes are before it (and waits on the parent's children, since any
+     * earlier node's deletion may let it in).
+     */
+    private void evaluateShared(int r, List<String> children, String mine, List<Runnable> after) {
+        AcquireMode mode = request.mode();
+        List<String> ordered = LockPaths.sharedInSequence(children, mode != AcquireMode.PERMIT);
+        int index = ordered.indexOf(mine);
+        String behind = null;
+        boolean granted;
+        if (mode == AcquireMode.WRITE) {
+            granted = index == 0;
+            behind = granted ? null : ordered.get(index - 1);
+        } else if (mode == AcquireMode.READ) {
+            for (int i = index - 1; i >= 0 && behind == null; i--) {
+                if (LockPaths.isWriter(ordered.get(i))) {
+                    behind = ordered.get(i);
+                }
+            }
+            granted = behind == null || downgrades(children) != null;
+        } else {
+            for (int i = 0; i < index; i++) {
+                int theirs = LockPaths.permitsOf(ordered.get(i));
+                if (theirs != request.permits()) {
+                    refuse(theirs, after);
+                    return;
+                }
+            }
+            granted = index < request.permits();
+        }
+        if (granted) {
+            grant(after);
+        } else if (request.singleAttempt()) {
+            finished = true;
+            String path = node;
+            after.add(() -> connection.deleteThen(path, () -> owner.notAcquired(this)));
+        } else if (mode == AcquireMode.PERMIT) {
+            if (!childrenWatched) {
+                watchChildren(r, after);
+            }
+        } else {
+            watchPredecessor(r, behind, mode == AcquireMode.WRITE && index == 1, after);
+        }
+    }
+
+    /** The node of the write grant this read downgrades, when that grant holds and its node is listed. */
+    private String downgrades(List<String> children) {
+        if (request.downgrading().orElse(null) instanceof ZooKeeperGrant write
+                && !write.isOver()
+                && write.parent.equals(lock.parent())
+                && children.contains(LockPaths.nameOf(write.node))) {
+            return write.node;
+        }
+        return null;
+    }
+
+    /** Called with the mutex held: a semaphore's permits disagree with an earlier node's; give up. */
+    private void refuse(int theirs, List<Runnable> after) {
+        finished = true;
+        String path = node;
+        IllegalArgumentException disagreement = new IllegalArgumentException("permits of semaphore '"
+                + request.name() + "' was '" + request.permits() + "' but engine 'zookeeper' at "
+                + connection.endpoint() + " holds it with " + theirs + " permits (every user of a semaphore"
+                + " must ask with the same permits)");
+        after.add(() -> connection.deleteThen(path, () -> owner.refused(this, disagreement)));
+    }
+
+    /** Called with the mutex held: a semaphore's waiter lists the parent's children, watching them. */
+    private void watchChildren(int r, List<Runnable> after) {
+        step++;
+        int s = step;
+        Watcher previousWatch = predecessorWatch;
+        String previous = predecessor;
+        predecessor = null;
+        predecessorWasFirst = false;
+        childrenWatched = false;
+        predecessorWatch = driver.watcher(false, r, s, this);
+        Watcher watch = predecessorWatch;
+        after.add(() -> {
+            if (previousWatch != null) {
+                connection.removeWatch(
+                        previousWatch, previous == null ? lock.parent() : lock.parent() + "/" + previous);
+            }
+            driver.listWatching(lock.parent(), watch, r, s, this);
+        });
+    }
+
+    /** Called with the mutex held: the answer to a semaphore waiter's watched listing. */
+    private void watchedListing(int r, int s, Code code, List<String> children, List<Runnable> after) {
+        if (s != step) {
+            return;
+        }
+        if (code == Code.OK) {
+            childrenWatched = true;
+            evaluate(r, children, false, after);
+        } else if (code == Code.NONODE) {
+            vanished(after);
+        } else {
+            stalled = true;
         }
     }
 
@@ -412,7 +524,9 @@ final class Acquisition extends AcquisitionState implements LockNodeDriver.Answe
     /** Called with the mutex held, for the current predecessor watch. */
     private void predecessorChanged(int r, WatchedEvent event, List<Runnable> after) {
         predecessorWatch = null;
-        if (event.getType() == EventType.NodeDeleted) {
+        if (request.mode() == AcquireMode.PERMIT) {
+            watchChildren(r, after); // the children changed: look again, watching them again
+        } else if (event.getType() == EventType.NodeDeleted) {
             predecessorGone(r, after);
         } else {
             after.add(() -> list(r));
@@ -452,6 +566,9 @@ final class Acquisition extends AcquisitionState implements LockNodeDriver.Answe
         long session = stat.getEphemeralOwner();
         ZooKeeperGrant grant = new ZooKeeperGrant(
                 request, lock.parent(), node, stat.getCzxid(), session, sessions.confirmed(session, roundSentAt));
+        if (request.mode() == AcquireMode.READ && request.downgrading().orElse(null) instanceof ZooKeeperGrant write) {
+            grant.downgrades(write);
+        }
         after.add(() -> owner.granted(this, grant));
     }
 

@@ -23,6 +23,9 @@ interface AcquisitionOwner {
     /** The acquisition failed; {@code code} is ZooKeeper's answer when one caused it. */
     void failed(Acquisition acquisition, String why, Code code);
 
+    /** The acquisition was refused (its node is deleted): the caller gets {@code refusal}. */
+    void refused(Acquisition acquisition, RuntimeException refusal);
+
     /** The acquisition was cancelled: nothing to complete. */
     void forget(Acquisition acquisition);
 

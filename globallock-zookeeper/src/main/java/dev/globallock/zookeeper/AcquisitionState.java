@@ -50,6 +50,8 @@ abstract class AcquisitionState {
     boolean predecessorWasFirst;
     Watcher predecessorWatch;
     Watcher ownWatch;
+    /** A semaphore's waiter: the answer to its watched listing is in, its children watch set. */
+    boolean childrenWatched;
     /** A read failed after Curator's retries: check again when the connection is back. */
     boolean stalled;
     /** Granted, given up, failed or cancelled: nothing more to do. */
@@ -97,6 +99,7 @@ abstract class AcquisitionState {
             predecessor = null;
             predecessorWatch = null;
             ownWatch = null;
+            childrenWatched = false;
             stalled = false;
             return r;
         } finally {
@@ -108,7 +111,8 @@ abstract class AcquisitionState {
     final void dropPredecessorWatch(List<Runnable> after) {
         if (predecessorWatch != null) {
             Watcher watch = predecessorWatch;
-            String path = lock.parent() + "/" + predecessor;
+            // no predecessor: a semaphore's waiter watches the parent's children
+            String path = predecessor == null ? lock.parent() : lock.parent() + "/" + predecessor;
             after.add(() -> connection.removeWatch(watch, path));
             predecessorWatch = null;
         }

@@ -109,6 +109,12 @@ final class ActiveAcquisitions implements AcquisitionOwner {
     }
 
     @Override
+    public void refused(Acquisition acquisition, RuntimeException refusal) {
+        active.remove(acquisition);
+        acquisition.future.deliverFailure(refusal);
+    }
+
+    @Override
     public void forget(Acquisition acquisition) {
         active.remove(acquisition);
     }

@@ -36,7 +36,9 @@ abstract sealed class LockNodeDriver {
         LISTING,
         STAT,
         OWN_WATCH,
-        PREDECESSOR_WATCH
+        PREDECESSOR_WATCH,
+        /** A listing that also watches the children (a semaphore's waiter). */
+        WATCHED_LISTING
     }
 
     /** Where the answers to background calls go, on ZooKeeper's event thread. */
@@ -89,6 +91,20 @@ abstract sealed class LockNodeDriver {
         try {
             client().getChildren()
                     .inBackground((c, event) -> answer(answers, call, r, -1, event))
+                    .forPath(parent);
+            return true;
+        } catch (Exception e) {
+            answers.notSent(e);
+            return false;
+        }
+    }
+
+    /** Lists a parent's children and watches them (a semaphore's waiter): the answer is {@link Call#WATCHED_LISTING}. */
+    final boolean listWatching(String parent, Watcher watcher, int r, int s, Answers answers) {
+        try {
+            client().getChildren()
+                    .usingWatcher(watcher)
+                    .inBackground((c, event) -> answer(answers, Call.WATCHED_LISTING, r, s, event))
                     .forPath(parent);
             return true;
         } catch (Exception e) {
@@ -199,7 +215,7 @@ abstract sealed class LockNodeDriver {
         @Override
         String create(LockPaths.Lock lock, Stat stat) throws Exception {
             String protectedPrefix = lock.parent() + "/_c_"
-                    + new UUID(protectionHigh, protectionCounter.incrementAndGet()) + "-" + LockPaths.LOCK_NAME;
+                    + new UUID(protectionHigh, protectionCounter.incrementAndGet()) + "-" + lock.name();
             try {
                 String created = connection
                         .zooKeeper()

@@ -48,8 +48,30 @@ final class LockPaths {
 
     private LockPaths() {}
 
-    /** A lock's parent node and the prefix its lock nodes are created at, relative to the namespace. */
-    record Lock(String parent, String nodePrefix) {}
+    /** The node name of a read-write lock's readers: Curator's {@code InterProcessReadWriteLock}'s. */
+    static final String READ_NAME = "__READ__";
+
+    /** The node name of a read-write lock's writers: Curator's {@code InterProcessReadWriteLock}'s. */
+    static final String WRITE_NAME = "__WRIT__";
+
+    /** The node name of a semaphore's permits, before the permits and a dash. */
+    static final String PERMITS_NAME = "permits-";
+
+    /** The suffix of a read-write lock's parent segment ({@code ~} never ends a key's segment). */
+    static final String READ_WRITE_SUFFIX = "~rw";
+
+    /** The suffix of a semaphore's parent segment. */
+    static final String SEMAPHORE_SUFFIX = "~sem";
+
+    /**
+     * A lock's parent node, the name its nodes get (before the sequence number) and the prefix they
+     * are created at, relative to the namespace.
+     */
+    record Lock(String parent, String name, String nodePrefix) {
+        Lock(String parent, String name) {
+            this(parent, name, parent + "/" + name);
+        }
+    }
 
     /** The paths of lock keys, escaped once per key while it has room; thread-safe. */
     static final class Cache {
@@ -75,7 +97,77 @@ final class LockPaths {
     /** The paths of the lock with this key. */
     static Lock of(String key) {
         String parent = parentOf(key);
-        return new Lock(parent, nodePrefix(parent));
+        return new Lock(parent, LOCK_NAME, nodePrefix(parent));
+    }
+
+    /**
+     * The paths of a shared primitive of this key: a read-write lock's reads ({@code read}) or
+     * writes, under {@code /<segment>~rw} with Curator's node names, so that Curator's {@code
+     * InterProcessReadWriteLock} at that path shares the lock.
+     */
+    static Lock readWrite(String key, boolean read) {
+        return new Lock(parentOf(key) + READ_WRITE_SUFFIX, read ? READ_NAME : WRITE_NAME);
+    }
+
+    /** The paths of the permits of a semaphore of this key: {@code /<segment>~sem/_c_<id>-permits-<n>-<seq>}. */
+    static Lock semaphore(String key, int permits) {
+        return new Lock(parentOf(key) + SEMAPHORE_SUFFIX, PERMITS_NAME + permits + "-");
+    }
+
+    /** The sequence number of a shared node ({@code ...<name><10 digits>}), or -1 when it has none. */
+    static long sharedSequenceOf(String child) {
+        int length = child.length();
+        if (length < SEQUENCE_DIGITS + 1) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = length - SEQUENCE_DIGITS; i < length; i++) {
+            char c = child.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    /** Whether a read-write lock's child is a writer's node (as Curator tells them: by the name). */
+    static boolean isWriter(String child) {
+        return child.contains(WRITE_NAME);
+    }
+
+    /** The permits a semaphore node was created with, or -1 when it is not a permit node. */
+    static int permitsOf(String child) {
+        int at = child.lastIndexOf(PERMITS_NAME);
+        int end = child.length() - SEQUENCE_DIGITS - 1;
+        if (at < 0 || end <= at + PERMITS_NAME.length() || child.charAt(end) != '-') {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(child.substring(at + PERMITS_NAME.length(), end));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The nodes of a shared primitive among a parent's children, lowest sequence number first:
+     * those whose name is {@code name} (the read-write lock's two names when {@code readWrite}, else
+     * a semaphore's permits) followed by a sequence number.
+     */
+    static List<String> sharedInSequence(List<String> children, boolean readWrite) {
+        List<String> ordered = new ArrayList<>(children.size());
+        for (String child : children) {
+            if (sharedSequenceOf(child) < 0) {
+                continue;
+            }
+            boolean ours = readWrite ? child.contains(READ_NAME) || child.contains(WRITE_NAME) : permitsOf(child) > 0;
+            if (ours) {
+                ordered.add(child);
+            }
+        }
+        ordered.sort(Comparator.comparingLong(LockPaths::sharedSequenceOf));
+        return ordered;
     }
 
     /** The lock's parent node, relative to the namespace: {@code /<escaped key>}. */

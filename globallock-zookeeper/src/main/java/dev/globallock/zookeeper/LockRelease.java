@@ -5,6 +5,7 @@
 package dev.globallock.zookeeper;
 
 import dev.globallock.LockBackendException;
+import dev.globallock.spi.AcquireMode;
 import dev.globallock.spi.support.CallerRunsFuture;
 import dev.globallock.spi.support.EngineErrors;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +32,33 @@ final class LockRelease {
     }
 
     CompletableFuture<Void> release(ZooKeeperGrant grant) {
+        if (grant.request.mode() != AcquireMode.EXCLUSIVE) {
+            return releaseShared(grant);
+        }
+        return releaseNode(grant, true);
+    }
+
+    /**
+     * A read, write or permit: a write whose downgraded read still holds keeps its node (deleted
+     * with the read's), a read that downgraded a released write deletes that write's node too.
+     */
+    private CompletableFuture<Void> releaseShared(ZooKeeperGrant grant) {
+        if (grant.request.mode() == AcquireMode.WRITE && grant.keepsNodeOnRelease()) {
+            held.remove(grant);
+            grant.finish();
+            return CompletableFuture.completedFuture(null);
+        }
+        String write = grant.request.mode() == AcquireMode.READ ? grant.pinnedWriteNode() : null;
+        if (write != null && connection.usable()) {
+            connection.deleteQuietly(write); // the read is over: a queued writer may go once both are gone
+        }
+        // not remembered: the no-listing shortcut is only sound after the release of a node that was
+        // first in line, and a reader's or a permit's node need not have been
+        return releaseNode(grant, false);
+    }
+
+    /** Deletes the grant's node; {@code remember}: note its czxid for the no-listing shortcut. */
+    private CompletableFuture<Void> releaseNode(ZooKeeperGrant grant, boolean remember) {
         held.remove(grant);
         grant.finish();
         if (!connection.usable()) {
@@ -39,19 +67,21 @@ final class LockRelease {
         }
         CallerRunsFuture<Void> released = new CallerRunsFuture<>(Callbacks.CALLER_RUNS);
         return released.defer(onCaller -> {
-            if (onCaller && driver.connected() && deleteOnCaller(grant)) {
+            if (onCaller && driver.connected() && deleteOnCaller(grant, remember)) {
                 released.complete(null);
             } else {
-                deleteInBackground(grant, released);
+                deleteInBackground(grant, remember, released);
             }
         });
     }
 
     /** A blocking delete of a released node; false when it is not known to be gone. */
-    private boolean deleteOnCaller(ZooKeeperGrant grant) {
+    private boolean deleteOnCaller(ZooKeeperGrant grant, boolean remember) {
         try {
             driver.delete(grant.node);
-            held.released(grant);
+            if (remember) {
+                held.released(grant);
+            }
             return true;
         } catch (KeeperException.NoNodeException e) {
             return true;
@@ -63,7 +93,7 @@ final class LockRelease {
         }
     }
 
-    private void deleteInBackground(ZooKeeperGrant grant, CallerRunsFuture<Void> released) {
+    private void deleteInBackground(ZooKeeperGrant grant, boolean remember, CallerRunsFuture<Void> released) {
         try {
             connection
                     .client()
@@ -71,7 +101,7 @@ final class LockRelease {
                     .guaranteed()
                     .inBackground((c, event) -> {
                         Code code = Code.get(event.getResultCode());
-                        if (code == Code.OK) {
+                        if (code == Code.OK && remember) {
                             held.released(grant);
                         }
                         if (code == Code.OK || code == Code.NONODE) {

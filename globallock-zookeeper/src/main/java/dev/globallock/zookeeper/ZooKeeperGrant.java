@@ -28,6 +28,15 @@ final class ZooKeeperGrant implements LockGrant {
 
     private final AtomicBoolean over = new AtomicBoolean();
 
+    /** On a read that downgraded a write grant of this engine: that grant. */
+    private volatile ZooKeeperGrant downgraded;
+
+    /** On a write grant: the read that downgraded it while that read holds (guarded by this). */
+    private ZooKeeperGrant pinnedBy;
+
+    /** On a write grant: released by its owner (guarded by this). */
+    private boolean writeReleased;
+
     ZooKeeperGrant(
             AcquireRequest request, String parent, String node, long czxid, long sessionId, long confirmedAtNanos) {
         this.request = request;
@@ -56,6 +65,38 @@ final class ZooKeeperGrant implements LockGrant {
     @Override
     public long fencingToken() {
         return czxid;
+    }
+
+    /**
+     * This read downgrades {@code write}: the write's node stays until this read is released too,
+     * so that a writer queued behind the write (which watches it, not this later read node) is not
+     * let in while the downgraded read holds.
+     */
+    void downgrades(ZooKeeperGrant write) {
+        downgraded = write;
+        synchronized (write) {
+            write.pinnedBy = this;
+        }
+    }
+
+    /** On the release of a write grant: whether its node must stay, since a downgraded read holds. */
+    boolean keepsNodeOnRelease() {
+        synchronized (this) {
+            writeReleased = true;
+            return pinnedBy != null;
+        }
+    }
+
+    /** On the release of a read: the node of the released write it downgraded, to delete too, or null. */
+    String pinnedWriteNode() {
+        ZooKeeperGrant write = downgraded;
+        if (write == null) {
+            return null;
+        }
+        synchronized (write) {
+            write.pinnedBy = null;
+            return write.writeReleased ? write.node : null;
+        }
     }
 
     /** Marks the grant released or lost; true only for the first caller. */

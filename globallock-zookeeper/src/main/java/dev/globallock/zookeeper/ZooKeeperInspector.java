@@ -6,9 +6,11 @@ package dev.globallock.zookeeper;
 
 import dev.globallock.LockBackendException;
 import dev.globallock.LockInfo;
+import dev.globallock.spi.AcquireMode;
 import dev.globallock.spi.LockInspector;
 import dev.globallock.spi.support.CallerRunsFuture;
 import dev.globallock.spi.support.EngineErrors;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +37,63 @@ final class ZooKeeperInspector implements LockInspector {
         CallerRunsFuture<LockInfo> result = new CallerRunsFuture<>(Callbacks.CALLER_RUNS);
         inspect(name, LockPaths.parentOf(key), result, new AtomicInteger());
         return result;
+    }
+
+    /**
+     * The holders of a read-write lock (one writer, or the readers before the first writer) or of a
+     * semaphore (the first {@code permits} nodes, the permits read from the nodes' names): one
+     * listing. The token is not reported (it would cost a read per holder).
+     */
+    @Override
+    public CompletableFuture<LockInfo> inspect(String name, String key, AcquireMode mode) {
+        if (mode == AcquireMode.EXCLUSIVE) {
+            return inspect(name, key);
+        }
+        boolean readWrite = mode != AcquireMode.PERMIT;
+        String parent = readWrite
+                ? LockPaths.readWrite(key, true).parent()
+                : LockPaths.semaphore(key, 1).parent();
+        CallerRunsFuture<LockInfo> result = new CallerRunsFuture<>(Callbacks.CALLER_RUNS);
+        try {
+            client.getChildren()
+                    .inBackground((c, event) -> {
+                        Code code = Code.get(event.getResultCode());
+                        if (code == Code.NONODE) {
+                            result.deliver(LockInfo.free(name));
+                        } else if (code != Code.OK) {
+                            result.deliverFailure(failure(name, code.toString(), null));
+                        } else {
+                            int holders =
+                                    holders(LockPaths.sharedInSequence(event.getChildren(), readWrite), readWrite);
+                            result.deliver(
+                                    holders == 0
+                                            ? LockInfo.free(name)
+                                            : LockInfo.heldBy(name, holders, OptionalLong.empty(), Optional.empty()));
+                        }
+                    })
+                    .forPath(parent);
+        } catch (Exception e) {
+            result.deliverFailure(failure(name, e.toString(), e));
+        }
+        return result;
+    }
+
+    /** How many of a read-write lock's or semaphore's nodes (in sequence) hold it. */
+    static int holders(List<String> ordered, boolean readWrite) {
+        if (ordered.isEmpty()) {
+            return 0;
+        }
+        if (!readWrite) {
+            return Math.min(ordered.size(), Math.max(1, LockPaths.permitsOf(ordered.get(0))));
+        }
+        if (LockPaths.isWriter(ordered.get(0))) {
+            return 1;
+        }
+        int readers = 0;
+        while (readers < ordered.size() && !LockPaths.isWriter(ordered.get(readers))) {
+            readers++;
+        }
+        return readers;
     }
 
     private void inspect(String name, String parent, CallerRunsFuture<LockInfo> result, AtomicInteger attempts) {

@@ -8,6 +8,7 @@ import dev.globallock.Capability;
 import dev.globallock.Durations;
 import dev.globallock.EngineCapabilities;
 import dev.globallock.LockBackendException;
+import dev.globallock.spi.AcquireMode;
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.EngineContext;
 import dev.globallock.spi.LockEngine;
@@ -70,7 +71,12 @@ public final class ZooKeeperLockEngine implements LockEngine, Abandonable {
 
     /** What every zookeeper engine supports; an opened one adds the session timeout it was granted. */
     static final EngineCapabilities CAPABILITIES = EngineCapabilities.of(
-            Capability.SESSION_BOUND, Capability.FIFO, Capability.FENCING_TOKENS, Capability.WAIT_NOTIFICATION);
+            Capability.SESSION_BOUND,
+            Capability.FIFO,
+            Capability.FENCING_TOKENS,
+            Capability.WAIT_NOTIFICATION,
+            Capability.SEMAPHORE,
+            Capability.READ_WRITE_LOCK);
 
     private final ZooKeeperEngineConfig config;
     private final Connection connection;
@@ -162,10 +168,19 @@ public final class ZooKeeperLockEngine implements LockEngine, Abandonable {
             return CompletableFuture.failedFuture(connection.unusable("acquire", "lock '" + request.name() + "'"));
         }
         warnIfLeaseShorterThanSession(request);
-        Acquisition acquisition =
-                new Acquisition(active, connection, driver, sessions, request, paths.of(request.key()));
+        LockPaths.Lock lock = request.mode() == AcquireMode.EXCLUSIVE ? paths.of(request.key()) : sharedPaths(request);
+        Acquisition acquisition = new Acquisition(active, connection, driver, sessions, request, lock);
         active.add(acquisition);
         return acquisition.future; // its first round runs inside the caller's get, or when dispatched
+    }
+
+    /** A read-write lock's or a semaphore's paths: their own parent, apart from the lock's. */
+    private static LockPaths.Lock sharedPaths(AcquireRequest request) {
+        return switch (request.mode()) {
+            case READ -> LockPaths.readWrite(request.key(), true);
+            case WRITE -> LockPaths.readWrite(request.key(), false);
+            default -> LockPaths.semaphore(request.key(), request.permits());
+        };
     }
 
     /**

@@ -154,7 +154,9 @@ class ZooKeeperLockEngineTest {
                         Capability.SESSION_BOUND,
                         Capability.FIFO,
                         Capability.FENCING_TOKENS,
-                        Capability.WAIT_NOTIFICATION);
+                        Capability.WAIT_NOTIFICATION,
+                        Capability.SEMAPHORE,
+                        Capability.READ_WRITE_LOCK);
         assertThatThrownBy(() -> locks.lock(
                         "leased",
                         LockOptions.builder().leaseTime(Duration.ofSeconds(5)).build()))
