@@ -20,10 +20,10 @@ import java.util.Locale;
  * ...}, which never repeats the value (an endpoint may carry credentials).
  */
 final class EtcdConfigRules {
-    /** etcd closes connections that ping more often (its {@code --grpc-keepalive-min-time}). */
     /** The key namespace when none is given (published as {@code EtcdEngineConfig.DEFAULT_NAMESPACE}). */
     static final String DEFAULT_NAMESPACE = "/globallock/";
 
+    /** etcd closes connections that ping more often (its {@code --grpc-keepalive-min-time}). */
     static final Duration MIN_KEEPALIVE_TIME = Duration.ofSeconds(5);
 
     static final String EXPECTED_ENDPOINTS = "a list of etcd URLs such as [\"http://127.0.0.1:2379\"]";
