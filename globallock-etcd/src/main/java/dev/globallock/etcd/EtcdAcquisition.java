@@ -208,6 +208,18 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
         }
         ByteSequence value =
                 EtcdSharedKeys.value(request.mode(), request.permits(), write == null ? 0 : write.createRevision);
+        EtcdDirectKv direct = calls.directKv();
+        if (direct != null) {
+            calls.bounded(direct.acquireShared(
+                            key,
+                            value,
+                            lease.id,
+                            directory,
+                            write == null ? null : write.key,
+                            write == null ? 0 : write.createRevision))
+                    .whenComplete(this::onAcquireTxn);
+            return;
+        }
         Txn txn = calls.kv().txn();
         if (write == null) {
             txn.If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
