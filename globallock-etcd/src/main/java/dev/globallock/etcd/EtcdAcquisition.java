@@ -100,6 +100,13 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
     private boolean cleanedUp;
     /** Steps 2 and 3, once our key queued; null before, and once stopped. */
     private EtcdQueued wait;
+    /**
+     * A permit's, read's or write's acquire transaction is on its way: a cleanup waits for its
+     * answer (its delete could overtake the put, which would then leave a key queued for nobody).
+     */
+    private boolean sharedTxnInFlight;
+    /** What a cleanup that waits for the acquire transaction's answer runs afterwards; null if none. */
+    private Runnable cleanUpAfterTxn;
     /** A downgrade's write grant, while it is known to hold; null otherwise. */
     private EtcdGrant downgrading;
 
@@ -172,6 +179,7 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
                 return;
             }
             keyMayExist = true;
+            sharedTxnInFlight = shared;
             key = ownKey;
         } finally {
             mutex.unlock();
@@ -236,6 +244,24 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
     }
 
     private void onAcquireTxn(TxnResponse response, Throwable failure) {
+        if (shared) {
+            Runnable then;
+            mutex.lock();
+            try {
+                sharedTxnInFlight = false;
+                then = cleanUpAfterTxn;
+                cleanUpAfterTxn = null;
+                if (then != null && failure != null && !EtcdErrors.leaseNotFound(failure) && lease.session) {
+                    uncertainLease = lease; // no answer: the put may still land
+                }
+            } finally {
+                mutex.unlock();
+            }
+            if (then != null) {
+                cleanUpThen(then); // the acquisition ended while the transaction was on its way
+                return;
+            }
+        }
         if (failure != null && EtcdErrors.leaseNotFound(failure) && freshLeases < 2) {
             // the session lease ended before the watchdog noticed; the transaction wrote nothing
             freshLeases++;
@@ -570,6 +596,16 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
         mutex.lock();
         try {
             finished = true;
+            if (!cleanedUp && sharedTxnInFlight) {
+                Runnable before = cleanUpAfterTxn;
+                cleanUpAfterTxn = before == null
+                        ? then
+                        : () -> {
+                            before.run();
+                            then.run();
+                        };
+                return;
+            }
             if (!cleanedUp) {
                 cleanedUp = true;
                 key = keyMayExist ? ownKey : null;
