@@ -5,6 +5,7 @@
 package dev.globallock.etcd;
 
 import dev.globallock.LockBackendException;
+import dev.globallock.spi.AcquireMode;
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.LockGrant;
 import dev.globallock.spi.support.CallbackPool;
@@ -12,6 +13,7 @@ import dev.globallock.spi.support.CallerRunsFuture;
 import dev.globallock.spi.support.CallerRunsPolicy;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Txn;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
@@ -75,6 +77,8 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
     private final EtcdParts parts;
     private final AcquireRequest request;
     private final ByteSequence directory;
+    /** A permit, a read or a write ({@link EtcdSharedKeys}); false for the lock. */
+    private final boolean shared;
     /**
      * Its first task starts the acquisition: on the caller that waits for it, else on the thread
      * that dispatches it (only asynchronous calls either way). Delivered from the gRPC threads to
@@ -95,7 +99,16 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
     private boolean finished;
     private boolean cleanedUp;
     /** Steps 2 and 3, once our key queued; null before, and once stopped. */
-    private EtcdQueueWait wait;
+    private EtcdQueued wait;
+    /**
+     * A permit's, read's or write's acquire transaction is on its way: a cleanup waits for its
+     * answer (its delete could overtake the put, which would then leave a key queued for nobody).
+     */
+    private boolean sharedTxnInFlight;
+    /** What a cleanup that waits for the acquire transaction's answer runs afterwards; null if none. */
+    private Runnable cleanUpAfterTxn;
+    /** A downgrade's write grant, while it is known to hold; null otherwise. */
+    private EtcdGrant downgrading;
 
     private long backoffNanos;
     private int freshLeases;
@@ -104,7 +117,13 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
     EtcdAcquisition(EtcdParts parts, AcquireRequest request) {
         this.parts = parts;
         this.request = request;
-        this.directory = EtcdKeys.lockPrefix(parts.namespace(), request.key());
+        this.shared = request.mode() != AcquireMode.EXCLUSIVE;
+        this.directory = shared
+                ? EtcdSharedKeys.directory(parts.namespace(), request.key(), request.mode())
+                : EtcdKeys.lockPrefix(parts.namespace(), request.key());
+        if (shared && request.downgrading().orElse(null) instanceof EtcdGrant write && !write.isReleased()) {
+            this.downgrading = write;
+        }
         result.onCancel(this::finish).defer(onCaller -> start());
     }
 
@@ -160,11 +179,16 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
                 return;
             }
             keyMayExist = true;
+            sharedTxnInFlight = shared;
             key = ownKey;
         } finally {
             mutex.unlock();
         }
         EtcdCalls calls = parts.calls();
+        if (shared) {
+            sendSharedAcquireTxn(calls, key);
+            return;
+        }
         EtcdDirectKv direct = calls.directKv();
         CompletableFuture<TxnResponse> sent = direct != null
                 ? direct.acquire(key, lease.id, directory, NEWEST_KEYS_LIMIT)
@@ -177,7 +201,67 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
         calls.bounded(sent).whenComplete(this::onAcquireTxn);
     }
 
+    /**
+     * Step 1 of a permit, read or write: put our key (its kind in the value) if absent and read the
+     * whole directory with the kinds; a downgrade puts its key only while the write key it comes from
+     * is still there.
+     */
+    private void sendSharedAcquireTxn(EtcdCalls calls, ByteSequence key) {
+        EtcdGrant write;
+        mutex.lock();
+        try {
+            write = downgrading;
+        } finally {
+            mutex.unlock();
+        }
+        ByteSequence value =
+                EtcdSharedKeys.value(request.mode(), request.permits(), write == null ? 0 : write.createRevision);
+        EtcdDirectKv direct = calls.directKv();
+        if (direct != null) {
+            calls.bounded(direct.acquireShared(
+                            key,
+                            value,
+                            lease.id,
+                            directory,
+                            write == null ? null : write.key,
+                            write == null ? 0 : write.createRevision))
+                    .whenComplete(this::onAcquireTxn);
+            return;
+        }
+        Txn txn = calls.kv().txn();
+        if (write == null) {
+            txn.If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
+                    .Then(Op.put(key, value, lease.putOnLease), Op.get(directory, EtcdSharedKeys.WHOLE_DIRECTORY))
+                    .Else(Op.get(key, EtcdCalls.KEYS_ONLY));
+        } else {
+            txn.If(
+                            new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)),
+                            new Cmp(write.key, Cmp.Op.EQUAL, CmpTarget.createRevision(write.createRevision)))
+                    .Then(Op.put(key, value, lease.putOnLease), Op.get(directory, EtcdSharedKeys.WHOLE_DIRECTORY))
+                    .Else(Op.get(key, EtcdCalls.KEYS_ONLY));
+        }
+        calls.bounded(txn.commit()).whenComplete(this::onAcquireTxn);
+    }
+
     private void onAcquireTxn(TxnResponse response, Throwable failure) {
+        if (shared) {
+            Runnable then;
+            mutex.lock();
+            try {
+                sharedTxnInFlight = false;
+                then = cleanUpAfterTxn;
+                cleanUpAfterTxn = null;
+                if (then != null && failure != null && !EtcdErrors.leaseNotFound(failure) && lease.session) {
+                    uncertainLease = lease; // no answer: the put may still land
+                }
+            } finally {
+                mutex.unlock();
+            }
+            if (then != null) {
+                cleanUpThen(then); // the acquisition ended while the transaction was on its way
+                return;
+            }
+        }
         if (failure != null && EtcdErrors.leaseNotFound(failure) && freshLeases < 2) {
             // the session lease ended before the watchdog noticed; the transaction wrote nothing
             freshLeases++;
@@ -216,6 +300,18 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
         if (!response.isSucceeded()) {
             // a repeated attempt whose first try had landed: our key exists; find where it stands
             List<KeyValue> own = response.getGetResponses().get(0).getKvs();
+            if (own.isEmpty() && shared && downgrading != null) {
+                // the write grant this read downgrades is gone: an ordinary read then
+                mutex.lock();
+                try {
+                    downgrading = null;
+                    keyMayExist = false;
+                } finally {
+                    mutex.unlock();
+                }
+                sendAcquireTxn();
+                return;
+            }
             if (own.isEmpty()) {
                 keyGone();
                 return;
@@ -226,7 +322,11 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
             } finally {
                 mutex.unlock();
             }
-            EtcdQueueWait queued = startWaiting(0);
+            if (shared && downgrading != null) {
+                grant(); // put by an earlier try while the write it downgrades held
+                return;
+            }
+            EtcdQueued queued = startWaiting(0);
             if (queued != null) {
                 queued.recheck();
             }
@@ -241,6 +341,10 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
             backoffNanos = 0;
         } finally {
             mutex.unlock();
+        }
+        if (shared) {
+            onSharedListing(revision, newest);
+            return;
         }
         // the keys created before ours, newest first (ours, created by this transaction, comes first)
         Set<ByteSequence> before = null;
@@ -259,9 +363,44 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
         } else if (request.singleAttempt()) {
             cleanUpThen(() -> result.deliver(null));
         } else {
-            EtcdQueueWait queued = startWaiting(revision);
-            if (queued != null) {
-                queued.start(before, predecessor, revision);
+            EtcdQueued queued = startWaiting(revision);
+            if (queued instanceof EtcdQueueWait mutexWait) {
+                mutexWait.start(before, predecessor, revision);
+            }
+        }
+    }
+
+    /** A permit, read or write put its key at {@code revision}: granted, refused, or it waits. */
+    private void onSharedListing(long revision, List<KeyValue> all) {
+        if (request.mode() == AcquireMode.PERMIT) {
+            int theirs = EtcdSharedKeys.otherPermits(request.permits(), ownKey, all);
+            if (theirs > 0) {
+                failWith(new IllegalArgumentException("permits of semaphore '" + request.name() + "' was '"
+                        + request.permits() + "' but engine 'etcd' at "
+                        + parts.failures().endpoint()
+                        + " holds it with " + theirs + " permits (" + (all.size() - 1)
+                        + " other keys under its prefix): every user of a semaphore must give the same permits"));
+                return;
+            }
+        }
+        boolean downgrade;
+        mutex.lock();
+        try {
+            downgrade = downgrading != null;
+        } finally {
+            mutex.unlock();
+        }
+        Set<ByteSequence> inTheWay = downgrade
+                ? Set.of() // it stands where the write it downgrades stands: nothing is before that
+                : EtcdSharedKeys.inTheWay(request.mode(), revision, ownKey, all);
+        if (inTheWay.size() < EtcdSharedKeys.grantBelow(request.mode(), request.permits())) {
+            grant(revision);
+        } else if (request.singleAttempt()) {
+            cleanUpThen(() -> result.deliver(null));
+        } else {
+            EtcdQueued queued = startWaiting(revision);
+            if (queued instanceof EtcdSharedWait sharedWait) {
+                sharedWait.start(inTheWay, revision);
             }
         }
     }
@@ -272,8 +411,8 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
      *
      * @param newestRead the revision of the newest read of our place so far, or 0
      */
-    private EtcdQueueWait startWaiting(long newestRead) {
-        EtcdQueueWait started;
+    private EtcdQueued startWaiting(long newestRead) {
+        EtcdQueued started;
         mutex.lock();
         try {
             if (finished) {
@@ -282,8 +421,29 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
             if (wait != null) {
                 return wait;
             }
-            started = new EtcdQueueWait(
-                    this, mutex, parts.calls(), parts.watches(), directory, ownKey, ownRevision, lease, newestRead);
+            started = shared
+                    ? new EtcdSharedWait(
+                            this,
+                            mutex,
+                            parts.calls(),
+                            parts.watches(),
+                            directory,
+                            ownKey,
+                            ownRevision,
+                            lease,
+                            request.mode(),
+                            request.permits(),
+                            newestRead)
+                    : new EtcdQueueWait(
+                            this,
+                            mutex,
+                            parts.calls(),
+                            parts.watches(),
+                            directory,
+                            ownKey,
+                            ownRevision,
+                            lease,
+                            newestRead);
             wait = started;
         } finally {
             mutex.unlock();
@@ -334,6 +494,12 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
 
     @Override
     public void grant() {
+        grant(0);
+    }
+
+    /** Granted; the fencing token is {@code revision} if greater than our key's create revision. */
+    @Override
+    public void grant(long revision) {
         EtcdGrant grant;
         mutex.lock();
         try {
@@ -343,7 +509,15 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
             finished = true;
             cleanedUp = true; // the key is now the lock: release() removes it, not the cleanup
             grant = new EtcdGrant(
-                    request.name(), directory, slot, ownKey, lease, ownRevision, request.listener(), uncertainLease);
+                    request.name(),
+                    directory,
+                    slot,
+                    ownKey,
+                    lease,
+                    ownRevision,
+                    request.listener(),
+                    uncertainLease,
+                    Math.max(ownRevision, revision));
         } finally {
             mutex.unlock();
         }
@@ -365,6 +539,20 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
             mutex.unlock();
         }
         cleanUpThen(() -> result.deliverFailure(parts.failures().failed(operation, request.name(), failure)));
+    }
+
+    /** Ends with {@code failure} as it is (the caller's mistake), after removing our key. */
+    private void failWith(RuntimeException failure) {
+        mutex.lock();
+        try {
+            if (finished && cleanedUp) {
+                return;
+            }
+            finished = true;
+        } finally {
+            mutex.unlock();
+        }
+        cleanUpThen(() -> result.deliverFailure(failure));
     }
 
     /**
@@ -408,6 +596,16 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
         mutex.lock();
         try {
             finished = true;
+            if (!cleanedUp && sharedTxnInFlight) {
+                Runnable before = cleanUpAfterTxn;
+                cleanUpAfterTxn = before == null
+                        ? then
+                        : () -> {
+                            before.run();
+                            then.run();
+                        };
+                return;
+            }
             if (!cleanedUp) {
                 cleanedUp = true;
                 key = keyMayExist ? ownKey : null;
@@ -428,7 +626,7 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
     }
 
     private void stopWaiting() {
-        EtcdQueueWait stopped;
+        EtcdQueued stopped;
         EtcdLease on;
         mutex.lock();
         try {

@@ -115,6 +115,54 @@ final class EtcdDirectKv implements ClientInterceptor {
                 .build();
     }
 
+    /**
+     * The acquire transaction of a permit, read or write ({@link EtcdSharedKeys}): if {@code key} was
+     * never created (and, for a downgrade, {@code writeKey} is still the incarnation created at
+     * {@code writeRevision}), put it with {@code value} on {@code leaseId} and read the whole
+     * directory, oldest first, with the values; otherwise read {@code key}'s name. On this path, as
+     * the lock's, so that a cancelled acquisition's delete cannot overtake it.
+     */
+    CompletableFuture<TxnResponse> acquireShared(
+            ByteSequence key,
+            ByteSequence value,
+            long leaseId,
+            ByteSequence directory,
+            ByteSequence writeKey,
+            long writeRevision) {
+        ByteString keyBytes = wrap(key);
+        ByteString from = wrap(directory);
+        TxnRequest.Builder txn = TxnRequest.newBuilder()
+                .addCompare(Compare.newBuilder()
+                        .setKey(keyBytes)
+                        .setTarget(Compare.CompareTarget.CREATE)
+                        .setResult(Compare.CompareResult.EQUAL)
+                        .setCreateRevision(0));
+        if (writeKey != null) {
+            txn.addCompare(Compare.newBuilder()
+                    .setKey(wrap(writeKey))
+                    .setTarget(Compare.CompareTarget.CREATE)
+                    .setResult(Compare.CompareResult.EQUAL)
+                    .setCreateRevision(writeRevision));
+        }
+        TxnRequest request = txn.addSuccess(RequestOp.newBuilder()
+                        .setRequestPut(PutRequest.newBuilder()
+                                .setKey(keyBytes)
+                                .setValue(wrap(value))
+                                .setLease(leaseId)))
+                .addSuccess(RequestOp.newBuilder()
+                        .setRequestRange(RangeRequest.newBuilder()
+                                .setKey(from)
+                                .setRangeEnd(prefixEnd(from))
+                                .setSortTarget(RangeRequest.SortTarget.CREATE)
+                                .setSortOrder(RangeRequest.SortOrder.ASCEND)))
+                .addFailure(RequestOp.newBuilder()
+                        .setRequestRange(
+                                RangeRequest.newBuilder().setKey(keyBytes).setKeysOnly(true)))
+                .build();
+        return call(KVGrpc.getTxnMethod(), request)
+                .thenApply(response -> new TxnResponse(response, ByteSequence.EMPTY));
+    }
+
     /** The release: one plain delete of {@code key}. */
     CompletableFuture<DeleteResponse> delete(ByteSequence key) {
         DeleteRangeRequest request =

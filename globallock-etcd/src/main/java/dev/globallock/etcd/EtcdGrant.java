@@ -27,6 +27,8 @@ final class EtcdGrant implements LockGrant {
      * or null: that request may still land after the release and re-create the key.
      */
     final EtcdLease uncertainLease;
+    /** The key's create revision, or (a semaphore's or read-write lock's waiter) the revision it was granted at. */
+    private final long fencingToken;
 
     private final AtomicBoolean released = new AtomicBoolean();
 
@@ -39,6 +41,20 @@ final class EtcdGrant implements LockGrant {
             long createRevision,
             LeaseListener listener,
             EtcdLease uncertainLease) {
+        this(name, directory, slot, key, lease, createRevision, listener, uncertainLease, createRevision);
+    }
+
+    EtcdGrant(
+            String name,
+            ByteSequence directory,
+            int slot,
+            ByteSequence key,
+            EtcdLease lease,
+            long createRevision,
+            LeaseListener listener,
+            EtcdLease uncertainLease,
+            long fencingToken) {
+        this.fencingToken = fencingToken;
         this.name = name;
         this.directory = directory;
         this.slot = slot;
@@ -51,7 +67,7 @@ final class EtcdGrant implements LockGrant {
 
     @Override
     public long fencingToken() {
-        return createRevision;
+        return fencingToken;
     }
 
     /**
@@ -74,6 +90,6 @@ final class EtcdGrant implements LockGrant {
 
     @Override
     public String toString() {
-        return "EtcdGrant{" + name + ", key=" + EtcdKeys.text(key) + ", token=" + createRevision + ", " + lease + "}";
+        return "EtcdGrant{" + name + ", key=" + EtcdKeys.text(key) + ", token=" + fencingToken + ", " + lease + "}";
     }
 }

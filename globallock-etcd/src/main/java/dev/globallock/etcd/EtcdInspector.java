@@ -5,11 +5,15 @@
 package dev.globallock.etcd;
 
 import dev.globallock.LockInfo;
+import dev.globallock.spi.AcquireMode;
 import dev.globallock.spi.LockInspector;
+import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.LeaseOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -61,5 +65,73 @@ final class EtcdInspector implements LockInspector {
         return info.exceptionally(failure -> {
             throw failures.failed("inspect", name, failure);
         });
+    }
+
+    /**
+     * A semaphore's or read-write lock's holders, from one read of its directory: the first N keys
+     * of a semaphore; the oldest key if it is a writer's (and the readers that downgraded it), else
+     * the readers before the first writer and every downgraded reader. The token is the newest
+     * holder's key's create revision (a waiter's grant may carry a greater one), the time left that
+     * of the oldest holder's lease.
+     */
+    @Override
+    public CompletableFuture<LockInfo> inspect(String name, String key, AcquireMode mode) {
+        if (mode == AcquireMode.EXCLUSIVE) {
+            return inspect(name, key);
+        }
+        ByteSequence directory = EtcdSharedKeys.directory(namespace, key, mode);
+        CompletableFuture<LockInfo> info = calls.bounded(calls.kv().get(directory, EtcdSharedKeys.WHOLE_DIRECTORY))
+                .thenCompose(response -> {
+                    List<KeyValue> holders = holders(mode, response.getKvs());
+                    if (holders.isEmpty()) {
+                        return CompletableFuture.completedFuture(LockInfo.free(name));
+                    }
+                    long token = 0;
+                    for (KeyValue holder : holders) {
+                        token = Math.max(token, holder.getCreateRevision());
+                    }
+                    OptionalLong fencingToken = OptionalLong.of(token);
+                    long leaseId = holders.get(0).getLease();
+                    if (leaseId == 0) {
+                        return CompletableFuture.completedFuture(
+                                LockInfo.heldBy(name, holders.size(), fencingToken, Optional.empty()));
+                    }
+                    return calls.bounded(calls.leases().timeToLive(leaseId, LeaseOption.DEFAULT))
+                            .thenApply(ttl -> LockInfo.heldBy(
+                                    name,
+                                    holders.size(),
+                                    fencingToken,
+                                    ttl.getTTL() > 0
+                                            ? Optional.of(Duration.ofSeconds(ttl.getTTL()))
+                                            : Optional.empty()));
+                });
+        return info.exceptionally(failure -> {
+            throw failures.failed("inspect", name, failure);
+        });
+    }
+
+    private static List<KeyValue> holders(AcquireMode mode, List<KeyValue> all) {
+        List<KeyValue> holders = new ArrayList<>();
+        if (all.isEmpty()) {
+            return holders;
+        }
+        if (mode == AcquireMode.PERMIT) {
+            String kind = EtcdSharedKeys.kind(all.get(0));
+            int permits = (int) Math.max(1, EtcdSharedKeys.standsAt(kind));
+            return all.subList(0, Math.min(permits, all.size()));
+        }
+        boolean writerSeen = false;
+        for (int i = 0; i < all.size(); i++) {
+            String kind = EtcdSharedKeys.kind(all.get(i));
+            if (kind.startsWith("w")) {
+                if (i == 0) {
+                    holders.add(all.get(i));
+                }
+                writerSeen = true;
+            } else if (kind.startsWith("d") || !writerSeen) {
+                holders.add(all.get(i));
+            }
+        }
+        return holders;
     }
 }

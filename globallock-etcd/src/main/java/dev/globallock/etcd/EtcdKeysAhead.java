@@ -21,12 +21,20 @@ final class EtcdKeysAhead {
     private final ByteSequence ownKey;
     private final Set<ByteSequence> ahead;
     private final long revision;
+    /** The waiter may go once fewer keys than this are ahead: 1 for a lock, N for a permit. */
+    private final int grantBelow;
+
     private boolean ownKeyDeleted;
 
     EtcdKeysAhead(ByteSequence ownKey, Set<ByteSequence> keysAhead, long revision) {
+        this(ownKey, keysAhead, revision, 1);
+    }
+
+    EtcdKeysAhead(ByteSequence ownKey, Set<ByteSequence> keysAhead, long revision, int grantBelow) {
         this.ownKey = ownKey;
         this.ahead = new HashSet<>(keysAhead);
         this.revision = revision;
+        this.grantBelow = grantBelow;
     }
 
     /** Deletions seen by the directory watch, in revision order. */
@@ -48,6 +56,6 @@ final class EtcdKeysAhead {
         if (ownKeyDeleted) {
             return EtcdDirectoryWatch.Verdict.GONE;
         }
-        return ahead.isEmpty() ? EtcdDirectoryWatch.Verdict.GRANT : EtcdDirectoryWatch.Verdict.WAIT;
+        return ahead.size() < grantBelow ? EtcdDirectoryWatch.Verdict.GRANT : EtcdDirectoryWatch.Verdict.WAIT;
     }
 }

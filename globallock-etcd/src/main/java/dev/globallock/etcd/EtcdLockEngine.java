@@ -62,7 +62,9 @@ public final class EtcdLockEngine implements LockEngine, Abandonable {
                     Capability.SESSION_BOUND,
                     Capability.FIFO,
                     Capability.FENCING_TOKENS,
-                    Capability.WAIT_NOTIFICATION)
+                    Capability.WAIT_NOTIFICATION,
+                    Capability.SEMAPHORE,
+                    Capability.READ_WRITE_LOCK)
             .withMinimumLeaseTime(MINIMUM_LEASE);
 
     /** How often queued waiters' leases are checked for a due keep-alive. */

@@ -41,7 +41,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>It shares its acquisition's lock (the {@link Owner}'s), and tells the owner the outcome:
  * granted, key gone, or a step to retry. Nothing here blocks: every step is a callback.
  */
-final class EtcdQueueWait implements EtcdDirectoryWatch.Follower {
+final class EtcdQueueWait implements EtcdDirectoryWatch.Follower, EtcdQueued {
     /**
      * A waiter with at most this many keys ahead of it follows the deletions in the whole directory
      * (through the engine's shared watch of it); one further back watches only its predecessor (no herd on long queues).
@@ -72,6 +72,9 @@ final class EtcdQueueWait implements EtcdDirectoryWatch.Follower {
 
         /** No key is ahead any more: the lock is the owner's. */
         void grant();
+
+        /** Nothing is in the way any more, as of {@code revision}: the grant's fencing token. */
+        void grant(long revision);
 
         /** The owner's key vanished while it queued: it fails, and is never granted. */
         void keyGone();
@@ -375,7 +378,8 @@ final class EtcdQueueWait implements EtcdDirectoryWatch.Follower {
      * {@link #WATCH_WHOLE_QUEUE_UP_TO} + 1): the keys ahead to follow in the shared directory watch,
      * or the predecessor to watch further back.
      */
-    void recheck() {
+    @Override
+    public void recheck() {
         mutex.lock();
         try {
             if (owner.finished()) {
@@ -449,7 +453,8 @@ final class EtcdQueueWait implements EtcdDirectoryWatch.Follower {
     }
 
     /** Stops waiting: closes the predecessor's watch and leaves the shared one. */
-    void stop() {
+    @Override
+    public void stop() {
         Watch.Watcher open;
         EtcdDirectoryWatch left;
         mutex.lock();
