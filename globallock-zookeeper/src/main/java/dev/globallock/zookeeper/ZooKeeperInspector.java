@@ -55,6 +55,20 @@ final class ZooKeeperInspector implements LockInspector {
                 : LockPaths.semaphore(key, 1).parent();
         CallerRunsFuture<LockInfo> result = new CallerRunsFuture<>(Callbacks.CALLER_RUNS);
         try {
+            // a follower may not have seen a grant another client just got from another server:
+            // sync first, so that the listing is at least as new as every grant made before the call
+            client.sync()
+                    .inBackground((c, synced) -> listShared(name, parent, readWrite, result))
+                    .forPath(parent);
+        } catch (Exception e) {
+            result.deliverFailure(failure(name, e.toString(), e));
+        }
+        return result;
+    }
+
+    /** Lists a read-write lock's or semaphore's nodes and delivers how many hold it. */
+    private void listShared(String name, String parent, boolean readWrite, CallerRunsFuture<LockInfo> result) {
+        try {
             client.getChildren()
                     .inBackground((c, event) -> {
                         Code code = Code.get(event.getResultCode());
@@ -75,7 +89,6 @@ final class ZooKeeperInspector implements LockInspector {
         } catch (Exception e) {
             result.deliverFailure(failure(name, e.toString(), e));
         }
-        return result;
     }
 
     /** How many of a read-write lock's or semaphore's nodes (in sequence) hold it. */
