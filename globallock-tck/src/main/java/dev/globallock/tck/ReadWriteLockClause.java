@@ -146,10 +146,15 @@ abstract class ReadWriteLockClause {
         LockHandle reading = one.readLock().tryLock();
         CompletableFuture<LockHandle> writer = lockOf("starve").writeLock().lockAsync(forever());
         LockReadWrite third = lockOf("starve");
-        kit.awaitTrue("the writer queues", () -> !writer.isDone());
-        assertThat(third.readLock().tryLock().isLocked())
-                .as("a new reader while a writer waits")
-                .isFalse();
+        // The writer's place in the queue reaches the backend some time after lockAsync returns; until
+        // then a new reader is rightly admitted. Wait until one is refused: an engine that lets readers
+        // past a waiting writer never refuses, and fails here after the kit's patience.
+        kit.awaitTrue("a new reader refused while a writer waits", () -> {
+            try (LockHandle early = third.readLock().tryLock()) {
+                return !early.isLocked();
+            }
+        });
+        assertThat(writer).as("the writer waits for the reader").isNotDone();
         CompletableFuture<LockHandle> laterReader = third.readLock().lockAsync(forever());
         reading.release();
         LockHandle written = writer.get(kit.patience().toMillis(), TimeUnit.MILLISECONDS);
