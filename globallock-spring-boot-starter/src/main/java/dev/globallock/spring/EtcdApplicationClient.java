@@ -43,7 +43,15 @@ final class EtcdApplicationClient implements ApplicationClientEngine {
 
     @Override
     public List<String> connectionKeys() {
-        return List.of("user", "password", "tls", "connect-timeout", "keepalive-time", "keepalive-timeout");
+        return List.of(
+                "user",
+                "username",
+                "password",
+                "password-file",
+                "tls",
+                "connect-timeout",
+                "keepalive-time",
+                "keepalive-timeout");
     }
 
     @Override

@@ -50,9 +50,13 @@ final class RedisApplicationClient implements ApplicationClientEngine {
         return List.of(
                 "master-name",
                 "username",
+                "user",
                 "password",
+                "password-file",
                 "sentinel-username",
                 "sentinel-password",
+                "sentinel-password-file",
+                "tls",
                 "database",
                 "connect-timeout",
                 "command-timeout",

@@ -21,17 +21,21 @@ public final class Ledger {
         public final long tick;
         public final long startNanos;
         public final long endNanos;
+        /** How long after its place on the schedule the run started (wall clock, as the schedule). */
+        public final long lateMillis;
 
-        Run(String node, long tick, long startNanos, long endNanos) {
+        Run(String node, long tick, long startNanos, long endNanos, long lateMillis) {
             this.node = node;
             this.tick = tick;
             this.startNanos = startNanos;
             this.endNanos = endNanos;
+            this.lateMillis = lateMillis;
         }
 
         @Override
         public String toString() {
-            return node + "@" + tick + "[" + TimeUnit.NANOSECONDS.toMillis(startNanos) % 100_000 + "ms]";
+            return node + "@" + tick + "[" + TimeUnit.NANOSECONDS.toMillis(startNanos) % 100_000 + "ms, " + lateMillis
+                    + "ms late]";
         }
     }
 
@@ -44,18 +48,22 @@ public final class Ledger {
     private final Map<String, Long> balances = new ConcurrentHashMap<>();
     private final Map<String, List<Long>> tokens = new ConcurrentHashMap<>();
 
-    /** The job's work: a few milliseconds, recorded with the tick it was scheduled for. */
-    void tick(String node, long tick) {
+    /**
+     * The job's work: a few milliseconds, recorded with the tick it was scheduled for and the wall
+     * clock time that tick was due.
+     */
+    void tick(String node, long tick, long dueMillis) {
         if (!recording) {
             return;
         }
+        long late = System.currentTimeMillis() - dueMillis;
         long start = System.nanoTime();
         if (running.incrementAndGet() > 1) {
             overlaps.incrementAndGet();
         }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // the job's work
         running.decrementAndGet();
-        runs.add(new Run(node, tick, start, System.nanoTime()));
+        runs.add(new Run(node, tick, start, System.nanoTime(), late));
     }
 
     /** A read-modify-write that loses updates unless the account's lock keeps callers apart. */

@@ -60,7 +60,7 @@ public class LockedApplication {
         @Scheduled(fixedRate = TICK_MILLIS)
         @Locked(name = "tick-job", onBusy = OnBusy.SKIP, minHold = MIN_HOLD)
         public void tick() {
-            ledger.tick(node, AlignedTaskScheduler.TICK.get());
+            ledger.tick(node, AlignedTaskScheduler.TICK.get(), AlignedTaskScheduler.DUE.get());
         }
     }
 
@@ -86,6 +86,8 @@ public class LockedApplication {
         private static final long serialVersionUID = 1L;
         /** The tick (period number on the grid) of the execution running on this thread. */
         static final ThreadLocal<Long> TICK = new ThreadLocal<>();
+        /** When that tick was due on this node's (skewed) grid, in wall clock milliseconds. */
+        static final ThreadLocal<Long> DUE = new ThreadLocal<>();
 
         private final long skewMillis;
 
@@ -106,14 +108,17 @@ public class LockedApplication {
             Runnable counted = () -> {
                 // the tick this execution was scheduled for, even when it starts late
                 long tick = firstTick + executions.getAndIncrement();
-                if (getClock().millis() - (tick * periodMillis + skewMillis) > periodMillis / 2) {
+                long due = tick * periodMillis + skewMillis;
+                if (getClock().millis() - due > periodMillis / 2) {
                     return; // missed (the previous run overran): like a cron trigger, not run late
                 }
                 TICK.set(tick);
+                DUE.set(due);
                 try {
                     task.run();
                 } finally {
                     TICK.remove();
+                    DUE.remove();
                 }
             };
             return super.scheduleAtFixedRate(

@@ -111,6 +111,9 @@ class RedisApplicationTest extends TwoNodeApplicationContract {
         ApplicationContextRunner wrong = withApplicationClient()
                 .withPropertyValues(
                         "globallock.redis.password=" + secret,
+                        "globallock.redis.user=app",
+                        "globallock.redis.password-file=/run/secrets/redis",
+                        "globallock.redis.tls.enabled=true",
                         "globallock.redis.mode=cluster",
                         "globallock.redis.renew-batch-size=0");
         String because = "which globallock uses because globallock.redis.nodes is not set: configure it on that"
@@ -118,6 +121,12 @@ class RedisApplicationTest extends TwoNodeApplicationContract {
         assertThat(problems(wrong))
                 .containsExactlyInAnyOrder(
                         "globallock.redis.password was '******' but it belongs to the application's RedisClient bean, "
+                                + because,
+                        "globallock.redis.user was 'app' but it belongs to the application's RedisClient bean, "
+                                + because,
+                        "globallock.redis.password-file was '******' but it belongs to the application's RedisClient"
+                                + " bean, " + because,
+                        "globallock.redis.tls was '{...}' but it belongs to the application's RedisClient bean, "
                                 + because,
                         "globallock.redis.mode was 'cluster' but it must be single when the application's RedisClient"
                                 + " bean is used: set redis.nodes for a topology of globallock's own",

@@ -100,7 +100,7 @@ public abstract class TwoNodeApplicationContract {
         properties.put("node.skew-ms", skewMillis);
         properties.put("management.health.globallock.timeout", "1s");
         properties.put("globallock.engine", engine());
-        properties.put("globallock.operation-timeout", "2s");
+        properties.put("globallock.operation-timeout", "5s");
         engineProperties().forEach((key, value) -> properties.put("globallock." + key, value));
         return new SpringApplicationBuilder(LockedApplication.class)
                 .web(WebApplicationType.NONE)
@@ -125,7 +125,15 @@ public abstract class TwoNodeApplicationContract {
         List<Ledger.Run> runs = ledger.runs();
         runs.sort(Comparator.comparingLong(run -> run.startNanos));
         assertThat(ledger.overlaps()).as("runs that overlapped: %s", runs).isZero();
-        Map<Long, List<Ledger.Run>> byTick = runs.stream().collect(Collectors.groupingBy(run -> run.tick));
+        // One node per tick holds while runs start less than minHold - skew (70 - 20 ms) after they are
+        // due: the first node's hold then covers the other node's run of that tick. A machine too busy
+        // to start a run in time (a loaded CI host) breaks the premise, not the lock; those ticks are
+        // left out, and enough must remain for the check to mean something.
+        Map<Long, List<Ledger.Run>> byTick =
+                runs.stream().collect(Collectors.groupingBy(run -> run.tick)).entrySet().stream()
+                        .filter(tick -> tick.getValue().stream().allMatch(run -> run.lateMillis < 50))
+                        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        assertThat(byTick).as("ticks whose runs all started in time: %s", runs).hasSizeGreaterThanOrEqualTo(10);
         assertThat(byTick.values()).as("ticks run by more than one node").allSatisfy(tick -> assertThat(tick)
                 .hasSize(1));
         assertThat(runs).as("the ticks that ran, of about 30").hasSizeGreaterThanOrEqualTo(20);
