@@ -48,7 +48,7 @@ final class LostLeaseListeners {
         if (listeners == null) {
             listeners = new Runnable[2];
         } else if (count == listeners.length) {
-            listeners = Arrays.copyOf(listeners, count + (count >> 1) + 1);
+            listeners = Arrays.copyOf(listeners, count + (count >> 1)); // as ArrayList grows
         }
         listeners[count++] = listener;
     }
