@@ -7,13 +7,10 @@ package dev.globallock;
 import dev.globallock.spi.LeaseListener;
 import dev.globallock.spi.LockGrant;
 import java.lang.System.Logger.Level;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -25,35 +22,12 @@ import java.util.function.Consumer;
  * share it is {@link Reentrancy}'s to count: the lease only learns when the last one lets go
  * ({@link #release()}).
  *
- * <h2>The lease deadline</h2>
- *
- * The lease was last confirmed by the backend at a known reading of the ticker: the send time of
- * the request that established it ({@link LockGrant#leaseConfirmedAtNanos()}), then the send time
- * of each renewal the backend accepted. The backend started its own timer no earlier, so the lock
- * is safe until that reading plus the lease, as long as the two clocks run at the same rate; the
- * deadline is that instant less a drift margin ({@link #driftMarginNanos}). Once it has passed the
- * lease is gone as far as the holder can know, whatever any thread has done since: every read of
- * the state checks the ticker, and a timer (the explicit lease's own, or the watchdog's deadline
- * timer) runs the listeners at the deadline. A watchdog lease then becomes {@link LockState#LOST}
- * (as when renewals failed for a whole lease), an explicit lease {@link LockState#EXPIRED}.
+ * <p>The lease counts as gone from its deadline on (see {@link LeaseDeadlines}: the backend's last
+ * confirmation plus the lease, less a drift margin), whatever any thread has done since. Who is
+ * told of a loss, and how, is {@link LostLeaseListeners}'s.
  */
 final class HeldLock implements LeaseListener {
     private static final System.Logger LOG = System.getLogger(HeldLock.class.getName());
-
-    /** The fixed part of the drift margin: the backends count leases in whole milliseconds. */
-    private static final long DRIFT_FIXED_NANOS = 2_000_000L;
-
-    /**
-     * The margin between the holder's deadline and the earliest moment the backend may free the
-     * lock: 1% of the lease plus 2 ms, as Redlock's validity time. The holder's and the server's
-     * monotonic clocks may run at slightly different rates (NTP slews each by at most 500 ppm, so
-     * two disciplined clocks differ by at most 0.1%; 1% leaves room for worse virtual clocks), and
-     * the servers count leases in whole milliseconds (Redis' PX, etcd's and ZooKeeper's tick-based
-     * expiry round up, never down).
-     */
-    static long driftMarginNanos(long leaseNanos) {
-        return leaseNanos / 100 + DRIFT_FIXED_NANOS;
-    }
 
     final String name;
     final String key;
@@ -67,9 +41,7 @@ final class HeldLock implements LeaseListener {
 
     private final ReentrantLock mutex = new ReentrantLock();
     /** Made on first use: most leases are released without anyone asking. Guarded by the mutex. */
-    private CompletableFuture<Void> lostFuture;
-    /** Made on first use. Guarded by the mutex. */
-    private List<Runnable> listeners;
+    private LostLeaseListeners lostListeners;
 
     private LockState state = LockState.NOT_ACQUIRED;
     private LockGrant grant;
@@ -113,7 +85,7 @@ final class HeldLock implements LeaseListener {
         this.deadlinePassed = deadlinePassed;
         this.ticker = ticker;
         this.listenerExecutor = listenerExecutor;
-        this.marginNanos = driftMarginNanos(leaseNanos);
+        this.marginNanos = LeaseDeadlines.driftMarginNanos(leaseNanos);
         this.name = name;
         this.key = key;
         this.watchdog = watchdog;
@@ -126,10 +98,7 @@ final class HeldLock implements LeaseListener {
      * engine cannot tell.
      */
     void granted(LockGrant grant, long receivedAtNanos) {
-        OptionalLong reported = grant.leaseConfirmedAtNanos();
-        long confirmedAt = reported.isPresent() && reported.getAsLong() - receivedAtNanos < 0
-                ? reported.getAsLong()
-                : receivedAtNanos;
+        long confirmedAt = LeaseDeadlines.confirmedAtNanos(grant, receivedAtNanos);
         List<Runnable> toRun = List.of();
         mutex.lock();
         try {
@@ -232,7 +201,7 @@ final class HeldLock implements LeaseListener {
             LockState before = state;
             if (state.isLocked()) {
                 state = LockState.RELEASED;
-                lost = lostFuture; // a lease gone before the release completes it instead
+                lost = lostFuture(lostListeners); // a lease gone before the release completes it instead
             }
             if (expiryTimer != null) {
                 expiryTimer.cancel(false);
@@ -269,7 +238,7 @@ final class HeldLock implements LeaseListener {
         CompletableFuture<Void> lost = null;
         mutex.lock();
         try {
-            lost = lostFuture;
+            lost = lostFuture(lostListeners);
             released = true;
             if (state.isLocked()) {
                 state = LockState.RELEASED;
@@ -376,16 +345,6 @@ final class HeldLock implements LeaseListener {
         }
     }
 
-    /**
-     * A handle's lost-lease listener: a handle released while other holds keep the lease stays
-     * silent. Whether it wants to hear is decided when the loss is noticed, so that a handle open at
-     * that moment hears of it even if it is released before its listener gets to run.
-     */
-    interface HandleListener extends Runnable {
-        /** Whether the handle was still open; asked with the lease's mutex held, when the loss is noticed. */
-        boolean wanted();
-    }
-
     /** Adds a listener; runs it at once if the lease is already gone. */
     void onLost(Runnable listener) {
         List<Runnable> toRun;
@@ -393,10 +352,10 @@ final class HeldLock implements LeaseListener {
         try {
             toRun = goneIfPastDeadline(ticker.read()); // the listeners added before; this one runs here
             if (state == LockState.NOT_ACQUIRED || state.isLocked()) {
-                if (listeners == null) {
-                    listeners = new ArrayList<>(2);
+                if (lostListeners == null) {
+                    lostListeners = new LostLeaseListeners();
                 }
-                listeners.add(listener);
+                lostListeners.add(listener);
                 return;
             }
             if (state == LockState.RELEASED) {
@@ -420,12 +379,14 @@ final class HeldLock implements LeaseListener {
         mutex.lock();
         try {
             toRun = goneIfPastDeadline(ticker.read());
-            if (lostFuture != null) {
-                lost = lostFuture;
+            if (lostListeners == null) {
+                lostListeners = new LostLeaseListeners();
+            }
+            lost = lostListeners.future();
+            if (lost != null) {
                 now = null;
             } else {
-                lost = new CompletableFuture<>();
-                lostFuture = lost;
+                lost = lostListeners.newFuture();
                 now = state;
             }
         } finally {
@@ -456,16 +417,7 @@ final class HeldLock implements LeaseListener {
             toRun.add(() -> deadlinePassed.accept(this));
         }
         if (watchdog && toRun != null) {
-            long sinceConfirmed = now - (validUntilNanos - leaseNanos);
-            toRun.add(
-                    0,
-                    () -> LOG.log(
-                            Level.WARNING,
-                            () -> "lease of lock '" + name + "' is lost: the backend last confirmed it "
-                                    + Durations.format(Duration.ofNanos(sinceConfirmed)) + " ago, and its lease of "
-                                    + Durations.format(Duration.ofNanos(leaseNanos)) + " less a drift margin of "
-                                    + Durations.format(Duration.ofNanos(marginNanos))
-                                    + " has passed without a renewal it confirmed"));
+            toRun.add(0, LeaseDeadlines.watchdogLeaseRanOut(name, now, validUntilNanos, leaseNanos, marginNanos));
         }
         return toRun;
     }
@@ -482,46 +434,20 @@ final class HeldLock implements LeaseListener {
         if (expiryTimer != null && gone != LockState.EXPIRED) {
             expiryTimer.cancel(false);
         }
-        List<Runnable> toRun = new ArrayList<>(listeners == null ? 1 : listeners.size() + 1);
-        if (listeners != null) {
-            for (Runnable listener : listeners) {
-                // asked now, at the loss, not when the listener gets to run on another thread
-                if (!(listener instanceof HandleListener handle) || handle.wanted()) {
-                    toRun.add(listener);
-                }
-            }
-        }
-        listeners = null;
-        CompletableFuture<Void> lost = lostFuture;
-        if (lost != null) {
-            toRun.add(() -> lost.complete(null));
-        }
-        return toRun;
+        return lostListeners == null ? new ArrayList<>(1) : lostListeners.takeForLoss();
+    }
+
+    private static CompletableFuture<Void> lostFuture(LostLeaseListeners listeners) {
+        return listeners == null ? null : listeners.future();
     }
 
     /** Runs the listeners on the listener executor: the caller is an application thread. */
     private void runElsewhere(List<Runnable> toRun) {
-        if (toRun == null || toRun.isEmpty()) {
-            return;
-        }
-        try {
-            listenerExecutor.execute(() -> runListeners(toRun));
-        } catch (RejectedExecutionException e) {
-            runListeners(toRun); // the manager is closing: run them here rather than never
-        }
+        LostLeaseListeners.runOn(listenerExecutor, name, toRun);
     }
 
     private void runListeners(List<Runnable> toRun) {
-        if (toRun == null) {
-            return;
-        }
-        for (Runnable listener : toRun) {
-            try {
-                listener.run();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "a lost-lease listener of lock '" + name + "' threw", e);
-            }
-        }
+        LostLeaseListeners.run(name, toRun);
     }
 
     @Override

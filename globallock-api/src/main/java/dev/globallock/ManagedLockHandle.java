@@ -69,7 +69,7 @@ final class ManagedLockHandle implements LockHandle {
         java.util.Objects.requireNonNull(listener, "listener");
         // the lease outlives this handle when other holds remain: stay silent once this one is released
         // (as it was when the loss was noticed: the listener itself may run after a release)
-        lease.onLost(new HeldLock.HandleListener() {
+        lease.onLost(new LostLeaseListeners.HandleListener() {
             @Override
             public boolean wanted() {
                 return closed == 0;
