@@ -27,6 +27,8 @@ final class PrimitiveMeasures {
     static final Duration QUEUED = Duration.ofMillis(20);
     /** Discarded handoffs per library before the recorded ones. */
     static final int WARM_UP_HANDOFFS = 10;
+    /** One turn of a library in the interleaved throughput figures. */
+    static final Duration SLICE = Duration.ofMillis(250);
 
     private static final long GRANT_TIMEOUT_SECONDS = 30;
 
@@ -50,26 +52,46 @@ final class PrimitiveMeasures {
         }
     }
 
-    /** Operations per second of {@code cycle} over {@code measure}, after one second of warm-up. */
-    static double opsPerSecond(String what, Cycle cycle, Duration measure) throws Exception {
-        loop(what, cycle, Duration.ofSeconds(1));
-        return loop(what, cycle, measure);
+    /**
+     * Operations per second of each library's cycle ({@code cycles} in the libraries' order), each
+     * run for {@code measure} in all: after one second of warm-up each, in {@link #SLICE} slices
+     * interleaved library by library (the order rotating), so that load which comes and goes over
+     * seconds hits them alike.
+     */
+    static double[] opsPerSecond(List<String> names, List<Cycle> cycles, Duration measure) throws Exception {
+        int n = cycles.size();
+        for (int l = 0; l < n; l++) {
+            slice(names.get(l), cycles.get(l), Duration.ofSeconds(1), new long[2]);
+        }
+        long[][] totals = new long[n][2]; // operations, nanoseconds
+        long slices = Math.max(1, measure.toNanos() / SLICE.toNanos());
+        for (int i = 0; i < slices; i++) {
+            for (int k = 0; k < n; k++) {
+                int l = (i + k) % n;
+                slice(names.get(l), cycles.get(l), SLICE, totals[l]);
+            }
+        }
+        double[] ops = new double[n];
+        for (int l = 0; l < n; l++) {
+            ops[l] = totals[l][0] * 1e9 / totals[l][1];
+        }
+        return ops;
     }
 
-    private static double loop(String what, Cycle cycle, Duration duration) throws Exception {
+    private static void slice(String what, Cycle cycle, Duration duration, long[] totals) throws Exception {
         long start = System.nanoTime();
         long end = start + duration.toNanos();
         long ops = 0;
         long now;
         do {
             if (!cycle.once()) {
-                throw new IllegalStateException(
-                        what + ": an uncontended acquisition was refused (operation " + ops + ")");
+                throw new IllegalStateException(what + ": an uncontended acquisition was refused");
             }
             ops++;
             now = System.nanoTime();
         } while (now - end < 0);
-        return ops * 1e9 / (now - start);
+        totals[0] += ops;
+        totals[1] += now - start;
     }
 
     /**

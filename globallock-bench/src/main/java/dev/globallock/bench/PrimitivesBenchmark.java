@@ -47,9 +47,9 @@ import org.redisson.config.Config;
  * uncontended figures use {@code tryAcquire}/{@code tryLock} and the peers' one-attempt forms.
  * Prints a Markdown table and writes it to {@code target/bench/primitives.md}.
  *
- * <p>Bounded: per engine four throughput figures of 1 s warm-up + {@code --seconds} each, then
- * at most {@code --handoffs} interleaved handoffs per library after 10 warm-up ones, stopped
- * after {@code --handoff-seconds}. ZooKeeper is an fsync'ing server in its own JVM ({@link
+ * <p>Bounded: per engine and library, two throughput figures of 1 s warm-up + {@code --seconds}
+ * each (the libraries interleaved in 250 ms slices), then at most {@code --handoffs} interleaved
+ * handoffs per library after 10 warm-up ones, stopped after {@code --handoff-seconds}. ZooKeeper is an fsync'ing server in its own JVM ({@link
  * ZooKeeperBenchServer}) unless {@code --no-fsync}; Redis and etcd are the tck fixtures; the file
  * engine uses a temporary directory with fsync on.
  *
@@ -139,18 +139,21 @@ public final class PrimitivesBenchmark {
             List<String> notes)
             throws Exception {
         String peer = libraries.size() > 1 ? libraries.get(1).name() : "—";
-        double[][] ops = new double[2][libraries.size()];
-        for (int l = 0; l < libraries.size(); l++) {
-            Library library = libraries.get(l);
-            ops[0][l] = PrimitiveMeasures.opsPerSecond(
-                    engine + ", " + library.name() + ", semaphore", library.semaphore(), measure);
-            ops[1][l] = PrimitiveMeasures.opsPerSecond(
-                    engine + ", " + library.name() + ", read lock", library.readLock(), measure);
-        }
+        List<String> names =
+                libraries.stream().map(l -> engine + ", " + l.name()).toList();
+        double[] semaphores = PrimitiveMeasures.opsPerSecond(
+                names.stream().map(name -> name + ", semaphore").toList(),
+                libraries.stream().map(Library::semaphore).toList(),
+                measure);
+        double[] readLocks = PrimitiveMeasures.opsPerSecond(
+                names.stream().map(name -> name + ", read lock").toList(),
+                libraries.stream().map(Library::readLock).toList(),
+                measure);
         Handoffs handoff = PrimitiveMeasures.handoffs(libraries, handoffs, Duration.ofSeconds(handoffSeconds));
         List<String> mine = new ArrayList<>();
-        mine.add(row(engine, peer, "semaphore acquire + release (ops/s, " + PERMITS + " permits)", ops[0], "%,.0f", 1));
-        mine.add(row(engine, peer, "read lock acquire + release (ops/s)", ops[1], "%,.0f", 1));
+        mine.add(row(
+                engine, peer, "semaphore acquire + release (ops/s, " + PERMITS + " permits)", semaphores, "%,.0f", 1));
+        mine.add(row(engine, peer, "read lock acquire + release (ops/s)", readLocks, "%,.0f", 1));
         for (double quantile : new double[] {0.5, 0.99}) {
             double[] millis = new double[libraries.size()];
             for (int l = 0; l < libraries.size(); l++) {
