@@ -196,6 +196,14 @@ final class RedisConfigRules {
                 : null;
     }
 
+    /**
+     * What is wrong with a value given to the builder: {@code <name> was '<value>' but <problem>}, as
+     * the reader's section says it of a key.
+     */
+    static String said(String name, Object value, String problem) {
+        return name + " was '" + value + "' but " + problem;
+    }
+
     static String nameOf(RedisMode mode) {
         return mode.name().toLowerCase(Locale.ROOT);
     }

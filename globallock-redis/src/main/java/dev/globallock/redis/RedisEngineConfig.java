@@ -425,12 +425,8 @@ public final class RedisEngineConfig {
         /** @throws IllegalArgumentException {@code <name> was '<value>' but <problem>}, unless the problem is null */
         private static void refuse(String name, Object value, String problem) {
             if (problem != null) {
-                throw new IllegalArgumentException(said(name, value, problem));
+                throw new IllegalArgumentException(RedisConfigRules.said(name, value, problem));
             }
-        }
-
-        private static String said(String name, Object value, String problem) {
-            return name + " was '" + value + "' but " + problem;
         }
 
         /**
@@ -440,58 +436,17 @@ public final class RedisEngineConfig {
          *     mode without master name, too few Redlock nodes...), listing every problem
          */
         public RedisEngineConfig build() {
-            List<String> problems = new ArrayList<>();
             RedisMode m = mode == null ? RedisMode.SINGLE : mode;
+            RedisConfigCombination combination = new RedisConfigCombination(m);
             if (client != null) {
-                if (m != RedisMode.SINGLE) {
-                    problems.add(
-                            "an application client can only be used in single mode, not " + RedisConfigRules.nameOf(m));
-                }
-                if (nodes != null && nodes.size() > 1) {
-                    problems.add("with an application client, nodes may name at most the one server it talks to");
-                }
-                if (tls != null && tls.enabled()) {
-                    problems.add("tls was '" + tls + "' but " + RedisConfigRules.TLS_WITH_CLIENT);
-                }
-            } else if (nodes == null) {
-                problems.add("nodes was missing but it is required: " + RedisConfigRules.expectedNodes(m));
+                combination.client(nodes, tls);
             } else {
-                check(problems, "nodes", nodes, RedisConfigRules.nodesProblem(nodes, m));
+                combination.nodes(nodes);
             }
-            if (m == RedisMode.SENTINEL && masterName == null) {
-                problems.add("masterName was missing but it is required: " + RedisConfigRules.EXPECTED_MASTER_NAME);
-            }
-            String sentinelOnly = RedisConfigRules.sentinelOnlyProblem(m);
-            if (masterName != null) {
-                check(problems, "masterName", masterName, sentinelOnly);
-            }
-            if (sentinelUsername != null) {
-                check(problems, "sentinelUsername", sentinelUsername, sentinelOnly);
-            }
-            if (sentinelPassword != null) {
-                check(problems, "sentinelPassword", "******", sentinelOnly);
-            }
-            if (database != null) {
-                check(problems, "database", database, RedisConfigRules.databaseProblem(database, m));
-            }
-            if (waitForReplicas != null) {
-                check(
-                        problems,
-                        "waitForReplicas",
-                        waitForReplicas,
-                        RedisConfigRules.waitForReplicasProblem(waitForReplicas, m));
-            }
-            if (!problems.isEmpty()) {
-                throw new IllegalStateException(
-                        "the Redis engine configuration is incomplete: " + String.join("; ", problems));
-            }
+            combination.sentinel(masterName, sentinelUsername, sentinelPassword != null);
+            combination.limits(database, waitForReplicas);
+            combination.throwIfAny();
             return new RedisEngineConfig(this);
-        }
-
-        private static void check(List<String> problems, String name, Object value, String problem) {
-            if (problem != null) {
-                problems.add(said(name, value, problem));
-            }
         }
     }
 }

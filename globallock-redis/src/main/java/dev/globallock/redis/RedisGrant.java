@@ -5,6 +5,7 @@
 package dev.globallock.redis;
 
 import dev.globallock.spi.LockGrant;
+import java.util.Objects;
 import java.util.OptionalLong;
 
 /** One acquisition: the lock's keys, the random owner id checked on release and renewal, the token. Immutable. */
@@ -26,6 +27,19 @@ final class RedisGrant implements LockGrant {
         this.token = token;
         this.leaseMillis = leaseMillis;
         this.sentAtNanos = sentAtNanos;
+    }
+
+    /**
+     * The grant as the redis engine made it.
+     *
+     * @throws IllegalArgumentException when another engine made it
+     */
+    static RedisGrant of(LockGrant grant) {
+        Objects.requireNonNull(grant, "grant");
+        if (!(grant instanceof RedisGrant)) {
+            throw new IllegalArgumentException("grant " + grant + " was not made by the redis engine");
+        }
+        return (RedisGrant) grant;
     }
 
     @Override

@@ -7,7 +7,6 @@ package dev.globallock.redis;
 import dev.globallock.Capability;
 import dev.globallock.EngineCapabilities;
 import dev.globallock.LockBackendException;
-import dev.globallock.spi.AcquireMode;
 import dev.globallock.spi.AcquireRequest;
 import dev.globallock.spi.EngineContext;
 import dev.globallock.spi.LeaseListener;
@@ -28,8 +27,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BiFunction;
-import java.util.function.LongSupplier;
 
 /**
  * The {@code redis} lock engine on Jedis: single server, Sentinel, Cluster or Redlock (see {@link
@@ -79,6 +76,10 @@ import java.util.function.LongSupplier;
  * is left out of majorities for the longest lease, see {@code RedlockBackend}), and those no
  * majority holds any more are reported lost.
  *
+ * <p>This class adapts the protocol to {@link LockEngine}; the protocol lives in its parts ({@link
+ * RedisParts}): {@link WaiterFactory}, {@link Attempts} and {@link WaitRoom} (acquisition), {@link
+ * Leases} and {@link Undo} (what was granted), on the {@link Backend} of the mode.
+ *
  * <p>Thread-safe.
  */
 public final class RedisLockEngine implements LockEngine, Abandonable {
@@ -95,19 +96,16 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
     private final RedisEngineConfig config;
     private final EngineCapabilities capabilities;
     private final EngineThreads threads;
-    private final LockNames names = new LockNames();
     private final Backend backend;
     private final EngineState state;
     private final Topology topology;
     private final RideThrough rideThrough;
     private final Leases leases;
     private final WaitRoom room;
-    private final Attempts attempts;
-    private final Undo undo;
+    private final WaiterFactory waiters;
     private final RedisInspector inspector;
 
-    private RedisLockEngine(
-            RedisEngineConfig config, BiFunction<Subscriber.Listener, LongSupplier, Backend> backendFactory) {
+    private RedisLockEngine(RedisEngineConfig config) {
         this.config = config;
         this.capabilities = config.mode() == RedisMode.REDLOCK
                 ? CAPABILITIES
@@ -116,20 +114,16 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
                         .without(Capability.SEMAPHORE)
                         .without(Capability.READ_WRITE_LOCK)
                 : CAPABILITIES;
-        this.threads = new EngineThreads(config);
-        this.backend = backendFactory.apply(
-                new SubscriberEvents(), () -> threads.ticker().read());
-        this.state = new EngineState(config, backend::describe);
-        this.topology = new Topology(backend::refreshTopology, threads::execute);
-        this.rideThrough = new RideThrough(config.failoverTimeout());
-        this.undo = new Undo(backend, threads, state, config.failoverTimeout());
-        this.leases = new Leases(config.mode(), backend, topology, threads, state);
-        this.room = new WaitRoom(backend::subscribersFor, threads, topology, undo);
-        this.attempts = new Attempts(backend, room, leases, rideThrough, undo, topology, threads, state);
-        this.inspector = new RedisInspector(backend, threads, topology, state);
-        for (NodeIdentity node : backend.nodes()) {
-            node.listener(leases);
-        }
+        RedisParts parts = new RedisParts(config);
+        this.threads = parts.threads;
+        this.backend = parts.backend;
+        this.state = parts.state;
+        this.topology = parts.topology;
+        this.rideThrough = parts.rideThrough;
+        this.leases = parts.leases;
+        this.room = parts.room;
+        this.waiters = parts.waiters;
+        this.inspector = parts.inspector;
     }
 
     /**
@@ -141,7 +135,7 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
     public static RedisLockEngine open(RedisEngineConfig config) {
         Objects.requireNonNull(config, "config");
         try {
-            return new RedisLockEngine(config, (listener, ticker) -> Backends.create(config, listener, ticker));
+            return new RedisLockEngine(config);
         } catch (RuntimeException e) {
             if (e instanceof LockBackendException) {
                 throw e;
@@ -186,40 +180,13 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
             return CompletableFuture.failedFuture(state.closed("acquire lock '" + request.name() + "'"));
         }
         CallerRunsFuture<LockGrant> future = threads.future();
-        if (request.mode() != AcquireMode.EXCLUSIVE) {
-            return acquireShared(request, future);
-        }
-        Waiter waiter = new Waiter(request, names.keysOf(request.key()), names.newOwner(), future, attempts);
-        future.onCancel(() -> room.cancelled(waiter));
-        return future.defer(waiter);
-    }
-
-    /**
-     * A permit, a read or a write grant: the same waiter and wait room as the lock, with the mode's
-     * keys and scripts. A writer that stops waiting also leaves the waiting writers, so the readers
-     * it kept out enter at once.
-     */
-    private CompletableFuture<LockGrant> acquireShared(AcquireRequest request, CallerRunsFuture<LockGrant> future) {
-        byte[] downgrading = null;
-        if (request.downgrading().isPresent()) {
-            downgrading = own(request.downgrading().get()).owner;
-        }
-        byte[] argument = SharedModes.argument(request.mode(), request.permits(), downgrading, request.singleAttempt());
-        LockKeys keys = LockKeys.shared(request.key(), request.mode());
-        Waiter waiter = new Waiter(request, keys, names.newOwner(), argument, future, attempts);
-        future.onCancel(() -> {
-            room.cancelled(waiter);
-            if (keys.queue != null) {
-                undo.release(keys.queue, waiter.owner, waiter.leaseMillis);
-            }
-        });
-        return future.defer(waiter);
+        return future.defer(waiters.waiter(request, future));
     }
 
     /** The release's script call runs on the caller that waits for it, or on the executor once dispatched. */
     @Override
     public CompletableFuture<Void> release(LockGrant grant) {
-        RedisGrant redisGrant = own(grant);
+        RedisGrant redisGrant = RedisGrant.of(grant);
         leases.forget(redisGrant);
         if (state.isClosed()) {
             return CompletableFuture.failedFuture(state.closed("release lock '" + redisGrant.name + "'"));
@@ -240,7 +207,7 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
     public CompletableFuture<Set<LockGrant>> renew(Collection<LockGrant> grants) {
         List<RedisGrant> own = new ArrayList<>(grants.size());
         for (LockGrant grant : grants) {
-            own.add(own(grant));
+            own.add(RedisGrant.of(grant));
         }
         if (state.isClosed()) {
             return CompletableFuture.failedFuture(state.closed("renew " + own.size() + " lock(s)"));
@@ -308,40 +275,10 @@ public final class RedisLockEngine implements LockEngine, Abandonable {
         backend.close();
     }
 
-    private static RedisGrant own(LockGrant grant) {
-        Objects.requireNonNull(grant, "grant");
-        if (!(grant instanceof RedisGrant)) {
-            throw new IllegalArgumentException("grant " + grant + " was not made by the redis engine");
-        }
-        return (RedisGrant) grant;
-    }
-
     @Override
     public String toString() {
         String closedAs = state.closedAs();
         return "RedisLockEngine{" + config.mode().name().toLowerCase(Locale.ROOT) + ", " + describeEndpoint()
                 + (closedAs == null ? "" : ", " + closedAs) + "}";
-    }
-
-    /**
-     * The backend's pub/sub events, for the wait room (made before the backend, which needs them,
-     * and the room, which needs the backend). They come after the engine is built: a subscriber
-     * reads only once a waiter subscribes or a lease is watched.
-     */
-    private final class SubscriberEvents implements Subscriber.Listener {
-        @Override
-        public void confirmed(Subscriber subscriber, String channel) {
-            room.confirmed(subscriber, channel);
-        }
-
-        @Override
-        public void message(Subscriber subscriber, String channel, String payload) {
-            room.message(subscriber, channel, payload);
-        }
-
-        @Override
-        public void dropped(Subscriber subscriber, Collection<String> channels) {
-            room.dropped(subscriber, channels);
-        }
     }
 }

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.globallock.LockConfigException;
 import dev.globallock.Secret;
 import dev.globallock.spi.ConfigSection;
+import dev.globallock.spi.support.TlsSettings;
 import dev.globallock.tck.fixture.TestCertificates;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
+import redis.clients.jedis.RedisClient;
 
 @DisplayName("redis engine configuration")
 class RedisConfigurationTest {
@@ -214,5 +216,51 @@ class RedisConfigurationTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("tls was '")
                 .hasMessageContaining("but the application's client has its own TLS settings: set them on it");
+    }
+
+    @Test
+    @DisplayName("the builder reports every value that does not fit the others at once, word for word")
+    void builderCombinationProblemsWordForWord() {
+        assertThatThrownBy(() -> RedisEngineConfig.builder()
+                        .mode(RedisMode.SENTINEL)
+                        .database(2)
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("the Redis engine configuration is incomplete: nodes was missing but it is required: the"
+                        + " sentinels, such as [redis://10.0.0.1:26379, redis://10.0.0.2:26379]; masterName was"
+                        + " missing but it is required: the name the sentinels monitor the master under, such as"
+                        + " mymaster");
+        assertThatThrownBy(() -> RedisEngineConfig.builder()
+                        .mode(RedisMode.REDLOCK)
+                        .nodes(List.of("redis://a", "redis://b"))
+                        .masterName("m")
+                        .sentinelUsername("su")
+                        .sentinelPassword(Secret.of("hunter2"))
+                        .waitForReplicas(1)
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("the Redis engine configuration is incomplete: nodes was '[redis://a:6379,"
+                        + " redis://b:6379]' but redlock needs at least 3 independent masters; masterName was 'm' but"
+                        + " it is only used in sentinel mode, not redlock; sentinelUsername was 'su' but it is only"
+                        + " used in sentinel mode, not redlock; sentinelPassword was '******' but it is only used in"
+                        + " sentinel mode, not redlock; waitForReplicas was '1' but it is not used in redlock mode:"
+                        + " its masters are independent");
+        TlsSettings tls =
+                read(Map.of("nodes", List.of("rediss://10.0.0.1:6380"))).tls();
+        try (RedisClient client = RedisClient.create("127.0.0.1", 1)) {
+            assertThatThrownBy(() -> RedisEngineConfig.builder()
+                            .mode(RedisMode.CLUSTER)
+                            .nodes(List.of("redis://a", "redis://b"))
+                            .client(client)
+                            .tls(tls)
+                            .database(3)
+                            .build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("the Redis engine configuration is incomplete: an application client can only be"
+                            + " used in single mode, not cluster; with an application client, nodes may name at most"
+                            + " the one server it talks to; tls was '" + tls + "' but the application's client has"
+                            + " its own TLS settings: set them on it; database was '3' but a Redis Cluster has only"
+                            + " database 0");
+        }
     }
 }
