@@ -14,9 +14,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.KeeperException.Code;
-import org.apache.zookeeper.WatchedEvent;
-import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.Watcher.Event.EventType;
 import org.apache.zookeeper.data.Stat;
 
 /**
@@ -51,9 +48,13 @@ import org.apache.zookeeper.data.Stat;
  * create still in flight is deleted when it answers. A lost session restarts the acquisition with
  * a new node, since the old one dies with the session. Every state change happens under {@link
  * #mutex}; ZooKeeper calls are made after it is released ({@link #enter}, {@link #leave}); what
- * is guarded, and how an acquisition ends, is {@link AcquisitionState}.
+ * is guarded, and how an acquisition restarts and ends, is {@link AcquisitionState}.
+ *
+ * <p>This class makes the rounds: the create and its listing (in the background or on the
+ * caller), the answers to them, the decision ({@link QueuePosition}) and the grant. Waiting in line
+ * behind a predecessor is {@link AcquisitionWatches}. Thread-safe; what blocks is said per method.
  */
-final class Acquisition extends AcquisitionState implements LockNodeDriver.Answers {
+final class Acquisition extends AcquisitionWatches {
     private final AcquisitionOwner owner;
     final CallerRunsFuture<LockGrant> future;
 
@@ -73,6 +74,7 @@ final class Acquisition extends AcquisitionState implements LockNodeDriver.Answe
     }
 
     /** Starts a new round: a new node, pipelined with a listing. */
+    @Override
     void start() {
         begin(false);
     }
@@ -217,30 +219,6 @@ final class Acquisition extends AcquisitionState implements LockNodeDriver.Answe
         }
     }
 
-    /** A watch event on our own node ({@code own}) or on the predecessor's (of watch {@code s}). */
-    @Override
-    public void watched(boolean own, int r, int s, WatchedEvent event) {
-        if (event.getType() == EventType.None) {
-            return; // connection states: the engine's listener handles them; the watch stays
-        }
-        List<Runnable> after = enter(r);
-        if (after == null) {
-            if (own && event.getType() == EventType.NodeDeleted && event.getPath() != null) {
-                owner.nodeDeleted(event.getPath()); // the holder's node was deleted by someone else
-            }
-            return;
-        }
-        try {
-            if (own) {
-                ownNodeChanged(event, after);
-            } else if (s == step) {
-                predecessorChanged(r, event, after);
-            }
-        } finally {
-            leave(after);
-        }
-    }
-
     @Override
     public void notSent(Exception failure) {
         fail(null, failure);
@@ -314,8 +292,8 @@ final class Acquisition extends AcquisitionState implements LockNodeDriver.Answe
         }
     }
 
-    /** Lists the children again (outside the pipeline). */
-    private void list(int r) {
+    @Override
+    void list(int r) {
         driver.list(lock.parent(), Call.LISTING, r, this);
     }
 
@@ -330,8 +308,9 @@ final class Acquisition extends AcquisitionState implements LockNodeDriver.Answe
         }
     }
 
-    /** Called with the mutex held: decides from a listing of the parent's children. */
-    private void evaluate(int r, List<String> children, boolean fromPipeline, List<Runnable> after) {
+    /** Called with the mutex held: decides from a listing of the parent's children ({@link QueuePosition}). */
+    @Override
+    void evaluate(int r, List<String> children, boolean fromPipeline, List<Runnable> after) {
         String mine = LockPaths.nameOf(node);
         if (children == null || !children.contains(mine)) {
             if (fromPipeline) {
@@ -342,81 +321,22 @@ final class Acquisition extends AcquisitionState implements LockNodeDriver.Answe
             }
             return;
         }
-        if (request.mode() != AcquireMode.EXCLUSIVE) {
-            evaluateShared(r, children, mine, after);
-            return;
-        }
-        List<String> ordered = LockPaths.inSequence(children);
-        int index = ordered.indexOf(mine);
-        if (index == 0) {
+        QueuePosition position = QueuePosition.of(request, lock.parent(), children, mine);
+        if (position.disagrees()) {
+            refuse(position.theirPermits(), after);
+        } else if (position.holds()) {
             grant(after);
         } else if (request.singleAttempt()) {
             finished = true;
             String path = node;
             after.add(() -> connection.deleteThen(path, () -> owner.notAcquired(this)));
-        } else {
-            watchPredecessor(r, ordered.get(index - 1), index == 1, after);
-        }
-    }
-
-    /**
-     * Called with the mutex held: decides a read, a write or a permit from a listing that holds our
-     * node. A writer holds when its node is the first (and waits behind its immediate predecessor);
-     * a reader when no writer's node is before it (and waits behind the last such writer), or at
-     * once when it downgrades its owner's write grant, whose node is still there; a permit when
-     * fewer than {@code permits} nodes are before it (and waits on the parent's children, since any
-     * earlier node's deletion may let it in).
-     */
-    private void evaluateShared(int r, List<String> children, String mine, List<Runnable> after) {
-        AcquireMode mode = request.mode();
-        List<String> ordered = LockPaths.sharedInSequence(children, mode != AcquireMode.PERMIT);
-        int index = ordered.indexOf(mine);
-        String behind = null;
-        boolean granted;
-        if (mode == AcquireMode.WRITE) {
-            granted = index == 0;
-            behind = granted ? null : ordered.get(index - 1);
-        } else if (mode == AcquireMode.READ) {
-            for (int i = index - 1; i >= 0 && behind == null; i--) {
-                if (LockPaths.isWriter(ordered.get(i))) {
-                    behind = ordered.get(i);
-                }
-            }
-            granted = behind == null || downgrades(children) != null;
-        } else {
-            for (int i = 0; i < index; i++) {
-                int theirs = LockPaths.permitsOf(ordered.get(i));
-                if (theirs != request.permits()) {
-                    refuse(theirs, after);
-                    return;
-                }
-            }
-            granted = index < request.permits();
-        }
-        if (granted) {
-            grant(after);
-        } else if (request.singleAttempt()) {
-            finished = true;
-            String path = node;
-            after.add(() -> connection.deleteThen(path, () -> owner.notAcquired(this)));
-        } else if (mode == AcquireMode.PERMIT) {
+        } else if (position.behind() == null) {
             if (!childrenWatched) {
-                watchChildren(r, after);
+                watchChildren(r, after); // a semaphore's waiter
             }
         } else {
-            watchPredecessor(r, behind, mode == AcquireMode.WRITE && index == 1, after);
+            watchPredecessor(r, position.behind(), position.nextInLine(), after);
         }
-    }
-
-    /** The node of the write grant this read downgrades, when that grant holds and its node is listed. */
-    private String downgrades(List<String> children) {
-        if (request.downgrading().orElse(null) instanceof ZooKeeperGrant write
-                && !write.isOver()
-                && write.parent.equals(lock.parent())
-                && children.contains(LockPaths.nameOf(write.node))) {
-            return write.node;
-        }
-        return null;
     }
 
     /** Called with the mutex held: a semaphore's permits disagree with an earlier node's; give up. */
@@ -430,136 +350,8 @@ final class Acquisition extends AcquisitionState implements LockNodeDriver.Answe
         after.add(() -> connection.deleteThen(path, () -> owner.refused(this, disagreement)));
     }
 
-    /** Called with the mutex held: a semaphore's waiter lists the parent's children, watching them. */
-    private void watchChildren(int r, List<Runnable> after) {
-        step++;
-        int s = step;
-        Watcher previousWatch = predecessorWatch;
-        String previous = predecessor;
-        predecessor = null;
-        predecessorWasFirst = false;
-        childrenWatched = false;
-        predecessorWatch = driver.watcher(false, r, s, this);
-        Watcher watch = predecessorWatch;
-        after.add(() -> {
-            if (previousWatch != null) {
-                connection.removeWatch(
-                        previousWatch, previous == null ? lock.parent() : lock.parent() + "/" + previous);
-            }
-            driver.listWatching(lock.parent(), watch, r, s, this);
-        });
-    }
-
-    /** Called with the mutex held: the answer to a semaphore waiter's watched listing. */
-    private void watchedListing(int r, int s, Code code, List<String> children, List<Runnable> after) {
-        if (s != step) {
-            return;
-        }
-        if (code == Code.OK) {
-            childrenWatched = true;
-            evaluate(r, children, false, after);
-        } else if (code == Code.NONODE) {
-            vanished(after);
-        } else {
-            stalled = true;
-        }
-    }
-
-    /**
-     * Called with the mutex held: waits behind {@code name}. The watch on our own node is what
-     * makes the no-read handoff safe, so it is only worth its read when we are next in line
-     * ({@code first}); deeper in the queue the predecessor's deletion is followed by a listing.
-     */
-    private void watchPredecessor(int r, String name, boolean first, List<Runnable> after) {
-        step++;
-        int s = step;
-        Watcher previousWatch = predecessorWatch;
-        String previous = predecessor;
-        predecessor = name;
-        predecessorWasFirst = first;
-        predecessorWatch = driver.watcher(false, r, s, this);
-        Watcher watch = predecessorWatch;
-        String predecessorPath = lock.parent() + "/" + predecessor;
-        Watcher own = null;
-        if (ownWatch == null && predecessorWasFirst) {
-            ownWatch = driver.watcher(true, r, s, this);
-            own = ownWatch;
-        }
-        Watcher ownToSet = own;
-        String path = node;
-        after.add(() -> {
-            if (previousWatch != null) {
-                connection.removeWatch(previousWatch, lock.parent() + "/" + previous);
-            }
-            // own node first: a NoNode answer to it then arrives before the predecessor's
-            if (ownToSet == null || driver.watch(path, ownToSet, Call.OWN_WATCH, r, s, this)) {
-                driver.watch(predecessorPath, watch, Call.PREDECESSOR_WATCH, r, s, this);
-            }
-        });
-    }
-
-    /** Called with the mutex held. */
-    private void ownWatchSet(Code code, List<Runnable> after) {
-        if (code == Code.NONODE) {
-            vanished(after);
-        } else if (code != Code.OK) {
-            // without the watch on our own node the shortcut is unsafe: always list instead
-            ownWatch = null;
-            stalled = true;
-        }
-    }
-
-    /** Called with the mutex held. */
-    private void predecessorWatchSet(int r, int s, Code code, List<Runnable> after) {
-        if (s != step) {
-            return;
-        }
-        if (code == Code.NONODE) {
-            predecessorGone(r, after); // gone before the watch was set
-        } else if (code != Code.OK) {
-            stalled = true;
-        }
-    }
-
-    /** Called with the mutex held, for the current predecessor watch. */
-    private void predecessorChanged(int r, WatchedEvent event, List<Runnable> after) {
-        predecessorWatch = null;
-        if (request.mode() == AcquireMode.PERMIT) {
-            watchChildren(r, after); // the children changed: look again, watching them again
-        } else if (event.getType() == EventType.NodeDeleted) {
-            predecessorGone(r, after);
-        } else {
-            after.add(() -> list(r));
-        }
-    }
-
-    /** Called with the mutex held: the watched predecessor was deleted. */
-    private void predecessorGone(int r, List<Runnable> after) {
-        if (predecessorWasFirst && ownWatch != null) {
-            grant(after);
-        } else {
-            after.add(() -> list(r));
-        }
-    }
-
-    /** Called with the mutex held. */
-    private void ownNodeChanged(WatchedEvent event, List<Runnable> after) {
-        if (event.getType() == EventType.NodeDeleted) {
-            vanished(after);
-        } else {
-            // someone wrote to our node: the one-shot watch is spent, so stop relying on it
-            ownWatch = null;
-        }
-    }
-
-    /** Called with the mutex held: our node is gone while we wait; start over with a new one. */
-    private void vanished(List<Runnable> after) {
-        dropPredecessorWatch(after);
-        after.add(this::start);
-    }
-
-    /** Called with the mutex held: the lock is ours. */
-    private void grant(List<Runnable> after) {
+    @Override
+    void grant(List<Runnable> after) {
         finished = true;
         // the lock lives as long as the session: its lease counts from the session's last confirmation,
         // which this round's answered create is, unless a later request (a renewal, a probe) confirmed it
@@ -572,38 +364,9 @@ final class Acquisition extends AcquisitionState implements LockNodeDriver.Answe
         after.add(() -> owner.granted(this, grant));
     }
 
-    /** The connection is back: resume a check that failed while it was down. */
-    void reconnected() {
-        int r;
-        mutex.lock();
-        try {
-            if (finished || !stalled || stat == null) {
-                return;
-            }
-            stalled = false;
-            r = round;
-        } finally {
-            mutex.unlock();
-        }
-        list(r);
-    }
-
-    /** The session expired: our node died with it (or will, on the server); start over. */
-    void sessionLost() {
-        List<Runnable> after = new ArrayList<>(3);
-        mutex.lock();
-        try {
-            if (!finished) {
-                dropPredecessorWatch(after);
-                String old = node;
-                if (old != null) {
-                    after.add(() -> connection.deleteQuietly(old)); // the server may not have expired it yet
-                }
-                after.add(this::start);
-            }
-        } finally {
-            leave(after);
-        }
+    @Override
+    void nodeDeletedAfterEnd(String path) {
+        owner.nodeDeleted(path);
     }
 
     @Override

@@ -118,6 +118,33 @@ abstract class AcquisitionState {
         }
     }
 
+    /** Starts a new round: a new node (the last one is gone, or is being deleted). */
+    abstract void start();
+
+    /** Called with the mutex held: our node is gone while we wait; start over with a new one. */
+    final void vanished(List<Runnable> after) {
+        dropPredecessorWatch(after);
+        after.add(this::start);
+    }
+
+    /** The session expired: our node died with it (or will, on the server); start over. */
+    final void sessionLost() {
+        List<Runnable> after = new ArrayList<>(3);
+        mutex.lock();
+        try {
+            if (!finished) {
+                dropPredecessorWatch(after);
+                String old = node;
+                if (old != null) {
+                    after.add(() -> connection.deleteQuietly(old)); // the server may not have expired it yet
+                }
+                after.add(this::start);
+            }
+        } finally {
+            leave(after);
+        }
+    }
+
     /** The manager gave up on this acquisition: leave nothing behind. */
     final void cancelled() {
         end(true, null, null);

@@ -73,6 +73,13 @@ final class ZooKeeperConfigRules {
         }
     }
 
+    /** Throws when a builder's value was set before ({@code current} is not null). */
+    static void once(Object current, String what) {
+        if (current != null) {
+            throw new IllegalStateException(what + " was already set");
+        }
+    }
+
     /** The duration, when ZooKeeper takes it: 1 ms to {@link Integer#MAX_VALUE} ms; else throws. */
     static Duration millis(Duration value, String what) {
         Objects.requireNonNull(value, what);

@@ -249,7 +249,7 @@ final class ZooKeeperConnector {
 
     /** TLS from the builder's trust and key stores, handed to ZooKeeper's client as they are. */
     private static void storeTls(ZKClientConfig zk, ClientX509Util x509, ZooKeeperEngineConfig config) {
-        ZooKeeperEngineConfig.StoreSecrets stores = config.storeSecrets();
+        ZooKeeperSecurity.StoreSecrets stores = config.storeSecrets();
         config.trustStore().ifPresent(path -> zk.setProperty(x509.getSslTruststoreLocationProperty(), path.toString()));
         if (stores.trustStorePassword() != null) {
             zk.setProperty(

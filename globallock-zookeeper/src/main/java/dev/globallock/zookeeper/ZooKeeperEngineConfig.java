@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.zookeeper.client.ZKClientConfig;
 
 /**
  * The typed configuration of the {@code zookeeper} engine. Immutable and thread-safe; build it with
@@ -56,25 +55,10 @@ public final class ZooKeeperEngineConfig {
     private final Duration retryBaseSleep;
     private final Duration retryMaxSleep;
     private final int retryMaxRetries;
-    private final String digestUsername;
-    private final Secret digestPassword;
     private final Acl acl;
-    private final boolean sasl;
-    private final String saslLoginContext;
-    private final String saslServiceName;
-    private final boolean tls;
-    private final Path trustStore;
-    private final Secret trustStorePassword;
-    private final String trustStoreType;
-    private final Path keyStore;
-    private final Secret keyStorePassword;
-    private final String keyStoreType;
-    private final boolean hostnameVerification;
-    private final String saslUsername;
-    private final Secret saslPassword;
-    private final TlsSettings tlsSettings;
+    private final ZooKeeperSecurity security;
 
-    private ZooKeeperEngineConfig(Builder b) {
+    private ZooKeeperEngineConfig(Builder b, ZooKeeperSecurity security) {
         this.connectString = b.connectString;
         this.client = b.client;
         this.sessionTimeout = b.sessionTimeout != null ? b.sessionTimeout : DEFAULT_SESSION_TIMEOUT;
@@ -83,27 +67,8 @@ public final class ZooKeeperEngineConfig {
         this.retryBaseSleep = b.retryBaseSleep != null ? b.retryBaseSleep : DEFAULT_RETRY_BASE_SLEEP;
         this.retryMaxSleep = b.retryMaxSleep != null ? b.retryMaxSleep : DEFAULT_RETRY_MAX_SLEEP;
         this.retryMaxRetries = b.retryMaxRetries != null ? b.retryMaxRetries : DEFAULT_RETRY_MAX_RETRIES;
-        this.digestUsername = b.digestUsername;
-        this.digestPassword = b.digestPassword;
         this.acl = b.acl != null ? b.acl : Acl.OPEN;
-        this.sasl = b.sasl != null && b.sasl;
-        this.saslLoginContext =
-                b.saslLoginContext != null ? b.saslLoginContext : ZKClientConfig.LOGIN_CONTEXT_NAME_KEY_DEFAULT;
-        this.saslServiceName =
-                b.saslServiceName != null ? b.saslServiceName : ZKClientConfig.ZK_SASL_CLIENT_USERNAME_DEFAULT;
-        this.tls = b.tls != null && b.tls;
-        this.saslUsername = b.saslUsername;
-        this.saslPassword = b.saslPassword;
-        this.tlsSettings = b.tlsSettings;
-        this.trustStore = b.trustStore;
-        this.trustStorePassword = b.trustStorePassword;
-        this.trustStoreType = b.trustStoreType;
-        this.keyStore = b.keyStore;
-        this.keyStorePassword = b.keyStorePassword;
-        this.keyStoreType = b.keyStoreType;
-        this.hostnameVerification = b.tlsSettings != null
-                ? b.tlsSettings.hostnameVerification()
-                : b.hostnameVerification == null || b.hostnameVerification;
+        this.security = security;
     }
 
     /** A builder; every value may be set once. */
@@ -150,11 +115,11 @@ public final class ZooKeeperEngineConfig {
 
     /** The digest user name, when digest authentication is configured. */
     public Optional<String> digestUsername() {
-        return Optional.ofNullable(digestUsername);
+        return Optional.ofNullable(security.digestUsername);
     }
 
     public Optional<Secret> digestPassword() {
-        return Optional.ofNullable(digestPassword);
+        return Optional.ofNullable(security.digestPassword);
     }
 
     public Acl acl() {
@@ -162,15 +127,15 @@ public final class ZooKeeperEngineConfig {
     }
 
     public boolean sasl() {
-        return sasl;
+        return security.sasl;
     }
 
     public String saslLoginContext() {
-        return saslLoginContext;
+        return security.saslLoginContext;
     }
 
     public String saslServiceName() {
-        return saslServiceName;
+        return security.saslServiceName;
     }
 
     /**
@@ -179,40 +144,37 @@ public final class ZooKeeperEngineConfig {
      * #saslLoginContext()} of the JVM's JAAS configuration.
      */
     public Optional<String> saslUsername() {
-        return Optional.ofNullable(saslUsername);
+        return Optional.ofNullable(security.saslUsername);
     }
 
     Optional<Secret> saslPassword() {
-        return Optional.ofNullable(saslPassword);
+        return Optional.ofNullable(security.saslPassword);
     }
 
     /** The shared {@code tls} block, when TLS was configured with it ({@link Builder#tls(TlsSettings)}). */
     public Optional<TlsSettings> tlsSettings() {
-        return Optional.ofNullable(tlsSettings);
+        return Optional.ofNullable(security.tlsSettings);
     }
 
     public boolean tls() {
-        return tls;
+        return security.tls;
     }
 
     public Optional<Path> trustStore() {
-        return Optional.ofNullable(trustStore);
+        return Optional.ofNullable(security.trustStore);
     }
 
     public Optional<Path> keyStore() {
-        return Optional.ofNullable(keyStore);
+        return Optional.ofNullable(security.keyStore);
     }
 
     public boolean hostnameVerification() {
-        return hostnameVerification;
+        return security.hostnameVerification;
     }
 
     /** The passwords and types of {@link #trustStore()} and {@link #keyStore()}, each possibly null. */
-    record StoreSecrets(
-            Secret trustStorePassword, String trustStoreType, Secret keyStorePassword, String keyStoreType) {}
-
-    StoreSecrets storeSecrets() {
-        return new StoreSecrets(trustStorePassword, trustStoreType, keyStorePassword, keyStoreType);
+    ZooKeeperSecurity.StoreSecrets storeSecrets() {
+        return security.storeSecrets();
     }
 
     @Override
@@ -225,15 +187,7 @@ public final class ZooKeeperEngineConfig {
             text.append(", connectionTimeout=").append(Durations.format(connectionTimeout));
             text.append(", retry=").append(retryMaxRetries).append("x[").append(Durations.format(retryBaseSleep));
             text.append("..").append(Durations.format(retryMaxSleep)).append("]");
-            if (digestUsername != null) {
-                text.append(", digest=").append(digestUsername).append(":******");
-            }
-            if (sasl) {
-                text.append(", sasl=").append(saslUsername != null ? "user " + saslUsername : saslLoginContext);
-            }
-            if (tls) {
-                text.append(", tls");
-            }
+            security.describeTo(text);
         }
         text.append(", acl=")
                 .append(acl.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
@@ -253,30 +207,15 @@ public final class ZooKeeperEngineConfig {
         private Duration retryBaseSleep;
         private Duration retryMaxSleep;
         private Integer retryMaxRetries;
-        private String digestUsername;
-        private Secret digestPassword;
         private Acl acl;
-        private Boolean sasl;
-        private String saslLoginContext;
-        private String saslServiceName;
-        private Boolean tls;
-        private Path trustStore;
-        private Secret trustStorePassword;
-        private String trustStoreType;
-        private Path keyStore;
-        private Secret keyStorePassword;
-        private String keyStoreType;
-        private Boolean hostnameVerification;
-        private String saslUsername;
-        private Secret saslPassword;
-        private TlsSettings tlsSettings;
+        private final ZooKeeperSecurity.Builder security = new ZooKeeperSecurity.Builder();
 
         private Builder() {}
 
         /** The ensemble to connect to, such as {@code zk1:2181,zk2:2181} (optionally with a chroot). */
         public Builder connectString(String connectString) {
             Objects.requireNonNull(connectString, "connectString");
-            once(this.connectString, "connect string");
+            ZooKeeperConfigRules.once(this.connectString, "connect string");
             if (connectString.isBlank()) {
                 throw new IllegalArgumentException("connect string must not be blank");
             }
@@ -295,14 +234,14 @@ public final class ZooKeeperEngineConfig {
          */
         public Builder client(CuratorFramework client) {
             Objects.requireNonNull(client, "client");
-            once(this.client, "client");
+            ZooKeeperConfigRules.once(this.client, "client");
             this.client = client;
             return this;
         }
 
         /** The session timeout to ask for; the server may clamp it to its min/max (default 30 s). */
         public Builder sessionTimeout(Duration timeout) {
-            once(this.sessionTimeout, "session timeout");
+            ZooKeeperConfigRules.once(this.sessionTimeout, "session timeout");
             Duration value = ZooKeeperConfigRules.millis(timeout, "session timeout");
             String problem = ZooKeeperConfigRules.sessionTimeoutProblem(value);
             if (problem != null) {
@@ -315,7 +254,7 @@ public final class ZooKeeperEngineConfig {
 
         /** How long an operation waits for a connection (default 10 s). */
         public Builder connectionTimeout(Duration timeout) {
-            once(this.connectionTimeout, "connection timeout");
+            ZooKeeperConfigRules.once(this.connectionTimeout, "connection timeout");
             this.connectionTimeout = ZooKeeperConfigRules.millis(timeout, "connection timeout");
             return this;
         }
@@ -323,7 +262,7 @@ public final class ZooKeeperEngineConfig {
         /** The node locks live under, such as {@code globallock} or {@code apps/billing} (default {@code globallock}). */
         public Builder namespace(String namespace) {
             Objects.requireNonNull(namespace, "namespace");
-            once(this.namespace, "namespace");
+            ZooKeeperConfigRules.once(this.namespace, "namespace");
             ZooKeeperConfigRules.checkNamespace(namespace);
             this.namespace = namespace;
             return this;
@@ -331,7 +270,7 @@ public final class ZooKeeperEngineConfig {
 
         /** Curator's exponential backoff between retries of an operation that lost its connection. */
         public Builder retry(Duration baseSleep, Duration maxSleep, int maxRetries) {
-            once(this.retryBaseSleep, "retry policy");
+            ZooKeeperConfigRules.once(this.retryBaseSleep, "retry policy");
             Duration base = ZooKeeperConfigRules.millis(baseSleep, "retry base sleep");
             Duration max = ZooKeeperConfigRules.millis(maxSleep, "retry max sleep");
             String problem = ZooKeeperConfigRules.retryProblem(base, max);
@@ -351,22 +290,14 @@ public final class ZooKeeperEngineConfig {
 
         /** Digest authentication ({@code addAuth digest user:password}). */
         public Builder digest(String username, Secret password) {
-            Objects.requireNonNull(username, "username");
-            Objects.requireNonNull(password, "password");
-            once(this.digestUsername, "digest authentication");
-            String problem = ZooKeeperConfigRules.usernameProblem(username);
-            if (problem != null) {
-                throw new IllegalArgumentException("digest user name was '" + username + "' but " + problem);
-            }
-            this.digestUsername = username;
-            this.digestPassword = password;
+            security.digest(username, password);
             return this;
         }
 
         /** Who may touch the lock nodes (default {@link Acl#OPEN}). */
         public Builder acl(Acl acl) {
             Objects.requireNonNull(acl, "acl");
-            once(this.acl, "acl");
+            ZooKeeperConfigRules.once(this.acl, "acl");
             this.acl = acl;
             return this;
         }
@@ -379,15 +310,7 @@ public final class ZooKeeperEngineConfig {
          * @param serviceName the server principal's primary, {@code zookeeper} by default
          */
         public Builder sasl(String loginContext, String serviceName) {
-            Objects.requireNonNull(loginContext, "loginContext");
-            Objects.requireNonNull(serviceName, "serviceName");
-            once(this.sasl, "sasl");
-            if (loginContext.isBlank() || serviceName.isBlank()) {
-                throw new IllegalArgumentException("SASL login context and service name must not be blank");
-            }
-            this.sasl = true;
-            this.saslLoginContext = loginContext;
-            this.saslServiceName = serviceName;
+            security.sasl(loginContext, serviceName);
             return this;
         }
 
@@ -399,21 +322,7 @@ public final class ZooKeeperEngineConfig {
          * @param serviceName the server principal's primary, {@code zookeeper} by default
          */
         public Builder saslUser(String username, Secret password, String serviceName) {
-            Objects.requireNonNull(username, "username");
-            Objects.requireNonNull(password, "password");
-            Objects.requireNonNull(serviceName, "serviceName");
-            once(this.sasl, "sasl");
-            String problem = ZooKeeperConfigRules.usernameProblem(username);
-            if (problem != null) {
-                throw new IllegalArgumentException("SASL user name was '" + username + "' but " + problem);
-            }
-            if (serviceName.isBlank()) {
-                throw new IllegalArgumentException("SASL service name must not be blank");
-            }
-            this.sasl = true;
-            this.saslUsername = username;
-            this.saslPassword = password;
-            this.saslServiceName = serviceName;
+            security.saslUser(username, password, serviceName);
             return this;
         }
 
@@ -423,37 +332,25 @@ public final class ZooKeeperEngineConfig {
          * verification; instead of {@link #tls(Path, Secret, String)}. Disabled settings leave TLS off.
          */
         public Builder tls(TlsSettings settings) {
-            Objects.requireNonNull(settings, "settings");
-            once(this.tls, "tls");
-            this.tls = settings.enabled();
-            this.tlsSettings = settings.enabled() ? settings : null;
+            security.tls(settings);
             return this;
         }
 
         /** TLS to the server (its secure client port), trusting the certificates in the trust store. */
         public Builder tls(Path trustStore, Secret trustStorePassword, String trustStoreType) {
-            once(this.tls, "tls");
-            this.tls = true;
-            this.trustStore = trustStore;
-            this.trustStorePassword = trustStorePassword;
-            this.trustStoreType = trustStoreType;
+            security.tls(trustStore, trustStorePassword, trustStoreType);
             return this;
         }
 
         /** A client certificate for TLS (mutual TLS, ZooKeeper's x509 authentication). */
         public Builder tlsKeyStore(Path keyStore, Secret keyStorePassword, String keyStoreType) {
-            Objects.requireNonNull(keyStore, "keyStore");
-            once(this.keyStore, "tls key store");
-            this.keyStore = keyStore;
-            this.keyStorePassword = keyStorePassword;
-            this.keyStoreType = keyStoreType;
+            security.tlsKeyStore(keyStore, keyStorePassword, keyStoreType);
             return this;
         }
 
         /** Whether TLS checks the server's host name against its certificate (default true). */
         public Builder hostnameVerification(boolean verify) {
-            once(this.hostnameVerification, "hostname verification");
-            this.hostnameVerification = verify;
+            security.hostnameVerification(verify);
             return this;
         }
 
@@ -470,32 +367,15 @@ public final class ZooKeeperEngineConfig {
                     && (sessionTimeout != null
                             || connectionTimeout != null
                             || retryBaseSleep != null
-                            || digestUsername != null
-                            || sasl != null
-                            || tls != null)) {
+                            || security.anySet())) {
                 throw new IllegalStateException("connection settings (timeouts, retry, authentication, TLS) belong"
                         + " to the CuratorFramework that was given; set them there");
             }
-            String aclProblem = client == null
-                    ? ZooKeeperConfigRules.aclProblem(acl, digestUsername != null || sasl != null)
-                    : null;
+            String aclProblem = client == null ? ZooKeeperConfigRules.aclProblem(acl, security.authenticates()) : null;
             if (aclProblem != null) {
                 throw new IllegalStateException("acl was 'creator-only' but " + aclProblem);
             }
-            if ((keyStore != null || hostnameVerification != null) && (tls == null || tlsSettings != null)) {
-                throw new IllegalStateException(
-                        tls == null
-                                ? (keyStore != null ? "a TLS key store" : "hostname verification")
-                                        + " was set but TLS is not enabled"
-                                : "the TLS settings were given whole: set the key store and hostname verification in them");
-            }
-            return new ZooKeeperEngineConfig(this);
-        }
-
-        private static void once(Object current, String what) {
-            if (current != null) {
-                throw new IllegalStateException(what + " was already set");
-            }
+            return new ZooKeeperEngineConfig(this, security.build());
         }
     }
 }
