@@ -10,10 +10,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.globallock.LockConfigException;
 import dev.globallock.Secret;
 import dev.globallock.spi.ConfigSection;
+import dev.globallock.spi.support.TlsSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.common.ClientX509Util;
 import org.junit.jupiter.api.DisplayName;
@@ -101,6 +105,20 @@ class ZooKeeperEngineConfigTest {
                         .build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("TLS is not enabled");
+        TlsSettings whole = TlsSettings.read(ConfigSection.of("zookeeper.tls", Map.of("enabled", true)), false);
+        assertThatThrownBy(() -> ZooKeeperEngineConfig.builder()
+                        .connectString("a:1")
+                        .tls(whole)
+                        .hostnameVerification(false)
+                        .build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("the TLS settings were given whole: set the key store and hostname verification in them");
+        CuratorFramework given = CuratorFrameworkFactory.newClient("a:1", new RetryOneTime(1)); // never started
+        assertThatThrownBy(() ->
+                        ZooKeeperEngineConfig.builder().client(given).tls(whole).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("connection settings (timeouts, retry, authentication, TLS) belong to the"
+                        + " CuratorFramework that was given; set them there");
     }
 
     @Test
