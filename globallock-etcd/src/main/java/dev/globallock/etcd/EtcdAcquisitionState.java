@@ -201,29 +201,11 @@ final class EtcdAcquisitionState {
             if (wait != null) {
                 return wait;
             }
+            EtcdQueuedKey queued = new EtcdQueuedKey(
+                    owner, mutex, parts.calls(), parts.watches(), directory, ownKey, ownRevision, lease);
             started = shared
-                    ? new EtcdSharedWait(
-                            owner,
-                            mutex,
-                            parts.calls(),
-                            parts.watches(),
-                            directory,
-                            ownKey,
-                            ownRevision,
-                            lease,
-                            request.mode(),
-                            request.permits(),
-                            newestRead)
-                    : new EtcdQueueWait(
-                            owner,
-                            mutex,
-                            parts.calls(),
-                            parts.watches(),
-                            directory,
-                            ownKey,
-                            ownRevision,
-                            lease,
-                            newestRead);
+                    ? new EtcdSharedWait(queued, request.mode(), request.permits(), newestRead)
+                    : new EtcdQueueWait(queued, newestRead);
             wait = started;
         } finally {
             mutex.unlock();
