@@ -13,18 +13,9 @@ import dev.globallock.spi.support.CallerRunsFuture;
 import dev.globallock.spi.support.CallerRunsPolicy;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Txn;
 import io.etcd.jetcd.kv.TxnResponse;
-import io.etcd.jetcd.op.Cmp;
-import io.etcd.jetcd.op.CmpTarget;
-import io.etcd.jetcd.op.Op;
-import io.etcd.jetcd.options.GetOption;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One acquisition, as a small state machine driven by jetcd's callbacks: etcd's mutex recipe.
@@ -34,7 +25,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       EtcdKeySlots}).
  *   <li>One transaction: if the acquisition's own key does not exist, put it on the lease and list
  *       the newest keys of the lock's directory (names only, up to {@link
- *       EtcdQueueWait#WATCH_WHOLE_QUEUE_UP_TO} + 2). Alone there: the lock is ours (the uncontended
+ *       EtcdAcquireTxn#NEWEST_KEYS_LIMIT}). Alone there: the lock is ours (the uncontended
  *       acquire is this one round trip). Otherwise the answer lists the keys ahead of ours at the
  *       transaction's revision, and a single attempt takes its key back.
  *   <li>Wait for the keys ahead to go: {@link EtcdQueueWait}, which shares this acquisition's lock
@@ -43,10 +34,12 @@ import java.util.concurrent.locks.ReentrantLock;
  *       finding).
  * </ol>
  *
- * Transient failures are retried with a growing delay, for at most two request timeouts in a row.
- * Cancellation (wait time, interrupt, cancel) deletes our key, or revokes the acquisition's own
- * lease ({@link EtcdKeyRemoval}), so no queued key is ever granted to nobody. Nothing here blocks:
- * every step is a callback.
+ * Transient failures are retried with a growing delay, for at most two request timeouts in a row
+ * ({@link EtcdRetryDelays}). Cancellation (wait time, interrupt, cancel) deletes our key, or revokes
+ * the acquisition's own lease ({@link EtcdKeyRemoval}), so no queued key is ever granted to nobody.
+ * What the acquisition knows and has left on the server, and the atomic steps that change it, are
+ * its {@link EtcdAcquisitionState}; this class is the recipe's steps. Nothing here blocks: every
+ * step is a callback.
  */
 final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
     /**
@@ -56,23 +49,6 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
      */
     static final CallerRunsPolicy CALLER_RUNS =
             CallerRunsPolicy.of(CallerRunsPolicy.callingThread()).deliverOn(CallbackPool.shared());
-
-    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** How many keys the acquire transaction reads: our own and up to 17 ahead of it. */
-    static final int NEWEST_KEYS_LIMIT = EtcdQueueWait.WATCH_WHOLE_QUEUE_UP_TO + 2;
-
-    /**
-     * The newest keys of a directory, by create revision, names only: read in the acquire
-     * transaction right after the put, so our own key and up to {@link
-     * EtcdQueueWait#WATCH_WHOLE_QUEUE_UP_TO} + 1 keys ahead of it.
-     */
-    private static final GetOption NEWEST_KEYS = GetOption.builder()
-            .isPrefix(true)
-            .withSortField(GetOption.SortTarget.CREATE)
-            .withSortOrder(GetOption.SortOrder.DESCEND)
-            .withLimit(NEWEST_KEYS_LIMIT)
-            .withKeysOnly(true)
-            .build();
 
     private final EtcdParts parts;
     private final AcquireRequest request;
@@ -86,33 +62,9 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
      */
     final CallerRunsFuture<LockGrant> result = new CallerRunsFuture<>(CALLER_RUNS);
 
-    private final ReentrantLock mutex = new ReentrantLock();
-    // guarded by mutex
-    private EtcdLease lease;
-    private ByteSequence ownKey;
-    private int slot = -1;
-    private long ownRevision;
-    private boolean keyMayExist;
-    /** The session lease of an acquire transaction that got no answer: it may still land. */
-    private EtcdLease uncertainLease;
-
-    private boolean finished;
-    private boolean cleanedUp;
-    /** Steps 2 and 3, once our key queued; null before, and once stopped. */
-    private EtcdQueued wait;
-    /**
-     * A permit's, read's or write's acquire transaction is on its way: a cleanup waits for its
-     * answer (its delete could overtake the put, which would then leave a key queued for nobody).
-     */
-    private boolean sharedTxnInFlight;
-    /** What a cleanup that waits for the acquire transaction's answer runs afterwards; null if none. */
-    private Runnable cleanUpAfterTxn;
-    /** A downgrade's write grant, while it is known to hold; null otherwise. */
-    private EtcdGrant downgrading;
-
-    private long backoffNanos;
+    private final EtcdAcquisitionState state;
+    /** Fresh leases asked for after the session lease was found gone; only the answer's thread touches it. */
     private int freshLeases;
-    private long failingSinceNanos;
 
     EtcdAcquisition(EtcdParts parts, AcquireRequest request) {
         this.parts = parts;
@@ -121,9 +73,11 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
         this.directory = shared
                 ? EtcdSharedKeys.directory(parts.namespace(), request.key(), request.mode())
                 : EtcdKeys.lockPrefix(parts.namespace(), request.key());
+        EtcdGrant downgrading = null;
         if (shared && request.downgrading().orElse(null) instanceof EtcdGrant write && !write.isReleased()) {
-            this.downgrading = write;
+            downgrading = write;
         }
+        this.state = new EtcdAcquisitionState(parts, request, directory, shared, downgrading);
         result.onCancel(this::finish).defer(onCaller -> start());
     }
 
@@ -150,19 +104,7 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
             fail("obtain a lease for", failure);
             return;
         }
-        mutex.lock();
-        try {
-            lease = granted;
-            if (ownKey == null) {
-                slot = parts.slots().take(directory);
-                ownKey = EtcdKeys.ownKey(directory, parts.slots().engineId(), slot);
-            }
-            if (finished || result.isDone()) {
-                finished = true;
-            }
-        } finally {
-            mutex.unlock();
-        }
+        state.leased(granted, result);
         if (result.isDone()) {
             finish();
             return;
@@ -170,120 +112,48 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
         sendAcquireTxn();
     }
 
-    /** Step 1: put our key if absent and read the newest keys of the directory, names only. */
-    private void sendAcquireTxn() {
-        ByteSequence key;
-        mutex.lock();
-        try {
-            if (finished) {
-                return;
-            }
-            keyMayExist = true;
-            sharedTxnInFlight = shared;
-            key = ownKey;
-        } finally {
-            mutex.unlock();
-        }
-        EtcdCalls calls = parts.calls();
-        if (shared) {
-            sendSharedAcquireTxn(calls, key);
-            return;
-        }
-        EtcdDirectKv direct = calls.directKv();
-        CompletableFuture<TxnResponse> sent = direct != null
-                ? direct.acquire(key, lease.id, directory, NEWEST_KEYS_LIMIT)
-                : calls.kv()
-                        .txn()
-                        .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-                        .Then(Op.put(key, ByteSequence.EMPTY, lease.putOnLease), Op.get(directory, NEWEST_KEYS))
-                        .Else(Op.get(key, EtcdCalls.KEYS_ONLY))
-                        .commit();
-        calls.bounded(sent).whenComplete(this::onAcquireTxn);
-    }
-
     /**
-     * Step 1 of a permit, read or write: put our key (its kind in the value) if absent and read the
-     * whole directory with the kinds; a downgrade puts its key only while the write key it comes from
-     * is still there.
+     * Step 1 ({@link EtcdAcquireTxn}): put our key if absent and read the directory; a permit, read
+     * or write puts its kind in the value, and a downgrade puts its key only while the write key it
+     * comes from is still there.
      */
-    private void sendSharedAcquireTxn(EtcdCalls calls, ByteSequence key) {
-        EtcdGrant write;
-        mutex.lock();
-        try {
-            write = downgrading;
-        } finally {
-            mutex.unlock();
+    private void sendAcquireTxn() {
+        ByteSequence key = state.sending();
+        if (key == null) {
+            return; // finished
         }
-        ByteSequence value =
-                EtcdSharedKeys.value(request.mode(), request.permits(), write == null ? 0 : write.createRevision);
-        EtcdDirectKv direct = calls.directKv();
-        if (direct != null) {
-            calls.bounded(direct.acquireShared(
-                            key,
-                            value,
-                            lease.id,
-                            directory,
-                            write == null ? null : write.key,
-                            write == null ? 0 : write.createRevision))
+        EtcdLease lease = state.lease();
+        if (shared) {
+            EtcdGrant write = state.downgrading();
+            ByteSequence value =
+                    EtcdSharedKeys.value(request.mode(), request.permits(), write == null ? 0 : write.createRevision);
+            EtcdAcquireTxn.shared(parts.calls(), key, value, lease, directory, write)
                     .whenComplete(this::onAcquireTxn);
-            return;
-        }
-        Txn txn = calls.kv().txn();
-        if (write == null) {
-            txn.If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-                    .Then(Op.put(key, value, lease.putOnLease), Op.get(directory, EtcdSharedKeys.WHOLE_DIRECTORY))
-                    .Else(Op.get(key, EtcdCalls.KEYS_ONLY));
         } else {
-            txn.If(
-                            new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)),
-                            new Cmp(write.key, Cmp.Op.EQUAL, CmpTarget.createRevision(write.createRevision)))
-                    .Then(Op.put(key, value, lease.putOnLease), Op.get(directory, EtcdSharedKeys.WHOLE_DIRECTORY))
-                    .Else(Op.get(key, EtcdCalls.KEYS_ONLY));
+            EtcdAcquireTxn.lock(parts.calls(), key, lease, directory).whenComplete(this::onAcquireTxn);
         }
-        calls.bounded(txn.commit()).whenComplete(this::onAcquireTxn);
     }
 
     private void onAcquireTxn(TxnResponse response, Throwable failure) {
         if (shared) {
-            Runnable then;
-            mutex.lock();
-            try {
-                sharedTxnInFlight = false;
-                then = cleanUpAfterTxn;
-                cleanUpAfterTxn = null;
-                if (then != null && failure != null && !EtcdErrors.leaseNotFound(failure) && lease.session) {
-                    uncertainLease = lease; // no answer: the put may still land
-                }
-            } finally {
-                mutex.unlock();
-            }
+            Runnable then = state.sharedTxnAnswered(failure);
             if (then != null) {
                 cleanUpThen(then); // the acquisition ended while the transaction was on its way
                 return;
             }
         }
+        EtcdLease lease = state.lease();
         if (failure != null && EtcdErrors.leaseNotFound(failure) && freshLeases < 2) {
             // the session lease ended before the watchdog noticed; the transaction wrote nothing
             freshLeases++;
             parts.sessions().leaseDead(lease);
-            mutex.lock();
-            try {
-                keyMayExist = false;
-            } finally {
-                mutex.unlock();
-            }
+            state.notWritten();
             parts.sessions().leaseFor(request).whenComplete(this::onLease);
             return;
         }
         if (failure != null) {
             if (!EtcdErrors.leaseNotFound(failure) && lease.session) {
-                // no answer is not a "no": the put may have landed, or may land later
-                mutex.lock();
-                try {
-                    uncertainLease = lease;
-                } finally {
-                    mutex.unlock();
-                }
+                state.mayHaveLanded(); // no answer is not a "no": the put may have landed, or may land later
             }
             if (!request.singleAttempt() && EtcdErrors.transientFailure(failure) && !lease.isDead()) {
                 // the guarded put is safe to repeat: if the first one landed, the Else branch finds our key
@@ -300,15 +170,9 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
         if (!response.isSucceeded()) {
             // a repeated attempt whose first try had landed: our key exists; find where it stands
             List<KeyValue> own = response.getGetResponses().get(0).getKvs();
-            if (own.isEmpty() && shared && downgrading != null) {
+            if (own.isEmpty() && shared && state.downgrading() != null) {
                 // the write grant this read downgrades is gone: an ordinary read then
-                mutex.lock();
-                try {
-                    downgrading = null;
-                    keyMayExist = false;
-                } finally {
-                    mutex.unlock();
-                }
+                state.downgradeGone();
                 sendAcquireTxn();
                 return;
             }
@@ -316,17 +180,12 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
                 keyGone();
                 return;
             }
-            mutex.lock();
-            try {
-                ownRevision = own.get(0).getCreateRevision();
-            } finally {
-                mutex.unlock();
-            }
-            if (shared && downgrading != null) {
+            state.placed(own.get(0).getCreateRevision(), false);
+            if (shared && state.downgrading() != null) {
                 grant(); // put by an earlier try while the write it downgrades held
                 return;
             }
-            EtcdQueued queued = startWaiting(0);
+            EtcdQueued queued = state.startWaiting(this, this, 0);
             if (queued != null) {
                 queued.recheck();
             }
@@ -334,63 +193,37 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
         }
         long revision = response.getHeader().getRevision();
         List<KeyValue> newest = response.getGetResponses().get(0).getKvs();
-        mutex.lock();
-        try {
-            ownRevision = revision;
-            failingSinceNanos = 0;
-            backoffNanos = 0;
-        } finally {
-            mutex.unlock();
-        }
+        state.placed(revision, true);
         if (shared) {
             onSharedListing(revision, newest);
             return;
         }
         // the keys created before ours, newest first (ours, created by this transaction, comes first)
-        Set<ByteSequence> before = null;
-        ByteSequence predecessor = null;
-        for (KeyValue kv : newest) {
-            if (kv.getCreateRevision() < revision) {
-                if (predecessor == null) {
-                    predecessor = kv.getKey();
-                    before = new HashSet<>();
-                }
-                before.add(kv.getKey());
-            }
-        }
-        if (predecessor == null) {
+        Set<ByteSequence> before = EtcdAcquireTxn.keysBefore(newest, revision);
+        if (before == null) {
             grant();
         } else if (request.singleAttempt()) {
             cleanUpThen(() -> result.deliver(null));
         } else {
-            EtcdQueued queued = startWaiting(revision);
+            EtcdQueued queued = state.startWaiting(this, this, revision);
             if (queued instanceof EtcdQueueWait mutexWait) {
-                mutexWait.start(before, predecessor, revision);
+                mutexWait.start(before, before.iterator().next(), revision);
             }
         }
     }
 
     /** A permit, read or write put its key at {@code revision}: granted, refused, or it waits. */
     private void onSharedListing(long revision, List<KeyValue> all) {
+        ByteSequence ownKey = state.ownKey();
         if (request.mode() == AcquireMode.PERMIT) {
             int theirs = EtcdSharedKeys.otherPermits(request.permits(), ownKey, all);
             if (theirs > 0) {
-                failWith(new IllegalArgumentException("permits of semaphore '" + request.name() + "' was '"
-                        + request.permits() + "' but engine 'etcd' at "
-                        + parts.failures().endpoint()
-                        + " holds it with " + theirs + " permits (" + (all.size() - 1)
-                        + " other keys under its prefix): every user of a semaphore must give the same permits"));
+                failWith(EtcdSharedKeys.permitsDiffer(
+                        request.name(), request.permits(), parts.failures().endpoint(), theirs, all.size() - 1));
                 return;
             }
         }
-        boolean downgrade;
-        mutex.lock();
-        try {
-            downgrade = downgrading != null;
-        } finally {
-            mutex.unlock();
-        }
-        Set<ByteSequence> inTheWay = downgrade
+        Set<ByteSequence> inTheWay = state.downgrading() != null
                 ? Set.of() // it stands where the write it downgrades stands: nothing is before that
                 : EtcdSharedKeys.inTheWay(request.mode(), revision, ownKey, all);
         if (inTheWay.size() < EtcdSharedKeys.grantBelow(request.mode(), request.permits())) {
@@ -398,69 +231,21 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
         } else if (request.singleAttempt()) {
             cleanUpThen(() -> result.deliver(null));
         } else {
-            EtcdQueued queued = startWaiting(revision);
+            EtcdQueued queued = state.startWaiting(this, this, revision);
             if (queued instanceof EtcdSharedWait sharedWait) {
                 sharedWait.start(inTheWay, revision);
             }
         }
     }
 
-    /**
-     * Our key queued: the wait for the keys ahead of it starts, and our lease is kept alive while it
-     * lasts. Null when the acquisition finished meanwhile.
-     *
-     * @param newestRead the revision of the newest read of our place so far, or 0
-     */
-    private EtcdQueued startWaiting(long newestRead) {
-        EtcdQueued started;
-        mutex.lock();
-        try {
-            if (finished) {
-                return null;
-            }
-            if (wait != null) {
-                return wait;
-            }
-            started = shared
-                    ? new EtcdSharedWait(
-                            this,
-                            mutex,
-                            parts.calls(),
-                            parts.watches(),
-                            directory,
-                            ownKey,
-                            ownRevision,
-                            lease,
-                            request.mode(),
-                            request.permits(),
-                            newestRead)
-                    : new EtcdQueueWait(
-                            this,
-                            mutex,
-                            parts.calls(),
-                            parts.watches(),
-                            directory,
-                            ownKey,
-                            ownRevision,
-                            lease,
-                            newestRead);
-            wait = started;
-        } finally {
-            mutex.unlock();
-        }
-        parts.sessions().waiterQueued(lease, this);
-        return started;
-    }
-
     @Override
     public boolean finished() {
-        return finished; // the wait holds the shared mutex
+        return state.finished(); // the wait holds the shared mutex
     }
 
     @Override
     public void answered() {
-        backoffNanos = 0; // the wait holds the shared mutex
-        failingSinceNanos = 0;
+        state.answered(); // the wait holds the shared mutex
     }
 
     @Override
@@ -483,7 +268,8 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
         fail(
                 "acquire",
                 new IllegalStateException("the queued key of this waiter disappeared while it waited (its lease "
-                        + lease.hex() + " expired or was revoked, or the key was deleted); it was not granted"));
+                        + state.lease().hex()
+                        + " expired or was revoked, or the key was deleted); it was not granted"));
     }
 
     /** Called by the sessions when the lease of this waiter was found gone. */
@@ -500,26 +286,9 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
     /** Granted; the fencing token is {@code revision} if greater than our key's create revision. */
     @Override
     public void grant(long revision) {
-        EtcdGrant grant;
-        mutex.lock();
-        try {
-            if (finished) {
-                return;
-            }
-            finished = true;
-            cleanedUp = true; // the key is now the lock: release() removes it, not the cleanup
-            grant = new EtcdGrant(
-                    request.name(),
-                    directory,
-                    slot,
-                    ownKey,
-                    lease,
-                    ownRevision,
-                    request.listener(),
-                    uncertainLease,
-                    Math.max(ownRevision, revision));
-        } finally {
-            mutex.unlock();
+        EtcdGrant grant = state.grant(revision);
+        if (grant == null) {
+            return; // finished already
         }
         stopWaiting();
         // delivered, never completed here: what an application chained on lockAsync must not run on
@@ -529,30 +298,16 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
     }
 
     private void fail(String operation, Throwable failure) {
-        mutex.lock();
-        try {
-            if (finished && cleanedUp) {
-                return;
-            }
-            finished = true;
-        } finally {
-            mutex.unlock();
+        if (state.finishToFail()) {
+            cleanUpThen(() -> result.deliverFailure(parts.failures().failed(operation, request.name(), failure)));
         }
-        cleanUpThen(() -> result.deliverFailure(parts.failures().failed(operation, request.name(), failure)));
     }
 
     /** Ends with {@code failure} as it is (the caller's mistake), after removing our key. */
     private void failWith(RuntimeException failure) {
-        mutex.lock();
-        try {
-            if (finished && cleanedUp) {
-                return;
-            }
-            finished = true;
-        } finally {
-            mutex.unlock();
+        if (state.finishToFail()) {
+            cleanUpThen(() -> result.deliverFailure(failure));
         }
-        cleanUpThen(() -> result.deliverFailure(failure));
     }
 
     /**
@@ -562,112 +317,46 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
      * channel allows (its lease expires otherwise), so that no request to a broken channel holds it.
      */
     void endBy(LockBackendException failure) {
-        mutex.lock();
-        try {
-            if (finished) {
-                return;
-            }
-            finished = true;
-        } finally {
-            mutex.unlock();
+        if (state.finishFirst()) {
+            result.deliverFailure(failure);
+            cleanUpThen(() -> {});
         }
-        result.deliverFailure(failure);
-        cleanUpThen(() -> {});
     }
 
     /** Stops everything after a cancellation: the watch, the keep-alives, the key. */
     void finish() {
-        mutex.lock();
-        try {
-            finished = true;
-        } finally {
-            mutex.unlock();
-        }
+        state.finish();
         cleanUpThen(() -> {});
     }
 
     /** Closes the watch, stops keep-alives and removes what this acquisition left on the server. */
     private void cleanUpThen(Runnable then) {
-        ByteSequence key = null; // set when the key may have been written
-        EtcdLease on = null;
-        EtcdLease uncertain = null;
-        long revision = 0;
-        int taken = -1;
-        mutex.lock();
-        try {
-            finished = true;
-            if (!cleanedUp && sharedTxnInFlight) {
-                Runnable before = cleanUpAfterTxn;
-                cleanUpAfterTxn = before == null
-                        ? then
-                        : () -> {
-                            before.run();
-                            then.run();
-                        };
-                return;
-            }
-            if (!cleanedUp) {
-                cleanedUp = true;
-                key = keyMayExist ? ownKey : null;
-                on = lease;
-                uncertain = uncertainLease;
-                revision = ownRevision;
-                taken = slot;
-            }
-        } finally {
-            mutex.unlock();
+        Runnable removal = state.cleanUp(then);
+        if (removal == null) {
+            return; // the acquire transaction's answer runs it
         }
         stopWaiting();
-        if (on == null) {
-            then.run();
-        } else {
-            parts.removal().cleanUp(request.name(), directory, taken, key, on, uncertain, revision, then);
-        }
+        removal.run();
     }
 
     private void stopWaiting() {
-        EtcdQueued stopped;
-        EtcdLease on;
-        mutex.lock();
-        try {
-            stopped = wait;
-            wait = null;
-            on = lease;
-        } finally {
-            mutex.unlock();
-        }
+        EtcdQueued stopped = state.takeWait();
         if (stopped != null) {
             stopped.stop();
-            parts.sessions().waiterDone(on, this);
+            parts.sessions().waiterDone(state.lease(), this);
         }
     }
 
     /**
-     * Retries a step after a transient failure, with a growing delay. Failures that go on for two
-     * request timeouts in a row end the acquisition with the last one: an unbounded wait on an
-     * unreachable etcd fails clearly instead of hanging.
+     * Retries a step after a transient failure, with a growing delay ({@link EtcdRetryDelays}).
+     * Failures that go on for two request timeouts in a row end the acquisition with the last one.
      */
     private void retryLater(Runnable step, String operation, Throwable failure) {
-        long delay;
-        boolean giveUp;
-        mutex.lock();
-        try {
-            if (finished) {
-                return;
-            }
-            long now = parts.runtime().now();
-            if (failingSinceNanos == 0) {
-                failingSinceNanos = now;
-            }
-            giveUp = now - failingSinceNanos > parts.giveUpAfterNanos();
-            backoffNanos = backoffNanos == 0
-                    ? TimeUnit.MILLISECONDS.toNanos(50)
-                    : Math.min(MAX_BACKOFF_NANOS, backoffNanos * 2);
-            delay = backoffNanos;
-        } finally {
-            mutex.unlock();
+        long delay = state.retryDelay(parts.runtime().now());
+        if (delay == EtcdAcquisitionState.FINISHED) {
+            return;
         }
-        if (giveUp) {
+        if (delay < 0) {
             fail(operation, failure);
         } else {
             parts.runtime().schedule(step, delay);
@@ -676,6 +365,7 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
 
     @Override
     public String toString() {
+        ByteSequence ownKey = state.ownKey();
         return "EtcdAcquisition{" + request.name() + (ownKey == null ? "" : ", key=" + EtcdKeys.text(ownKey)) + "}";
     }
 }

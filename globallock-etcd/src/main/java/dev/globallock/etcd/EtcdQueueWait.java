@@ -7,9 +7,6 @@ package dev.globallock.etcd;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.kv.TxnResponse;
-import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
@@ -17,7 +14,6 @@ import io.etcd.jetcd.watch.WatchResponse;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One queued acquisition's wait for the keys ahead of its own to go: steps 2 and 3 of {@link
@@ -38,10 +34,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *       watch (connection lost, member without a leader) means a read and a fresh watch.
  * </ul>
  *
- * <p>It shares its acquisition's lock (the {@link Owner}'s), and tells the owner the outcome:
- * granted, key gone, or a step to retry. Nothing here blocks: every step is a callback.
+ * <p>The following of the directory is {@link EtcdDirectoryFollower}'s. It shares its acquisition's
+ * lock (the {@link Owner}'s), and tells the owner the outcome: granted, key gone, or a step to
+ * retry. Nothing here blocks: every step is a callback.
  */
-final class EtcdQueueWait implements EtcdDirectoryWatch.Follower, EtcdQueued {
+final class EtcdQueueWait extends EtcdDirectoryFollower {
     /**
      * A waiter with at most this many keys ahead of it follows the deletions in the whole directory
      * (through the engine's shared watch of it); one further back watches only its predecessor (no herd on long queues).
@@ -83,51 +80,15 @@ final class EtcdQueueWait implements EtcdDirectoryWatch.Follower, EtcdQueued {
         void retryLater(Runnable step, Throwable failure);
     }
 
-    private final Owner owner;
-    /** The owner's lock: it guards this wait's state too. */
-    private final ReentrantLock mutex;
-
-    private final EtcdCalls calls;
-    private final EtcdDirectoryWatches watches;
-    private final ByteSequence directory;
-    private final ByteSequence ownKey;
-    /** The create revision of the owner's key. */
-    private final long ownRevision;
-
-    private final EtcdLease lease;
     // guarded by mutex
     /** Predecessor mode (more than {@link #WATCH_WHOLE_QUEUE_UP_TO} keys ahead): the watch of the key before ours. */
     private Watch.Watcher watcher;
 
     private ByteSequence watched;
     private long episode;
-    /** Directory mode: the engine's shared watch of the directory we follow, or wait to follow. */
-    private EtcdDirectoryWatch shared;
-    /** Directory mode: the keys ahead of ours, as of a revision; null until known. */
-    private EtcdKeysAhead ahead;
 
-    /** The revision of the newest read of our place: an older answer that arrives later is ignored. */
-    private long newestRead;
-
-    EtcdQueueWait(
-            Owner owner,
-            ReentrantLock mutex,
-            EtcdCalls calls,
-            EtcdDirectoryWatches watches,
-            ByteSequence directory,
-            ByteSequence ownKey,
-            long ownRevision,
-            EtcdLease lease,
-            long newestRead) {
-        this.owner = owner;
-        this.mutex = mutex;
-        this.calls = calls;
-        this.watches = watches;
-        this.directory = directory;
-        this.ownKey = ownKey;
-        this.ownRevision = ownRevision;
-        this.lease = lease;
-        this.newestRead = newestRead;
+    EtcdQueueWait(EtcdQueuedKey queued, long newestRead) {
+        super(queued, 1, newestRead);
     }
 
     /**
@@ -143,126 +104,14 @@ final class EtcdQueueWait implements EtcdDirectoryWatch.Follower, EtcdQueued {
         }
     }
 
-    /**
-     * Near the head of the queue: follow the deletions in the directory through the engine's shared
-     * watch of it, knowing the keys ahead of ours as of {@code revision}. Joining needs no request
-     * when the watch's buffer of recent deletions reaches back to that revision; otherwise the watch
-     * asks for one read of our place once it can follow from it.
-     */
-    private void followDirectory(Set<ByteSequence> keysAhead, long revision) {
-        while (true) {
-            EtcdDirectoryWatch watch = watches.watch(directory);
-            Watch.Watcher old;
-            EtcdDirectoryWatch previous;
-            mutex.lock();
-            try {
-                if (owner.finished() || watch == null) {
-                    return; // finished, or the engine closes (and cancels this acquisition)
-                }
-                old = watcher;
-                watcher = null;
-                watched = null;
-                episode++;
-                previous = shared;
-                shared = watch;
-            } finally {
-                mutex.unlock();
-            }
-            if (old != null) {
-                old.close();
-            }
-            if (previous != null && previous != watch) {
-                previous.leave(this);
-            }
-            EtcdDirectoryWatch.Verdict[] verdict = new EtcdDirectoryWatch.Verdict[1];
-            switch (watch.join(this, keysAhead, revision, verdict)) {
-                case FOLLOWING -> {
-                    act(verdict[0]);
-                    return;
-                }
-                case READ -> {
-                    recheck();
-                    return;
-                }
-                case WAIT -> {
-                    return; // the watch asks for a read once the server confirmed it
-                }
-                case LEFT -> {
-                    return;
-                }
-                case CLOSED -> {
-                    // retired or broken just now: join a fresh one
-                }
-            }
-        }
-    }
-
+    /** Under the lock: closes the predecessor's watch (returned), if any; its events are stale from now. */
     @Override
-    public boolean joinable(EtcdDirectoryWatch watch) {
-        mutex.lock();
-        try {
-            return !owner.finished() && shared == watch;
-        } finally {
-            mutex.unlock();
-        }
-    }
-
-    @Override
-    public EtcdDirectoryWatch.Verdict follow(
-            EtcdDirectoryWatch watch, Set<ByteSequence> keysAhead, long revision, List<KeyValue> replay) {
-        mutex.lock();
-        try {
-            if (owner.finished() || shared != watch) {
-                return EtcdDirectoryWatch.Verdict.WAIT;
-            }
-            ahead = new EtcdKeysAhead(ownKey, keysAhead, revision);
-            ahead.deleted(replay);
-            return ahead.verdict();
-        } finally {
-            mutex.unlock();
-        }
-    }
-
-    @Override
-    public EtcdDirectoryWatch.Verdict deleted(EtcdDirectoryWatch watch, List<KeyValue> deletions) {
-        mutex.lock();
-        try {
-            if (owner.finished() || shared != watch || ahead == null) {
-                return EtcdDirectoryWatch.Verdict.WAIT;
-            }
-            ahead.deleted(deletions);
-            return ahead.verdict();
-        } finally {
-            mutex.unlock();
-        }
-    }
-
-    @Override
-    public void readAgain(EtcdDirectoryWatch watch) {
-        mutex.lock();
-        try {
-            if (owner.finished() || shared != watch) {
-                return;
-            }
-        } finally {
-            mutex.unlock();
-        }
-        recheck();
-    }
-
-    @Override
-    public void directoryWatchFailed(EtcdDirectoryWatch watch, Throwable error) {
-        mutex.lock();
-        try {
-            if (owner.finished() || shared != watch) {
-                return;
-            }
-            shared = null;
-            ahead = null;
-        } finally {
-            mutex.unlock();
-        }
-        owner.retryLater(this::recheck, error);
+    Watch.Watcher leaving() {
+        Watch.Watcher old = watcher;
+        watcher = null;
+        watched = null;
+        episode++;
+        return old;
     }
 
     /**
@@ -282,18 +131,11 @@ final class EtcdQueueWait implements EtcdDirectoryWatch.Follower, EtcdQueued {
             myEpisode = ++episode;
             watched = target;
             watcher = null;
-            left = shared;
-            shared = null;
-            ahead = null;
+            left = leaveDirectory();
         } finally {
             mutex.unlock();
         }
-        if (old != null) {
-            old.close();
-        }
-        if (left != null) {
-            left.leave(this);
-        }
+        close(old, left);
         Watch.Watcher opened;
         try {
             opened = calls.watchClient()
@@ -328,18 +170,19 @@ final class EtcdQueueWait implements EtcdDirectoryWatch.Follower, EtcdQueued {
         for (WatchEvent event : response.getEvents()) {
             read |= event.getEventType() == WatchEvent.EventType.DELETE;
         }
-        if (!read) {
-            return;
+        if (read && current(myEpisode)) {
+            recheck();
         }
+    }
+
+    /** Whether the acquisition goes on and the predecessor's watch of {@code myEpisode} is still ours. */
+    private boolean current(long myEpisode) {
         mutex.lock();
         try {
-            if (owner.finished() || episode != myEpisode) {
-                return;
-            }
+            return !owner.finished() && episode == myEpisode;
         } finally {
             mutex.unlock();
         }
-        recheck();
     }
 
     private void onWatchError(long myEpisode, Throwable error) {
@@ -349,10 +192,7 @@ final class EtcdQueueWait implements EtcdDirectoryWatch.Follower, EtcdQueued {
             if (owner.finished() || episode != myEpisode) {
                 return;
             }
-            broken = watcher;
-            watcher = null;
-            watched = null;
-            episode++;
+            broken = leaving();
         } finally {
             mutex.unlock();
         }
@@ -364,31 +204,17 @@ final class EtcdQueueWait implements EtcdDirectoryWatch.Follower, EtcdQueued {
     }
 
     @Override
-    public void act(EtcdDirectoryWatch.Verdict verdict) {
-        switch (verdict) {
-            case READ -> recheck();
-            case GRANT -> owner.grant();
-            case GONE -> owner.keyGone();
-            case WAIT -> {}
-        }
+    void noneAhead() {
+        owner.grant();
     }
 
     /**
-     * One read-only transaction for our own key and the newest keys created before it (up to
-     * {@link #WATCH_WHOLE_QUEUE_UP_TO} + 1): the keys ahead to follow in the shared directory watch,
-     * or the predecessor to watch further back.
+     * The newest keys created before ours (up to {@link #WATCH_WHOLE_QUEUE_UP_TO} + 1): the keys
+     * ahead to follow in the shared directory watch, or the predecessor to watch further back.
      */
     @Override
-    public void recheck() {
-        mutex.lock();
-        try {
-            if (owner.finished()) {
-                return;
-            }
-        } finally {
-            mutex.unlock();
-        }
-        GetOption predecessors = GetOption.builder()
+    GetOption listing() {
+        return GetOption.builder()
                 .isPrefix(true)
                 .withMaxCreateRevision(ownRevision - 1)
                 .withSortField(GetOption.SortTarget.CREATE)
@@ -396,50 +222,20 @@ final class EtcdQueueWait implements EtcdDirectoryWatch.Follower, EtcdQueued {
                 .withLimit(WATCH_WHOLE_QUEUE_UP_TO + 1)
                 .withKeysOnly(true)
                 .build();
-        calls.bounded(calls.kv()
-                        .txn()
-                        .Then(Op.get(ownKey, EtcdCalls.KEYS_ONLY), Op.get(directory, predecessors))
-                        .commit())
-                .whenComplete(this::onRecheck);
     }
 
-    private void onRecheck(TxnResponse response, Throwable failure) {
-        if (owner.finishIfDone()) {
-            return;
-        }
-        if (failure != null) {
-            if (lease.isDead()) {
-                owner.keyGone();
-            } else {
-                owner.retryLater(this::recheck, failure);
-            }
-            return;
-        }
-        long revision = response.getHeader().getRevision();
-        List<GetResponse> reads = response.getGetResponses();
-        List<KeyValue> own = reads.get(0).getKvs();
-        List<KeyValue> before = reads.get(1).getKvs();
-        mutex.lock();
-        try {
-            if (owner.finished() || revision < newestRead) {
-                return; // an older read overtaken by a newer one
-            }
-            newestRead = revision;
-            owner.answered();
-            if (own.isEmpty() || own.get(0).getCreateRevision() != ownRevision) {
-                before = null;
-            } else if (!before.isEmpty()
-                    && before.size() > WATCH_WHOLE_QUEUE_UP_TO
-                    && watcher != null
-                    && before.get(0).getKey().equals(watched)) {
-                return; // still queued behind the key we watch
-            }
-        } finally {
-            mutex.unlock();
-        }
-        if (before == null) {
-            owner.keyGone();
-        } else if (before.isEmpty()) {
+    /** Under the lock: still queued behind the key we watch. */
+    @Override
+    boolean unchanged(List<KeyValue> before) {
+        return !before.isEmpty()
+                && before.size() > WATCH_WHOLE_QUEUE_UP_TO
+                && watcher != null
+                && before.get(0).getKey().equals(watched);
+    }
+
+    @Override
+    void placed(long revision, List<KeyValue> before) {
+        if (before.isEmpty()) {
             owner.grant();
         } else if (before.size() <= WATCH_WHOLE_QUEUE_UP_TO) {
             Set<ByteSequence> keysAhead = new HashSet<>();
@@ -449,30 +245,6 @@ final class EtcdQueueWait implements EtcdDirectoryWatch.Follower, EtcdQueued {
             followDirectory(keysAhead, revision);
         } else {
             watchPredecessor(before.get(0).getKey()); // its confirmation triggers the next read
-        }
-    }
-
-    /** Stops waiting: closes the predecessor's watch and leaves the shared one. */
-    @Override
-    public void stop() {
-        Watch.Watcher open;
-        EtcdDirectoryWatch left;
-        mutex.lock();
-        try {
-            open = watcher;
-            watcher = null;
-            watched = null;
-            episode++;
-            left = shared;
-            shared = null;
-        } finally {
-            mutex.unlock();
-        }
-        if (open != null) {
-            open.close();
-        }
-        if (left != null) {
-            left.leave(this);
         }
     }
 

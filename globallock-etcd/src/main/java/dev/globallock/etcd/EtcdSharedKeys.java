@@ -99,6 +99,17 @@ final class EtcdSharedKeys {
         return 0;
     }
 
+    /**
+     * The caller's mistake: a semaphore acquired with {@code permits} that another user holds with
+     * {@code theirs} ({@code otherKeys} other keys under its prefix).
+     */
+    static IllegalArgumentException permitsDiffer(
+            String name, int permits, String endpoint, int theirs, int otherKeys) {
+        return new IllegalArgumentException("permits of semaphore '" + name + "' was '" + permits
+                + "' but engine 'etcd' at " + endpoint + " holds it with " + theirs + " permits (" + otherKeys
+                + " other keys under its prefix): every user of a semaphore must give the same permits");
+    }
+
     /** Where a downgraded reader stands: the create revision of the write it came from. */
     static long standsAt(String kind) {
         try {

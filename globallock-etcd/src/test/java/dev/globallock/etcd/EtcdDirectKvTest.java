@@ -59,7 +59,7 @@ class EtcdDirectKvTest extends EtcdServerPerClass {
         ByteSequence directory = EtcdKeys.lockPrefix("/direct/", "same/request");
         assertThat(key.startsWith(directory)).isTrue();
         assertThat(lease).isNotZero();
-        assertThat(EtcdDirectKv.acquireRequest(key, lease, directory, EtcdAcquisition.NEWEST_KEYS_LIMIT))
+        assertThat(EtcdDirectKv.acquireRequest(key, lease, directory, EtcdAcquireTxn.NEWEST_KEYS_LIMIT))
                 .isEqualTo(jetcds);
     }
 
