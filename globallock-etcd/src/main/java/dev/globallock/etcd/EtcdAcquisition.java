@@ -41,7 +41,7 @@ import java.util.Set;
  * its {@link EtcdAcquisitionState}; this class is the recipe's steps. Nothing here blocks: every
  * step is a callback.
  */
-final class EtcdAcquisition implements EtcdLease.Waiter, EtcdQueueWait.Owner {
+final class EtcdAcquisition implements EtcdLease.Waiter, EtcdWaitOwner {
     /**
      * How acquisitions run: the first step (only asynchronous calls) on the caller that waits, else
      * on the thread that dispatches it; answers from the gRPC threads are delivered to the waiting

@@ -191,7 +191,7 @@ final class EtcdAcquisitionState {
      *
      * @param newestRead the revision of the newest read of our place so far, or 0
      */
-    EtcdQueued startWaiting(EtcdQueueWait.Owner owner, EtcdLease.Waiter waiter, long newestRead) {
+    EtcdQueued startWaiting(EtcdWaitOwner owner, EtcdLease.Waiter waiter, long newestRead) {
         EtcdQueued started;
         mutex.lock();
         try {

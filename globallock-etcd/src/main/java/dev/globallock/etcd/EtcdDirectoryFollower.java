@@ -27,11 +27,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * EtcdSharedWait}) differ in the listing they read, what they make of it, and whether a count
  * that reaches the end grants at once or is confirmed by a read first.
  *
- * <p>It shares its acquisition's lock (the {@link EtcdQueueWait.Owner}'s), which guards its state;
+ * <p>It shares its acquisition's lock (the {@link EtcdWaitOwner}'s), which guards its state;
  * the hooks marked so are called with that lock held. Nothing here blocks: every step is a callback.
  */
 abstract class EtcdDirectoryFollower implements EtcdDirectoryWatch.Follower, EtcdQueued {
-    final EtcdQueueWait.Owner owner;
+    final EtcdWaitOwner owner;
     /** The owner's lock: it guards this wait's state too. */
     final ReentrantLock mutex;
 

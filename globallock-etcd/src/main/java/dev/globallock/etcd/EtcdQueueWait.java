@@ -35,7 +35,7 @@ import java.util.Set;
  * </ul>
  *
  * <p>The following of the directory is {@link EtcdDirectoryFollower}'s. It shares its acquisition's
- * lock (the {@link Owner}'s), and tells the owner the outcome: granted, key gone, or a step to
+ * lock (the {@link EtcdWaitOwner}'s), and tells the owner the outcome: granted, key gone, or a step to
  * retry. Nothing here blocks: every step is a callback.
  */
 final class EtcdQueueWait extends EtcdDirectoryFollower {
@@ -55,30 +55,6 @@ final class EtcdQueueWait extends EtcdDirectoryFollower {
             .withCreateNotify(true)
             .withRequireLeader(true)
             .build();
-
-    /** The acquisition a wait belongs to: what the wait asks of it, and tells it. */
-    interface Owner {
-        /** Whether the acquisition has finished (granted, failed or cancelled); called under the shared lock. */
-        boolean finished();
-
-        /** A read of the place was answered: failures in a row end. Called under the shared lock. */
-        void answered();
-
-        /** If the acquisition's result is done already (cancelled), it finishes: true then. */
-        boolean finishIfDone();
-
-        /** No key is ahead any more: the lock is the owner's. */
-        void grant();
-
-        /** Nothing is in the way any more, as of {@code revision}: the grant's fencing token. */
-        void grant(long revision);
-
-        /** The owner's key vanished while it queued: it fails, and is never granted. */
-        void keyGone();
-
-        /** A step failed transiently: run it again after a growing delay, or fail after long failures. */
-        void retryLater(Runnable step, Throwable failure);
-    }
 
     // guarded by mutex
     /** Predecessor mode (more than {@link #WATCH_WHOLE_QUEUE_UP_TO} keys ahead): the watch of the key before ours. */

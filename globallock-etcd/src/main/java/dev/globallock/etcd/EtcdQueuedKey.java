@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * @param ownRevision the create revision of the key
  */
 record EtcdQueuedKey(
-        EtcdQueueWait.Owner owner,
+        EtcdWaitOwner owner,
         ReentrantLock mutex,
         EtcdCalls calls,
         EtcdDirectoryWatches watches,

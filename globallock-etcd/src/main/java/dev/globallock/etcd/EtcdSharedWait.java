@@ -23,7 +23,7 @@ import java.util.Set;
  * downgraded an older write meanwhile, which a writer must wait for too.
  *
  * <p>The following of the directory is {@link EtcdDirectoryFollower}'s. It shares its acquisition's
- * lock (the {@link EtcdQueueWait.Owner}'s). Nothing here blocks.
+ * lock (the {@link EtcdWaitOwner}'s). Nothing here blocks.
  */
 final class EtcdSharedWait extends EtcdDirectoryFollower {
     private final AcquireMode mode;
