@@ -73,6 +73,30 @@ class EtcdRoundTripsTest {
     }
 
     @Test
+    @DisplayName("an uncontended permit, read or write is one Txn, and its release one delete")
+    void uncontendedSharedCycles() {
+        locks.lock("warm-up").release();
+        calls.reset();
+        LockHandle permit = locks.semaphore("permits", 3).tryAcquire();
+        assertThat(permit.isLocked()).isTrue();
+        assertThat(calls.snapshot()).as("permit").isEqualTo(Map.of("Txn", 1));
+        permit.release();
+        assertThat(calls.snapshot()).as("permit released").isEqualTo(Map.of("Txn", 1, "DeleteRange", 1));
+        calls.reset();
+        LockHandle read = locks.readWriteLock("shared").readLock().tryLock();
+        assertThat(read.isLocked()).isTrue();
+        assertThat(calls.snapshot()).as("read").isEqualTo(Map.of("Txn", 1));
+        read.release();
+        assertThat(calls.snapshot()).as("read released").isEqualTo(Map.of("Txn", 1, "DeleteRange", 1));
+        calls.reset();
+        LockHandle write = locks.readWriteLock("shared").writeLock().tryLock();
+        assertThat(write.isLocked()).isTrue();
+        assertThat(calls.snapshot()).as("write").isEqualTo(Map.of("Txn", 1));
+        write.release();
+        assertThat(calls.snapshot()).as("write released").isEqualTo(Map.of("Txn", 1, "DeleteRange", 1));
+    }
+
+    @Test
     @DisplayName("a lock with its own lease time costs one lease grant more, and its release is one revoke")
     void ownLeaseCycle() {
         LockHandle handle = locks.lock(
