@@ -54,14 +54,15 @@ final class PrimitiveMeasures {
 
     /**
      * Operations per second of each library's cycle ({@code cycles} in the libraries' order), each
-     * run for {@code measure} in all: after one second of warm-up each, in {@link #SLICE} slices
+     * run for {@code measure} in all: after {@code warmUp} of each alone, in {@link #SLICE} slices
      * interleaved library by library (the order rotating), so that load which comes and goes over
      * seconds hits them alike.
      */
-    static double[] opsPerSecond(List<String> names, List<Cycle> cycles, Duration measure) throws Exception {
+    static double[] opsPerSecond(List<String> names, List<Cycle> cycles, Duration warmUp, Duration measure)
+            throws Exception {
         int n = cycles.size();
         for (int l = 0; l < n; l++) {
-            slice(names.get(l), cycles.get(l), Duration.ofSeconds(1), new long[2]);
+            slice(names.get(l), cycles.get(l), warmUp, new long[2]);
         }
         long[][] totals = new long[n][2]; // operations, nanoseconds
         long slices = Math.max(1, measure.toNanos() / SLICE.toNanos());

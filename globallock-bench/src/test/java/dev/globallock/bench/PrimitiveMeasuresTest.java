@@ -68,7 +68,10 @@ class PrimitiveMeasuresTest {
     @Test
     void aRefusedUncontendedAcquisitionEndsTheRun() {
         assertThatThrownBy(() -> PrimitiveMeasures.opsPerSecond(
-                        List.of("memory, test, semaphore"), List.of(() -> false), Duration.ofSeconds(1)))
+                        List.of("memory, test, semaphore"),
+                        List.of(() -> false),
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("memory, test, semaphore: an uncontended acquisition was refused");
     }
