@@ -135,12 +135,10 @@ final class EtcdAcquisition implements EtcdLease.Waiter, EtcdWaitOwner {
     }
 
     private void onAcquireTxn(TxnResponse response, Throwable failure) {
-        if (shared) {
-            Runnable then = state.sharedTxnAnswered(failure);
-            if (then != null) {
-                cleanUpThen(then); // the acquisition ended while the transaction was on its way
-                return;
-            }
+        Runnable then = state.txnAnswered(failure);
+        if (then != null) {
+            cleanUpThen(then); // the acquisition ended while the transaction was on its way
+            return;
         }
         EtcdLease lease = state.lease();
         if (failure != null && EtcdErrors.leaseNotFound(failure) && freshLeases < 2) {

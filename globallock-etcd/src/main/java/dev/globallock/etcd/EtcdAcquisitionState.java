@@ -47,8 +47,12 @@ final class EtcdAcquisitionState {
     private boolean cleanedUp;
     /** Steps 2 and 3, once our key queued; null before, and once stopped. */
     private EtcdQueued wait;
-    /** A permit's, read's or write's acquire transaction is on its way: a cleanup waits for its answer. */
-    private boolean sharedTxnInFlight;
+    /**
+     * The acquire transaction is on its way: a cleanup waits for its answer, so that its delete
+     * cannot reach the server before the put it removes (which would then stay, queued for nobody,
+     * on a session lease that lives as long as the engine).
+     */
+    private boolean txnInFlight;
     /** What a cleanup that waits for the acquire transaction's answer runs afterwards; null if none. */
     private Runnable cleanUpAfterTxn;
     /** A downgrade's write grant, while it is known to hold; null otherwise. */
@@ -104,7 +108,7 @@ final class EtcdAcquisitionState {
                 return null;
             }
             keyMayExist = true;
-            sharedTxnInFlight = shared;
+            txnInFlight = true;
             return ownKey;
         } finally {
             mutex.unlock();
@@ -122,13 +126,13 @@ final class EtcdAcquisitionState {
     }
 
     /**
-     * A permit's, read's or write's acquire transaction was answered (or failed): the cleanup that
-     * waited for that, or null. A failure other than a missing lease may still land then.
+     * The acquire transaction was answered (or failed): the cleanup that waited for that, or null.
+     * A failure other than a missing lease may still land then.
      */
-    Runnable sharedTxnAnswered(Throwable failure) {
+    Runnable txnAnswered(Throwable failure) {
         mutex.lock();
         try {
-            sharedTxnInFlight = false;
+            txnInFlight = false;
             Runnable then = cleanUpAfterTxn;
             cleanUpAfterTxn = null;
             if (then != null && failure != null && !EtcdErrors.leaseNotFound(failure) && lease.session) {
@@ -315,9 +319,8 @@ final class EtcdAcquisitionState {
 
     /**
      * Finishes, and returns what removes what it left on the server and then runs {@code then}
-     * (only {@code then} if nothing is left, or it was removed already); null while a permit's,
-     * read's or write's acquire transaction is on its way: its answer runs the removal then ({@link
-     * #sharedTxnAnswered}). The caller stops the wait before it runs what is returned.
+     * (only {@code then} if nothing is left, or it was removed already); null while the acquire
+     * transaction is on its way: its answer runs the removal then ({@link #txnAnswered}). The caller stops the wait before it runs what is returned.
      */
     Runnable cleanUp(Runnable then) {
         ByteSequence key = null; // set when the key may have been written
@@ -328,7 +331,7 @@ final class EtcdAcquisitionState {
         mutex.lock();
         try {
             finished = true;
-            if (!cleanedUp && sharedTxnInFlight) {
+            if (!cleanedUp && txnInFlight) {
                 Runnable before = cleanUpAfterTxn;
                 cleanUpAfterTxn = before == null
                         ? then
